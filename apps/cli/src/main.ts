@@ -1,0 +1,23 @@
+import { devCommand } from './commands/dev.command';
+import { migrateCommand } from './commands/migrate.command';
+
+const COMMANDS: Record<string, { run: () => Promise<void>; help: string }> = {
+  dev: { run: devCommand, help: 'start Temporal (unless TEMPORAL_ADDRESS is set), migrate, and run all five services' },
+  migrate: { run: migrateCommand, help: 'create the databases when missing and run every migration' },
+};
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command) {
+    console.log(`usage: gyroscops <command>\n${Object.entries(COMMANDS).map(([key, value]) => `  ${key.padEnd(10)} ${value.help}`).join('\n')}`);
+    process.exitCode = name ? 2 : 0;
+    return;
+  }
+  await command.run();
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,52 @@
+import type { Client } from '@temporalio/client';
+import { sql } from 'kysely';
+import type { EventStoreDb } from '@gyroscops/event-store';
+import type { IdempotencyDb } from '@gyroscops/idempotency';
+import { checkTemporal, createHttpApp, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import type { Registry } from 'prom-client';
+import { CommandDispatcher } from './commands/command-dispatcher';
+import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
+import { registerCommandStatusRoutes } from './routes/command-status.routes';
+import { registerPaymentCommandRoutes } from './routes/payment-commands.routes';
+
+export interface CommandApiDependencies {
+  temporal: Client;
+  /** The command side's database: event store (read for organization lookups) and idempotency keys. */
+  eventStore: EventStoreDb;
+  idempotencyDb: IdempotencyDb;
+  log: LogConfig;
+  metrics: Registry;
+  resultTimeoutMs: number;
+  idempotencyTtlMs: number;
+  /** Overrides the command task queue (tests). */
+  taskQueue?: string;
+}
+
+/** The command-api as a Fastify instance, without listening: tests drive it with `inject` or a port of their own. */
+export async function buildCommandApi(deps: CommandApiDependencies): Promise<HttpApp> {
+  const app = await createHttpApp({
+    service: 'command-api',
+    title: 'Gyroscops payments: command API',
+    description: 'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
+    log: deps.log,
+    metrics: deps.metrics,
+    tags: [
+      { name: 'payments', description: 'Commands on payments' },
+      { name: 'commands', description: 'The state of asynchronous commands' },
+    ],
+    readiness: {
+      postgres: () => sql`select 1`.execute(deps.eventStore),
+      temporal: () => checkTemporal(deps.temporal),
+    },
+  });
+  const dispatcher = new CommandDispatcher({
+    temporal: deps.temporal,
+    idempotencyDb: deps.idempotencyDb,
+    resultTimeoutMs: deps.resultTimeoutMs,
+    idempotencyTtlMs: deps.idempotencyTtlMs,
+    taskQueue: deps.taskQueue,
+  });
+  registerPaymentCommandRoutes(app, { dispatcher, organizationOf: createPaymentOrganizationLookup(deps.eventStore) });
+  registerCommandStatusRoutes(app, deps.temporal);
+  return app;
+}

@@ -1,0 +1,134 @@
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, TASK_QUEUES, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
+import { ApplicationError } from '@gyroscops/platform';
+import { outcomeOfFailure, type CommandOutcome } from './command-outcome';
+
+/** An HTTP answer, ready to send. */
+export interface CommandReply {
+  status: number;
+  body: unknown;
+  headers: Record<string, string>;
+}
+
+export interface DispatchRequest {
+  command: PaymentCommandRequest;
+  /** Organization that scopes the idempotency key. */
+  organizationId: string;
+  idempotency?: { key: string; requestHash: string };
+  /** `Prefer: respond-async`: answer 202 at once. */
+  respondAsync: boolean;
+  /** Status of a success: 201 for creations, 200 otherwise. */
+  successStatus: 200 | 201;
+}
+
+export interface CommandDispatcherOptions {
+  temporal: Client;
+  idempotencyDb: IdempotencyDb;
+  resultTimeoutMs: number;
+  idempotencyTtlMs: number;
+  taskQueue?: string;
+}
+
+const commandLocation = (commandId: string) => `/commands/${commandId}`;
+
+/**
+ * Runs a command as its workflow and turns the outcome into an HTTP answer. With an idempotency key,
+ * the key is claimed first: a repeat of the same request attaches to the same workflow execution (or
+ * replays the stored answer), a different request with the key is refused with 409.
+ */
+export class CommandDispatcher {
+  constructor(private readonly options: CommandDispatcherOptions) {}
+
+  async dispatch(request: DispatchRequest): Promise<CommandReply> {
+    let command = request.command;
+    if (request.idempotency) {
+      const claim = await claimIdempotencyKey(this.options.idempotencyDb, {
+        organizationId: request.organizationId,
+        key: request.idempotency.key,
+        requestHash: request.idempotency.requestHash,
+        commandId: command.context.commandId,
+        ttlMs: this.options.idempotencyTtlMs,
+      });
+      if (claim.kind === 'mismatch') {
+        throw new ApplicationError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
+      }
+      if (claim.kind === 'replay') {
+        if (claim.response) {
+          return { status: claim.response.status, body: claim.response.body, headers: { ...this.headersOf(claim.response.status, claim.response.body), 'idempotent-replayed': 'true' } };
+        }
+        command = { ...command, context: { ...command.context, commandId: claim.commandId } } as PaymentCommandRequest;
+      }
+    }
+    const handle = await this.startOrAttach(command);
+    const reply = request.respondAsync
+      ? this.accepted(command.context.commandId)
+      : await this.awaitReply(handle, command.context.commandId, request.successStatus);
+    if (request.idempotency && reply.status < 500 && !(reply.status === 202 && !request.respondAsync)) {
+      await recordIdempotentResponse(
+        this.options.idempotencyDb,
+        { organizationId: request.organizationId, key: request.idempotency.key, commandId: command.context.commandId },
+        { status: reply.status, body: reply.body },
+      );
+    }
+    return reply;
+  }
+
+  /** Starts the command's workflow, or attaches to it when it already runs or ran (same command id). */
+  private async startOrAttach(command: PaymentCommandRequest): Promise<WorkflowHandle> {
+    const workflowId = commandWorkflowId(command.context.commandId);
+    try {
+      return await this.options.temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
+        workflowId,
+        taskQueue: this.options.taskQueue ?? TASK_QUEUES.commands,
+        args: [command],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.options.temporal.workflow.getHandle(workflowId);
+      throw error;
+    }
+  }
+
+  private async awaitReply(handle: WorkflowHandle, commandId: string, successStatus: 200 | 201): Promise<CommandReply> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), this.options.resultTimeoutMs);
+    });
+    try {
+      const settled = await Promise.race([
+        handle.result().then(
+          (result: PaymentCommandResult): CommandOutcome => ({ kind: 'succeeded', result }),
+          (error: unknown) => outcomeOfFailure(error),
+        ),
+        timedOut,
+      ]);
+      // Still running: hand the client the place to follow it instead of holding the connection.
+      if (settled === 'timeout') return this.accepted(commandId);
+      return this.replyOf(settled, successStatus);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private accepted(commandId: string): CommandReply {
+    return { status: 202, body: { commandId }, headers: { location: commandLocation(commandId), 'preference-applied': 'respond-async' } };
+  }
+
+  private replyOf(outcome: CommandOutcome, successStatus: 200 | 201): CommandReply {
+    if (outcome.kind === 'succeeded') {
+      return { status: successStatus, body: outcome.result, headers: this.headersOf(successStatus, outcome.result) };
+    }
+    return { status: outcome.problem.status, body: outcome.problem, headers: { 'content-type': 'application/problem+json' } };
+  }
+
+  private headersOf(status: number, body: unknown): Record<string, string> {
+    if (status >= 400) return { 'content-type': 'application/problem+json' };
+    const result = body as Partial<PaymentCommandResult>;
+    if (status === 202 && typeof (body as { commandId?: string }).commandId === 'string') {
+      return { location: commandLocation((body as { commandId: string }).commandId) };
+    }
+    return result.version !== undefined ? { etag: `"${result.version}"` } : {};
+  }
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  CommandAccepted,
+  CommandHeaders,
+  CommandResult,
+  CreatePaymentBody,
+  PaymentIdParams,
+  RefundPaymentBody,
+  UpdatePaymentBody,
+  type CommandContext,
+  type PaymentCommandRequest,
+} from '@gyroscops/contracts';
+import { hashRequest } from '@gyroscops/idempotency';
+import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { callerOf } from '../caller';
+import type { CommandDispatcher } from '../commands/command-dispatcher';
+import type { PaymentOrganizationLookup } from '../commands/payment-organization-lookup';
+
+export interface PaymentCommandRouteDependencies {
+  dispatcher: CommandDispatcher;
+  organizationOf: PaymentOrganizationLookup;
+}
+
+type Headers = { 'idempotency-key'?: string; 'if-match'?: string; prefer?: string };
+
+function contextOf(request: FastifyRequest, allowedOrganizations?: string[]): CommandContext {
+  const caller = callerOf(request);
+  const context: CommandContext = { commandId: randomUUID(), correlationId: request.correlationId, causationId: request.id, userId: caller.userId };
+  const allowed = allowedOrganizations ?? caller.allowedOrganizations;
+  if (allowed) context.allowedOrganizations = allowed;
+  return context;
+}
+
+/** `"3"` or `W/"3"` → 3. */
+function expectedVersionOf(ifMatch: string | undefined): number | undefined {
+  if (ifMatch === undefined) return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(ifMatch);
+  if (!match) throw new ApplicationError('VALIDATION', 'If-Match must be a quoted stream version, like "3"', [{ path: 'headers:/if-match', message: 'must look like "3"' }]);
+  return Number(match[1]);
+}
+
+const respondsAsync = (prefer: string | undefined) => (prefer ?? '').toLowerCase().split(/[,;]\s*/).includes('respond-async');
+
+const commandResponses = (success: 200 | 201, ...errors: number[]) => ({
+  [success]: { ...CommandResult, description: 'The command ran: the stream version after it and the position of its last event' },
+  202: { ...CommandAccepted, description: 'Accepted (Prefer: respond-async, or still running): follow Location' },
+  ...problemResponses(...errors),
+});
+
+const sendReply = (reply: FastifyReply, answer: { status: number; body: unknown; headers: Record<string, string> }) =>
+  reply.code(answer.status).headers(answer.headers).send(answer.body);
+
+/** The payment commands of shared/API.md: each one becomes a command workflow. */
+export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandRouteDependencies): void {
+  const { dispatcher } = deps;
+
+  /** The payment's organization (for the idempotency scope), or 404 before any workflow starts. */
+  async function organizationOf(paymentId: string, allowedOrganizations?: string[]): Promise<string> {
+    const organizationId = await deps.organizationOf(paymentId);
+    if (!organizationId || (allowedOrganizations && !allowedOrganizations.includes(organizationId))) {
+      throw new ApplicationError('NOT_FOUND', `payment ${paymentId} not found`);
+    }
+    return organizationId;
+  }
+
+  function idempotencyOf(request: FastifyRequest, headers: Headers) {
+    const key = headers['idempotency-key'];
+    return key ? { key, requestHash: hashRequest(request.method, request.routeOptions.url ?? request.url, { params: request.params, body: request.body ?? null }) } : undefined;
+  }
+
+  app.post(
+    '/payments',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'createPayment',
+        summary: 'Create a payment and charge it',
+        description: 'Initiates the payment, charges it through the payment gateway and answers once it is processed or failed (a declined charge still answers 201, with status failed).',
+        headers: CommandHeaders,
+        body: CreatePaymentBody,
+        response: commandResponses(201, 400, 409, 413, 415, 500),
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const body = request.body;
+      if (caller.allowedOrganizations && !caller.allowedOrganizations.includes(body.organizationId)) {
+        throw new ApplicationError('FORBIDDEN', `you may not create payments for organization ${body.organizationId}`);
+      }
+      const command: PaymentCommandRequest = {
+        kind: 'create',
+        context: contextOf(request),
+        payment: { ...body, paymentId: body.paymentId ?? randomUUID() },
+      };
+      return sendReply(reply, await dispatcher.dispatch({ command, organizationId: body.organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 201 }));
+    },
+  );
+
+  app.patch(
+    '/payments/:paymentId',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'updatePayment',
+        summary: 'Change a payment (amount only while pending)',
+        headers: CommandHeaders,
+        params: PaymentIdParams,
+        body: UpdatePaymentBody,
+        response: commandResponses(200, 400, 404, 409, 412, 413, 415, 500),
+      },
+    },
+    async (request, reply) => {
+      const expectedVersion = expectedVersionOf(request.headers['if-match']);
+      const context = contextOf(request);
+      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const command: PaymentCommandRequest = { kind: 'update', context, paymentId: request.params.paymentId, changes: request.body };
+      if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
+      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));
+    },
+  );
+
+  app.post(
+    '/payments/:paymentId/refunds',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'refundPayment',
+        summary: 'Refund a processed payment, fully or in part',
+        headers: CommandHeaders,
+        params: PaymentIdParams,
+        body: RefundPaymentBody,
+        response: commandResponses(201, 400, 404, 409, 412, 413, 415, 500),
+      },
+    },
+    async (request, reply) => {
+      const expectedVersion = expectedVersionOf(request.headers['if-match']);
+      const context = contextOf(request);
+      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const command: PaymentCommandRequest = {
+        kind: 'refund',
+        context,
+        paymentId: request.params.paymentId,
+        refund: { refundId: context.commandId, amount: request.body.amount, reason: request.body.reason ?? null },
+      };
+      if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
+      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 201 }));
+    },
+  );
+
+  app.delete(
+    '/payments/:paymentId',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'deletePayment',
+        summary: 'Delete a payment (no command is accepted afterwards)',
+        headers: CommandHeaders,
+        params: PaymentIdParams,
+        response: commandResponses(200, 400, 404, 409, 412, 500),
+      },
+    },
+    async (request, reply) => {
+      const expectedVersion = expectedVersionOf(request.headers['if-match']);
+      const context = contextOf(request);
+      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const command: PaymentCommandRequest = { kind: 'delete', context, paymentId: request.params.paymentId };
+      if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
+      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));
+    },
+  );
+}
+

@@ -1,0 +1,108 @@
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import {
+  PAYMENT_STREAM_TYPE,
+  PROJECTIONS,
+  paymentStreamId,
+  projectionWorkflowId,
+  wakeProjectionSignal,
+  type EventMetadata,
+} from '@gyroscops/contracts';
+import { isPaymentEvent, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
+import { appendToStream, readStream, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
+import type { ChargeOutcome, ChargeRequest, PaymentGateway } from '@gyroscops/payment-gateway';
+import { v5 as uuidv5 } from 'uuid';
+import type { AppendPaymentEventsInput, AppendPaymentEventsOutcome, LoadedPaymentStream } from './command-activities.types';
+
+/** Namespace for event ids derived from command ids (a fixed, random UUID). */
+const EVENT_ID_NAMESPACE = '3f1b9a52-8c1e-4a57-9d6b-2f0c7e51a9d4';
+
+export interface CommandActivityDependencies {
+  eventStore: EventStoreDb;
+  gateway: PaymentGateway;
+  /** Wakes the projections after an append; absent in tests that run no read side. */
+  temporal?: Client;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * The same command retried after a crash must produce the same event ids, so the event store can
+ * recognise the append as already done: ids are derived from the command id and the version each
+ * event takes in its stream.
+ */
+export function eventIdFor(commandId: string, streamId: string, version: number): string {
+  return uuidv5(`${commandId}:${streamId}:${version}`, EVENT_ID_NAMESPACE);
+}
+
+/** Activities of the command workflows, built from their dependencies (no globals). */
+export function createCommandActivities(deps: CommandActivityDependencies) {
+  const log = deps.log ?? (() => undefined);
+
+  /** Signals every projection that new events exist; a missed signal only delays them to their fallback timer. */
+  function wakeProjections(position: string): void {
+    const temporal = deps.temporal;
+    if (!temporal) return;
+    for (const projection of Object.values(PROJECTIONS)) {
+      temporal.workflow
+        .getHandle(projectionWorkflowId(projection))
+        .signal(wakeProjectionSignal, { position })
+        .catch((error: Error) => log('projection wake-up not delivered', { projection, error: error.message }));
+    }
+  }
+
+  return {
+    async loadPaymentStream(input: { paymentId: string }): Promise<LoadedPaymentStream> {
+      const recorded = await readStream(deps.eventStore, paymentStreamId(input.paymentId));
+      const events: PaymentEvent[] = [];
+      for (const event of recorded) {
+        const candidate = { type: event.type, data: event.data };
+        if (isPaymentEvent(candidate)) events.push(candidate);
+      }
+      const last = recorded[recorded.length - 1];
+      return { events, version: last?.streamVersion ?? 0, lastPosition: (last?.position ?? 0n).toString() };
+    },
+
+    async appendPaymentEvents(input: AppendPaymentEventsInput): Promise<AppendPaymentEventsOutcome> {
+      const { workflowExecution } = Context.current().info;
+      const streamId = paymentStreamId(input.paymentId);
+      const events = input.events.map((event, index) => {
+        const eventId = eventIdFor(input.context.commandId, streamId, input.expectedVersion + index + 1);
+        const metadata: EventMetadata = {
+          eventId,
+          commandId: input.context.commandId,
+          correlationId: input.context.correlationId,
+          causationId: input.context.causationId,
+          userId: input.context.userId,
+          organizationId: input.organizationId,
+          schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+          occurredAt: event.data.occurredAt,
+          workflowId: workflowExecution?.workflowId ?? '',
+          workflowRunId: workflowExecution?.runId ?? '',
+        };
+        return { eventId, type: event.type, data: event.data as unknown as Record<string, unknown>, metadata: { ...metadata }, schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION };
+      });
+      try {
+        const result = await appendToStream(deps.eventStore, {
+          streamId,
+          streamType: PAYMENT_STREAM_TYPE,
+          expectedVersion: input.expectedVersion === 0 ? 'no_stream' : input.expectedVersion,
+          events,
+        });
+        const position = result.lastPosition.toString();
+        wakeProjections(position);
+        return { appended: true, version: result.nextVersion, position };
+      } catch (error) {
+        if (error instanceof StreamVersionConflictError) return { appended: false, actualVersion: error.actual };
+        throw error;
+      }
+    },
+
+    async chargePayment(request: ChargeRequest): Promise<ChargeOutcome> {
+      const outcome = await deps.gateway.charge(request);
+      log('charge answered', { paymentId: request.paymentId, outcome: outcome.outcome, attempt: Context.current().info.attempt });
+      return outcome;
+    },
+  };
+}
+
+export type CommandActivities = ReturnType<typeof createCommandActivities>;

@@ -1,0 +1,27 @@
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { TASK_QUEUES } from '@gyroscops/contracts';
+import { createCommandActivities, type CommandActivityDependencies } from './activities/create-command-activities';
+
+export interface CommandWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  workflowBundle: WorkflowBundleOption;
+  dependencies: CommandActivityDependencies;
+  taskQueue?: string;
+  maxConcurrentActivityTaskExecutions?: number;
+  /** Replaces activities (tests that stop a worker mid-command). */
+  activities?: Partial<ReturnType<typeof createCommandActivities>>;
+}
+
+/** A worker for the command task queue: the payment command workflows and their activities. */
+export function createCommandWorker(options: CommandWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUES.commands,
+    workflowBundle: options.workflowBundle,
+    activities: { ...createCommandActivities(options.dependencies), ...options.activities },
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
+    shutdownGraceTime: '10 seconds',
+  });
+}

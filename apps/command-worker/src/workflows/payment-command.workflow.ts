@@ -1,0 +1,120 @@
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts';
+import {
+  decide,
+  foldPayment,
+  formatAmount,
+  isDomainError,
+  type ExistingPaymentState,
+  type PaymentCommand,
+  type PaymentEvent,
+  type PaymentState,
+} from '@gyroscops/domain';
+import { appendPaymentEvents, chargePayment, loadPaymentStream, recordChargeOutcome } from './command-activity-stubs';
+import { rejectCommand, rejectWithDomainError } from './command-rejection';
+
+/** Commands without If-Match retry a lost optimistic-concurrency race this many times. */
+const MAX_CONFLICT_RETRIES = 10;
+
+/**
+ * One execution per command (its id derives from the command id, so an idempotent retry attaches
+ * to it). Loads the stream, decides with the pure domain, charges through the gateway when a
+ * payment is created, and appends the events with the version they were decided against.
+ */
+export async function paymentCommandWorkflow(request: PaymentCommandRequest): Promise<PaymentCommandResult> {
+  switch (request.kind) {
+    case 'create':
+      return createPayment(request);
+    case 'update':
+      return changePayment(request, { type: 'UpdatePayment', data: { paymentId: request.paymentId, ...request.changes } });
+    case 'refund':
+      return changePayment(request, { type: 'RefundPayment', data: { paymentId: request.paymentId, ...request.refund } });
+    case 'delete':
+      return changePayment(request, { type: 'DeletePayment', data: { paymentId: request.paymentId } });
+    default: {
+      const unknown: never = request;
+      throw ApplicationFailure.nonRetryable(`unknown command ${JSON.stringify(unknown)}`, 'VALIDATION');
+    }
+  }
+}
+
+/** Workflow time is deterministic: it is the time of the workflow task, replayed identically. */
+const now = () => new Date().toISOString();
+
+function decideOrReject(state: PaymentState, command: PaymentCommand): PaymentEvent[] {
+  const decision = decide(state, command, now());
+  if (isDomainError(decision)) throw rejectWithDomainError(decision);
+  return decision;
+}
+
+function resultOf(context: CommandContext, state: PaymentState, position: string): PaymentCommandResult {
+  if (state.kind === 'absent') throw ApplicationFailure.nonRetryable('a command left no payment behind', 'INTERNAL');
+  return {
+    commandId: context.commandId,
+    paymentId: state.paymentId,
+    status: state.kind === 'deleted' ? 'deleted' : state.status,
+    version: state.version,
+    position,
+  };
+}
+
+async function createPayment(request: Extract<PaymentCommandRequest, { kind: 'create' }>): Promise<PaymentCommandResult> {
+  const { context, payment } = request;
+  const initiated = decideOrReject(foldPayment([]), { type: 'CreatePayment', data: { ...payment, userId: context.userId } });
+  const first = await appendPaymentEvents({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: 0, events: initiated, context });
+  if (!first.appended) throw rejectCommand('CONFLICT', `payment ${payment.paymentId} already exists`);
+  const pending = foldPayment(initiated) as ExistingPaymentState;
+
+  const charge = await chargeOrGiveUp(pending);
+  const settled = decideOrReject(pending, { type: 'RecordChargeResult', data: { paymentId: payment.paymentId, ...charge } });
+  const second = await recordChargeOutcome({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: pending.version, events: settled, context });
+  if (!second.appended) {
+    // Someone changed the payment while it was being charged (only DeletePayment can): the charge outcome loses.
+    throw rejectCommand('CONFLICT', `payment ${payment.paymentId} changed while it was being charged`);
+  }
+  return resultOf(context, foldPayment(settled, pending), second.position);
+}
+
+/** The charge, or a decline when the gateway stayed unavailable through every retry. */
+async function chargeOrGiveUp(state: ExistingPaymentState) {
+  try {
+    return await chargePayment({
+      paymentId: state.paymentId,
+      amount: formatAmount(state.amountMinor, state.currency),
+      currency: state.currency,
+      metadata: state.metadata,
+      idempotencyKey: `charge-${state.paymentId}`,
+    });
+  } catch (error) {
+    if (error instanceof ActivityFailure) return { outcome: 'declined' as const, reason: 'gateway_unavailable' };
+    throw error;
+  }
+}
+
+type ChangeRequest = Extract<PaymentCommandRequest, { kind: 'update' | 'refund' | 'delete' }>;
+
+async function changePayment(request: ChangeRequest, command: PaymentCommand): Promise<PaymentCommandResult> {
+  const { context } = request;
+  for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
+    const stream = await loadPaymentStream({ paymentId: request.paymentId });
+    const state = foldPayment(stream.events);
+    if (state.kind === 'absent' || !mayActOn(context, state.organizationId)) {
+      throw rejectCommand('NOT_FOUND', `payment ${request.paymentId} not found`);
+    }
+    if (request.expectedVersion !== undefined && request.expectedVersion !== state.version) {
+      throw rejectCommand('PRECONDITION_FAILED', `payment ${request.paymentId} is at version ${state.version}, not ${request.expectedVersion}`);
+    }
+    const events = decideOrReject(state, command);
+    if (events.length === 0) return resultOf(context, state, stream.lastPosition);
+    const appended = await appendPaymentEvents({ paymentId: request.paymentId, organizationId: state.organizationId, expectedVersion: state.version, events, context });
+    if (appended.appended) return resultOf(context, foldPayment(events, state), appended.position);
+    if (request.expectedVersion !== undefined) {
+      throw rejectCommand('PRECONDITION_FAILED', `payment ${request.paymentId} moved to version ${appended.actualVersion}`);
+    }
+  }
+  throw rejectCommand('CONFLICT', `payment ${request.paymentId} kept changing: gave up after ${MAX_CONFLICT_RETRIES} retries`);
+}
+
+function mayActOn(context: CommandContext, organizationId: string): boolean {
+  return context.allowedOrganizations === undefined || context.allowedOrganizations.includes(organizationId);
+}

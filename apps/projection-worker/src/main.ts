@@ -1,0 +1,82 @@
+import { sql, type Kysely } from 'kysely';
+import { Gauge } from 'prom-client';
+import { eventStoreMigrations, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  checkTemporal,
+  connectTemporalClient,
+  createDatabase,
+  createLogger,
+  createMetricsRegistry,
+  createRedis,
+  ensureDatabase,
+  runMigrations,
+} from '@gyroscops/platform';
+import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
+import { projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
+import { readModelMigrations } from '@gyroscops/read-models';
+import { readProjectionWorkerConfig } from './config';
+import { projectionRegistry } from './projection-registry';
+import { createProjectionWorker, startProjectionWorkflows } from './worker';
+import { loadWorkflowBundle } from './workflow-bundle';
+
+const SERVICE = 'projection-worker';
+
+async function main(): Promise<void> {
+  const config = readProjectionWorkerConfig();
+  const logger = createLogger(SERVICE, config.log);
+  const onPoolError = (error: Error) => logger.warn({ err: error }, 'postgres client error');
+  if (config.migrateOnStart) {
+    await ensureDatabase(config.postgres.eventStoreDatabaseUrl);
+    await ensureDatabase(config.postgres.readDatabaseUrl);
+  }
+  const eventStore = createDatabase<EventStoreTables>({ url: config.postgres.eventStoreDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE, onPoolError });
+  const readDb: Kysely<ProjectionTables> = createDatabase({ url: config.postgres.readDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE, onPoolError });
+  if (config.migrateOnStart) {
+    await runMigrations(eventStore, eventStoreMigrations);
+    await runMigrations(readDb, projectionMigrations);
+    await runMigrations(readDb, readModelMigrations);
+  }
+  const redis = createRedis(config.redis, { name: SERVICE, onError: (error) => logger.debug({ err: error }, 'redis error') });
+  const metrics = createMetricsRegistry(SERVICE);
+  const position = new Gauge({ name: 'projection_position', help: 'Global position of the last event applied', labelNames: ['projection'] as const, registers: [metrics] });
+  const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
+  const worker = await createProjectionWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    workflowBundle,
+    dependencies: {
+      readDb,
+      eventStore,
+      projections: projectionRegistry,
+      redis,
+      keyPrefix: config.redis.keyPrefix,
+      batchSize: config.batchSize,
+      onBatch: (batch) => position.set({ projection: batch.projection }, Number(batch.position)),
+    },
+  });
+  await startProjectionWorkflows(temporal, readDb, projectionRegistry);
+  await runWorkerService({
+    name: SERVICE,
+    workers: [worker],
+    logger,
+    health: config.health,
+    metrics,
+    readiness: {
+      eventStore: () => sql`select 1`.execute(eventStore),
+      readDatabase: () => sql`select 1`.execute(readDb),
+      temporal: () => checkTemporal(temporal),
+      worker: async () => {
+        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+      },
+    },
+    close: async () => {
+      redis.disconnect();
+      await Promise.allSettled([eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
+    },
+  });
+}
+
+main().catch((error) => {
+  console.error(`[${SERVICE}] failed to start:`, error instanceof Error ? error.message : error);
+  process.exit(1);
+});

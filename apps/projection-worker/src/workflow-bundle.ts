@@ -1,0 +1,16 @@
+import { join } from 'node:path';
+import { loadWorkflowBundle as load, writeWorkflowBundle } from '@gyroscops/platform/worker';
+
+/** The entry point of this worker's workflow code. */
+export const WORKFLOWS_PATH = require.resolve('./workflows');
+const PREBUILT_BUNDLE = join(__dirname, 'workflows.bundle.js');
+
+export const loadWorkflowBundle = () => load(WORKFLOWS_PATH, PREBUILT_BUNDLE);
+
+// `node dist/workflow-bundle.js` (the build's last step) writes the bundle.
+if (require.main === module) {
+  writeWorkflowBundle(WORKFLOWS_PATH, PREBUILT_BUNDLE).catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,44 @@
+import { sql } from 'kysely';
+import type { EventStoreTables } from '@gyroscops/event-store';
+import { checkTemporal, connectTemporalClient, createDatabase, createLogger, createMetricsRegistry } from '@gyroscops/platform';
+import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
+import { readQueryWorkerConfig } from './config';
+import { createQueryWorker } from './worker';
+import { loadWorkflowBundle } from './workflow-bundle';
+
+const SERVICE = 'query-worker';
+
+async function main(): Promise<void> {
+  const config = readQueryWorkerConfig();
+  const logger = createLogger(SERVICE, config.log);
+  const eventStore = createDatabase<EventStoreTables>({
+    url: config.postgres.eventStoreDatabaseUrl,
+    maxConnections: config.postgres.poolSize,
+    applicationName: SERVICE,
+    onPoolError: (error) => logger.warn({ err: error }, 'postgres client error'),
+  });
+  const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
+  const worker = await createQueryWorker({ connection, namespace: config.temporal.namespace, workflowBundle, dependencies: { eventStore } });
+  await runWorkerService({
+    name: SERVICE,
+    workers: [worker],
+    logger,
+    health: config.health,
+    metrics: createMetricsRegistry(SERVICE),
+    readiness: {
+      eventStore: () => sql`select 1`.execute(eventStore),
+      temporal: () => checkTemporal(temporal),
+      worker: async () => {
+        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
+      },
+    },
+    close: async () => {
+      await Promise.allSettled([eventStore.destroy(), temporal.connection.close(), connection.close()]);
+    },
+  });
+}
+
+main().catch((error) => {
+  console.error(`[${SERVICE}] failed to start:`, error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+export const Uuid = Type.String({ format: 'uuid', description: 'A UUID.' });
+
+/** Money crosses the wire as a decimal string in the currency's major unit, never a JSON number. */
+export const Amount = Type.String({
+  pattern: '^\\d+(\\.\\d+)?$',
+  maxLength: 32,
+  description: 'Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.',
+  examples: ['100.00'],
+});
+
+export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code.', examples: ['EUR'] });
+
+export const Description = Type.String({ maxLength: 500 });
+
+export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }), {
+  maxProperties: 20,
+  description: 'A flat object of at most 20 string values of at most 500 characters.',
+});
+
+/** Global event position: a decimal string because int8 does not fit a JSON number. */
+export const Position = Type.String({ pattern: '^\\d+$', description: 'Global event position (decimal string).' });
+
+export const PaymentStatus = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('processed'),
+  Type.Literal('failed'),
+  Type.Literal('partially_refunded'),
+  Type.Literal('refunded'),
+]);
+
+export const PaymentIdParams = Type.Object({ paymentId: Uuid }, { additionalProperties: false });
+export type PaymentIdParams = Static<typeof PaymentIdParams>;

@@ -1,0 +1,174 @@
+import { storedAmountToMinor } from '../money';
+import type { Metadata } from './commands';
+
+/** Where a payment is in its life. A deleted payment keeps its last status (see PaymentState.kind). */
+export type PaymentStatus = 'pending' | 'processed' | 'failed' | 'partially_refunded' | 'refunded';
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = Object.freeze([
+  'pending', 'processed', 'failed', 'partially_refunded', 'refunded',
+] as const);
+
+/*
+ * Events are facts, stored as JSON for ever: only strings, numbers, null and objects (no bigint, no
+ * Date). Amounts are canonical decimal strings (formatAmount), times are ISO strings. Changing a
+ * shape means a new PAYMENT_EVENT_SCHEMA_VERSION and an upcaster, never an edit in place.
+ */
+export type PaymentEvent =
+  | {
+      type: 'PaymentInitiated';
+      data: {
+        paymentId: string;
+        organizationId: string;
+        userId: string;
+        amount: string;
+        currency: string;
+        description: string | null;
+        metadata: Metadata;
+        occurredAt: string;
+      };
+    }
+  | { type: 'PaymentProcessed'; data: { paymentId: string; gatewayReference: string; occurredAt: string } }
+  | { type: 'PaymentFailed'; data: { paymentId: string; reason: string; occurredAt: string } }
+  | {
+      type: 'PaymentUpdated';
+      data: {
+        paymentId: string;
+        changes: { amount?: string; description?: string | null; metadata?: Metadata };
+        occurredAt: string;
+      };
+    }
+  | {
+      type: 'PaymentRefunded';
+      data: {
+        paymentId: string;
+        refundId: string;
+        amount: string;
+        reason: string | null;
+        refundedTotal: string;
+        occurredAt: string;
+      };
+    }
+  | { type: 'PaymentDeleted'; data: { paymentId: string; reason: string | null; occurredAt: string } };
+
+export type PaymentEventType = PaymentEvent['type'];
+/** The event of one type, e.g. PaymentEventOf<'PaymentRefunded'>. */
+export type PaymentEventOf<T extends PaymentEventType> = Extract<PaymentEvent, { type: T }>;
+
+// A record keyed by the union makes the compiler refuse a list that misses or invents a type.
+const EVENT_TYPES: Record<PaymentEventType, true> = {
+  PaymentInitiated: true,
+  PaymentProcessed: true,
+  PaymentFailed: true,
+  PaymentUpdated: true,
+  PaymentRefunded: true,
+  PaymentDeleted: true,
+};
+
+/** Every payment event type, in life-cycle order. */
+export const PAYMENT_EVENT_TYPES: readonly PaymentEventType[] = Object.freeze(
+  Object.keys(EVENT_TYPES) as PaymentEventType[],
+);
+
+/** The schema version of the event shapes above; stored with each event. */
+export const PAYMENT_EVENT_SCHEMA_VERSION = 1;
+
+/** True when a stored event is a payment event, judged by its type name. */
+export function isPaymentEvent(e: { type: string; data: unknown }): e is PaymentEvent {
+  return typeof e === 'object' && e !== null && Object.prototype.hasOwnProperty.call(EVENT_TYPES, e.type);
+}
+
+/** A payment that has been initiated; `kind: 'deleted'` once PaymentDeleted happened. */
+export interface ExistingPaymentState {
+  kind: 'live' | 'deleted';
+  /** Number of events folded so far: the stream version. */
+  version: number;
+  paymentId: string;
+  organizationId: string;
+  userId: string;
+  amountMinor: bigint;
+  currency: string;
+  description: string | null;
+  metadata: Metadata;
+  status: PaymentStatus;
+  refundedMinor: bigint;
+  failureReason: string | null;
+  gatewayReference: string | null;
+  createdAt: string;
+  updatedAt: string;
+  deletedAt: string | null;
+}
+
+/** The write-side state of one payment stream, rebuilt by folding its events. */
+export type PaymentState = { kind: 'absent'; version: 0 } | ExistingPaymentState;
+
+/** The state of a stream with no events. */
+export const initialPaymentState: PaymentState = Object.freeze({ kind: 'absent', version: 0 } as const);
+
+/**
+ * Applies one event to the state. Never throws: a stored event is a fact, so one that does not fit
+ * (a second PaymentInitiated, anything after PaymentDeleted) only counts towards the version, and
+ * one that fits badly (a refund while pending) is folded as well as it can be. The one exception
+ * is an event before PaymentInitiated: the absent state has no version to count it in.
+ */
+export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
+  if (state.kind === 'absent') {
+    if (event.type !== 'PaymentInitiated') return state;
+    const d = event.data;
+    return {
+      kind: 'live',
+      version: 1,
+      paymentId: d.paymentId,
+      organizationId: d.organizationId,
+      userId: d.userId,
+      amountMinor: storedAmountToMinor(d.amount, d.currency),
+      currency: d.currency,
+      description: d.description ?? null,
+      metadata: { ...d.metadata },
+      status: 'pending',
+      refundedMinor: 0n,
+      failureReason: null,
+      gatewayReference: null,
+      createdAt: d.occurredAt,
+      updatedAt: d.occurredAt,
+      deletedAt: null,
+    };
+  }
+  const counted: ExistingPaymentState = { ...state, version: state.version + 1 };
+  if (state.kind === 'deleted') return counted;
+  switch (event.type) {
+    case 'PaymentInitiated':
+      return counted;
+    case 'PaymentProcessed':
+      return { ...counted, status: 'processed', gatewayReference: event.data.gatewayReference, updatedAt: event.data.occurredAt };
+    case 'PaymentFailed':
+      return { ...counted, status: 'failed', failureReason: event.data.reason, updatedAt: event.data.occurredAt };
+    case 'PaymentUpdated': {
+      const { amount, description, metadata } = event.data.changes;
+      return {
+        ...counted,
+        ...(amount !== undefined && { amountMinor: storedAmountToMinor(amount, state.currency) }),
+        ...(description !== undefined && { description }),
+        ...(metadata !== undefined && { metadata: { ...metadata } }),
+        updatedAt: event.data.occurredAt,
+      };
+    }
+    case 'PaymentRefunded': {
+      const refundedMinor = state.refundedMinor + storedAmountToMinor(event.data.amount, state.currency);
+      const status: PaymentStatus = refundedMinor >= state.amountMinor ? 'refunded' : 'partially_refunded';
+      return { ...counted, refundedMinor, status, updatedAt: event.data.occurredAt };
+    }
+    case 'PaymentDeleted':
+      return { ...counted, kind: 'deleted', deletedAt: event.data.occurredAt, updatedAt: event.data.occurredAt };
+    default: {
+      // Unreachable for typed input; an event type from a newer writer still only counts.
+      const _exhaustive: never = event;
+      void _exhaustive;
+      return counted;
+    }
+  }
+}
+
+/** Folds events, in stream order, onto a state (the empty stream by default). */
+export function foldPayment(events: readonly PaymentEvent[], from: PaymentState = initialPaymentState): PaymentState {
+  return events.reduce(evolve, from);
+}

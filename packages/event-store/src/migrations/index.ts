@@ -1,0 +1,10 @@
+import type { MigrationSet } from '@gyroscops/platform';
+import * as createEvents from './2026-11-23T000000_create_events';
+
+/** The event store's schema, run with `runMigrations(db, eventStoreMigrations)` from @gyroscops/platform. */
+export const eventStoreMigrations: MigrationSet = {
+  name: 'event_store',
+  migrations: {
+    '2026-11-23T000000_create_events': createEvents,
+  },
+};

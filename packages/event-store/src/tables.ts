@@ -1,0 +1,48 @@
+import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
+
+/**
+ * One row per stream: its version is the optimistic-concurrency token. Writers of one stream
+ * serialize on this row's lock, so `events` itself never needs a lock.
+ */
+export interface StreamsTable {
+  stream_id: string;
+  stream_type: string;
+  version: number;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/**
+ * The append-only log. `position` and `transaction_id` are computed in SQL from
+ * pg_current_xact_id() (see append-to-stream.ts), so they are never written from TypeScript values.
+ * pg returns int8 and xid8 as strings.
+ */
+export interface EventsTable {
+  position: ColumnType<string, never, never>;
+  transaction_id: ColumnType<string, never, never>;
+  stream_id: ColumnType<string, string, never>;
+  stream_type: ColumnType<string, string, never>;
+  stream_version: ColumnType<number, number, never>;
+  event_id: ColumnType<string, string, never>;
+  type: ColumnType<string, string, never>;
+  schema_version: ColumnType<number, number | undefined, never>;
+  // pg parses jsonb on the way out; we send JSON text on the way in.
+  data: ColumnType<Record<string, unknown>, string, never>;
+  metadata: ColumnType<Record<string, unknown>, string, never>;
+  correlation_id: ColumnType<string | null, string | null | undefined, never>;
+  organization_id: ColumnType<string | null, string | null | undefined, never>;
+  recorded_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+/** The tables this package owns. Other packages may keep their own tables in the same database. */
+export interface EventStoreTables {
+  streams: StreamsTable;
+  events: EventsTable;
+}
+
+export type StreamRow = Selectable<StreamsTable>;
+export type NewStreamRow = Insertable<StreamsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewEventRow = Insertable<EventsTable>;
+
+/** A Kysely instance (or transaction) on the event store database. */
+export type EventStoreDb = Kysely<EventStoreTables>;

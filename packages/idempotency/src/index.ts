@@ -1,0 +1,3 @@
+export * from './tables';
+export * from './idempotency-store';
+export * from './migrations';

@@ -1,0 +1,7 @@
+import type { MigrationSet } from '@gyroscops/platform';
+import * as createSimulatedGatewayCharges from './2026-11-23T000200_create_simulated_gateway_charges';
+
+export const simulatedGatewayMigrations: MigrationSet = {
+  name: 'simulated_gateway',
+  migrations: { '2026-11-23T000200_create_simulated_gateway_charges': createSimulatedGatewayCharges },
+};

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { TransientGatewayError, type ChargeOutcome, type ChargeRequest, type PaymentGateway } from '../payment-gateway';
+import type { SimulatedGatewayTables } from './tables';
+
+/** `metadata.simulate` values the simulated gateway understands. */
+export const SIMULATIONS = {
+  /** The card is declined: the payment ends failed with a reason. */
+  decline: 'decline',
+  /** Fails transiently twice, then approves: shows Temporal's activity retries. */
+  flaky: 'flaky',
+} as const;
+
+const FLAKY_FAILURES = 2;
+
+/**
+ * A gateway that behaves like a real provider with idempotency keys (Stripe-style): its ledger lives
+ * in Postgres, so a charge retried after a worker crash replays the stored outcome instead of
+ * moving money again. Approves unless told otherwise through `metadata.simulate`.
+ */
+export function createSimulatedGateway(db: Kysely<SimulatedGatewayTables>): PaymentGateway {
+  return {
+    name: 'simulated',
+    async charge(request) {
+      const result = await db.transaction().execute(async (trx) => chargeOnce(trx, request));
+      // Thrown only after the transaction committed the attempt, as a real provider would count it.
+      if (result.outcome === 'unavailable') throw new TransientGatewayError(result.message);
+      return result;
+    },
+  };
+}
+
+type AttemptResult = ChargeOutcome | { outcome: 'unavailable'; message: string };
+
+async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRequest): Promise<AttemptResult> {
+  // The upsert takes the key's row lock: concurrent calls with one key run one after the other.
+  const row = await trx
+    .insertInto('simulated_gateway_charges')
+    .values({ idempotency_key: request.idempotencyKey, payment_id: request.paymentId, amount: request.amount, currency: request.currency, attempts: 1 })
+    .onConflict((conflict) =>
+      conflict.column('idempotency_key').doUpdateSet({ attempts: sql`simulated_gateway_charges.attempts + 1`, updated_at: sql`now()` }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
+  if (row.outcome === 'declined') return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
+  if (row.amount !== request.amount || row.currency !== request.currency) {
+    return record(trx, request, { outcome: 'declined', reason: 'idempotency key reused with another amount' });
+  }
+
+  const simulate = request.metadata.simulate;
+  if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {
+    return { outcome: 'unavailable', message: `simulated gateway unavailable (attempt ${row.attempts} of ${FLAKY_FAILURES} planned failures)` };
+  }
+  if (simulate === SIMULATIONS.decline) return record(trx, request, { outcome: 'declined', reason: 'card_declined' });
+  return record(trx, request, { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` });
+}
+
+async function record(trx: Kysely<SimulatedGatewayTables>, request: ChargeRequest, outcome: ChargeOutcome): Promise<ChargeOutcome> {
+  await trx
+    .updateTable('simulated_gateway_charges')
+    .set({
+      outcome: outcome.outcome,
+      decline_reason: outcome.outcome === 'declined' ? outcome.reason : null,
+      gateway_reference: outcome.outcome === 'approved' ? outcome.gatewayReference : null,
+      captures: outcome.outcome === 'approved' ? sql`captures + 1` : sql`captures`,
+      updated_at: sql`now()`,
+    })
+    .where('idempotency_key', '=', request.idempotencyKey)
+    .execute();
+  return outcome;
+}
+
+/** What the simulated gateway did for a payment: used by tests to prove money moved once. */
+export async function simulatedChargesOf(db: Kysely<SimulatedGatewayTables>, paymentId: string) {
+  return db.selectFrom('simulated_gateway_charges').selectAll().where('payment_id', '=', paymentId).execute();
+}

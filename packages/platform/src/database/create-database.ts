@@ -1,0 +1,39 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import { Pool, type PoolConfig } from 'pg';
+
+export interface DatabaseOptions {
+  url: string;
+  /** Pool size; pg's default of 10 is a fine start for one service instance. */
+  maxConnections?: number;
+  /** Called when an idle client errors (Postgres restarted): without a listener pg kills the process. */
+  onPoolError?: (error: Error) => void;
+  applicationName?: string;
+  statementTimeoutMs?: number;
+}
+
+/**
+ * A Kysely instance on its own pg pool. The pool always has an 'error' listener, so a Postgres
+ * restart costs the failed queries, not the process.
+ */
+export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables> {
+  const config: PoolConfig = {
+    connectionString: options.url,
+    max: options.maxConnections ?? 10,
+    application_name: options.applicationName ?? 'gyroscops',
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  };
+  if (options.statementTimeoutMs) config.statement_timeout = options.statementTimeoutMs;
+  const pool = new Pool(config);
+  pool.on('error', options.onPoolError ?? ((error) => console.error(`[pg pool] idle client error: ${error.message}`)));
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * The same database (and pool) seen through the tables one package knows about. Kysely's types are
+ * invariant in the table map, so composition roots that share a pool between packages narrow here,
+ * in one named place, instead of casting at each call.
+ */
+export function withTablesOf<Tables>(db: Kysely<any>): Kysely<Tables> {
+  return db as Kysely<Tables>;
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { ProblemDetails, PROBLEM_CONTENT_TYPE } from '@gyroscops/contracts';
+import type { Registry } from 'prom-client';
+import type { LogConfig } from '../config/platform-config';
+import { createHttpMetrics } from '../observability/metrics-registry';
+import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
+import { problemOf, toProblem } from './problem-details';
+import { createValidatorCompiler } from './validator-compiler';
+
+export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Echoed from X-Correlation-Id or generated; stored in the metadata of every event the request causes. */
+    correlationId: string;
+  }
+}
+
+export interface HttpAppOptions {
+  service: string;
+  title: string;
+  description: string;
+  version?: string;
+  log: LogConfig;
+  metrics: Registry;
+  readiness: Record<string, ReadinessCheck>;
+  tags: { name: string; description: string }[];
+  /** Largest accepted body in bytes (API.md: 64 KiB). */
+  bodyLimit?: number;
+}
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+const incomingId = (value: unknown) => (typeof value === 'string' && SAFE_ID.test(value) ? value : undefined);
+
+export function loggerOptions(service: string, log: LogConfig) {
+  return {
+    level: log.level,
+    base: { service },
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
+    ...(log.pretty
+      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
+      : {}),
+  };
+}
+
+/**
+ * A Fastify instance with what every API of the platform shares: TypeBox schemas, strict body
+ * validation, problem+json errors, request and correlation ids, OpenAPI at /openapi.json with
+ * Swagger UI at /docs, health routes and Prometheus metrics at /metrics.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const app = Fastify({
+    logger: loggerOptions(options.service, options.log),
+    bodyLimit: options.bodyLimit ?? 64 * 1024,
+    requestIdHeader: false,
+    genReqId: (request) => incomingId(request.headers['x-request-id']) ?? randomUUID(),
+    requestTimeout: 30_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.addSchema(ProblemDetails);
+  app.decorateRequest('correlationId', '');
+  app.addHook('onRequest', async (request, reply) => {
+    request.correlationId = incomingId(request.headers['x-correlation-id']) ?? randomUUID();
+    reply.header('x-request-id', request.id);
+    reply.header('x-correlation-id', request.correlationId);
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { problem, headers, isServerError } = toProblem(error);
+    if (isServerError) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, problem.detail ?? problem.title);
+    return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url }),
+  );
+
+  const httpMetrics = createHttpMetrics(options.metrics);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpMetrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    httpMetrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, description: options.description, version: options.version ?? '1.0.0' },
+      tags: [...options.tags, { name: 'health', description: 'Liveness, readiness and metrics' }],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string) ?? `def-${index}` },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get(
+    '/metrics',
+    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    async (_request, reply) => reply.type(options.metrics.contentType).send(await options.metrics.metrics()),
+  );
+  registerHealthRoutes(app, options.readiness);
+  return app;
+}
+
+const TITLE_OF_STATUS: Record<number, string> = {
+  400: 'Invalid input (problem+json, with `errors` per field)',
+  401: 'Missing or invalid credentials',
+  403: 'Not allowed',
+  404: 'Unknown, or not visible to the caller',
+  409: 'Conflicts with the current state (or an idempotency key reused with another body)',
+  412: 'If-Match no longer matches the stream version',
+  413: 'Body larger than 64 KiB',
+  415: 'Content type is not application/json',
+  429: 'Rate limited (see Retry-After)',
+  500: 'A bug: details are in the logs, not here',
+  503: 'A dependency is unavailable, or the read side did not catch up in time (see Retry-After)',
+};
+
+/** The problem+json responses a route can answer with, for its OpenAPI schema. */
+export function problemResponses(...statuses: number[]): Record<number, unknown> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: TITLE_OF_STATUS[status] ?? `problem (${status})`, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'ProblemDetails#' } } } },
+    ]),
+  );
+}

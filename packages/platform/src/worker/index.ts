@@ -1,0 +1,4 @@
+export * from './connect-native';
+export * from './worker-health-server';
+export * from './run-worker-service';
+export * from './workflow-bundle';

@@ -1,0 +1,58 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { ProjectionCheckpointRow, ProjectionState, ProjectionTables } from './tables';
+
+export interface ProjectionCheckpoint {
+  projection: string;
+  version: number;
+  position: bigint;
+  state: ProjectionState;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+function toCheckpoint(row: ProjectionCheckpointRow): ProjectionCheckpoint {
+  return {
+    projection: row.projection,
+    version: row.version,
+    position: BigInt(row.position),
+    state: row.state,
+    lastError: row.last_error,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Creates the checkpoint row at position 0 when the projection has none yet. */
+export async function ensureCheckpoint(db: Kysely<ProjectionTables>, projection: string, version: number): Promise<void> {
+  await db
+    .insertInto('projection_checkpoints')
+    .values({ projection, version, position: '0', state: 'live', last_error: null })
+    .onConflict((conflict) => conflict.column('projection').doNothing())
+    .execute();
+}
+
+/**
+ * Reads and row-locks a projection's checkpoint inside the batch transaction: a second applier of
+ * the same projection waits here, then starts from where the first one stopped.
+ */
+export async function lockCheckpoint(trx: Transaction<ProjectionTables>, projection: string): Promise<ProjectionCheckpoint> {
+  const row = await trx.selectFrom('projection_checkpoints').selectAll().where('projection', '=', projection).forUpdate().executeTakeFirstOrThrow();
+  return toCheckpoint(row);
+}
+
+export async function saveCheckpoint(trx: Transaction<ProjectionTables>, projection: string, position: bigint): Promise<void> {
+  await trx
+    .updateTable('projection_checkpoints')
+    .set({ position: position.toString(), last_error: null, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .execute();
+}
+
+export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?: readonly string[]): Promise<ProjectionCheckpoint[]> {
+  const rows = await db
+    .selectFrom('projection_checkpoints')
+    .selectAll()
+    .$if(projections !== undefined, (query) => query.where('projection', 'in', projections as string[]))
+    .orderBy('projection')
+    .execute();
+  return rows.map(toCheckpoint);
+}
