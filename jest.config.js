@@ -9,10 +9,11 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/apps'],
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests'],
   testMatch: ['**/src/**/*.spec.ts'],
   transform: { '^.+\\.(t|j)sx?$': swc },
   moduleNameMapper: {
+    '^@gyroscops/(command-api|command-worker|projection-worker|query-api|query-worker|cli)$': '<rootDir>/apps/$1/src',
     '^@gyroscops/([a-z-]+)$': '<rootDir>/packages/$1/src',
     '^@gyroscops/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2',
   },

@@ -150,7 +150,8 @@ describe('readAll', () => {
     const appendsPerWriter = 25;
     const start = await headPosition(db);
     const appended: string[] = [];
-    let finalHead: bigint | undefined;
+    // Set once the writers are done: the head position the reader must get past.
+    const progress: { finalHead?: bigint } = {};
 
     const writeAll = async (writer: number) => {
       const streamId = uniqueStreamId(`writer-${writer}`);
@@ -176,6 +177,7 @@ describe('readAll', () => {
       const deadline = Date.now() + 45_000;
       for (;;) {
         // Done only once the writers are done and the safe bound has passed their last event.
+        const { finalHead } = progress;
         const done = finalHead !== undefined && (await safeHeadPosition(reader)) >= finalHead;
         const page = await readAll(reader, { after: checkpoint, limit: 37 });
         seen.push(...page);
@@ -188,7 +190,7 @@ describe('readAll', () => {
 
     const reading = readEverything();
     await Promise.all(Array.from({ length: writerCount }, (_, writer) => writeAll(writer)));
-    finalHead = await headPosition(db);
+    progress.finalHead = await headPosition(db);
     await reading;
 
     expect(appended).toHaveLength(writerCount * appendsPerWriter * 2);

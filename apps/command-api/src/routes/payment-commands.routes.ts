@@ -11,6 +11,7 @@ import {
   type CommandContext,
   type PaymentCommandRequest,
 } from '@gyroscops/contracts';
+import { isDomainError, tryParseAmount } from '@gyroscops/domain';
 import { hashRequest } from '@gyroscops/idempotency';
 import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
 import { callerOf } from '../caller';
@@ -85,6 +86,9 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
     async (request, reply) => {
       const caller = callerOf(request);
       const body = request.body;
+      // Decimals per currency, positivity and the upper bound are the domain's rules: check them before any workflow starts.
+      const amount = tryParseAmount(body.amount, body.currency);
+      if (isDomainError(amount)) throw new ApplicationError('VALIDATION', amount.message, amount.errors.map((error) => ({ ...error, path: `body:${error.path}` })));
       if (caller.allowedOrganizations && !caller.allowedOrganizations.includes(body.organizationId)) {
         throw new ApplicationError('FORBIDDEN', `you may not create payments for organization ${body.organizationId}`);
       }

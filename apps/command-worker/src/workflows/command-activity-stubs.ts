@@ -22,7 +22,7 @@ export const { appendPaymentEvents } = proxyActivities<CommandActivities>({
  */
 export const { appendPaymentEvents: recordChargeOutcome } = proxyActivities<CommandActivities>({
   startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 0 },
+  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /**

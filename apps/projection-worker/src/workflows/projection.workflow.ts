@@ -10,7 +10,7 @@ import type { ProjectionActivities } from '../activities/create-projection-activ
 const { applyProjectionBatch } = proxyActivities<ProjectionActivities>({
   startToCloseTimeout: '1 minute',
   // A database outage must not kill the projection: retry forever, backing off to 30 s.
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 0 },
+  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Without a wake-up signal, look for new events this often anyway (a lost signal costs this much lag). */

@@ -1,0 +1,6 @@
+/** What other code (tests, tools) may use of this service; `main.ts` is what runs it. */
+export * from './worker';
+export * from './config';
+export * from './workflow-bundle';
+export * from './activities/create-command-activities';
+export type * from './activities/command-activities.types';

@@ -1,0 +1,3 @@
+/** What other code (tests, tools) may use of this service; `main.ts` is what runs it. */
+export * from './app';
+export * from './config';
