@@ -1,3 +1,4 @@
+import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { TASK_QUEUES } from '@gyroscops/contracts';
 import { createCommandActivities, type CommandActivityDependencies } from './activities/create-command-activities';
@@ -9,6 +10,8 @@ export interface CommandWorkerOptions {
   dependencies: CommandActivityDependencies;
   taskQueue?: string;
   maxConcurrentActivityTaskExecutions?: number;
+  /** How long in-flight activities may run on after shutdown() before they are cancelled. */
+  shutdownGraceTime?: Duration;
   /** Replaces activities (tests that stop a worker mid-command). */
   activities?: Partial<ReturnType<typeof createCommandActivities>>;
 }
@@ -22,6 +25,6 @@ export function createCommandWorker(options: CommandWorkerOptions): Promise<Work
     workflowBundle: options.workflowBundle,
     activities: { ...createCommandActivities(options.dependencies), ...options.activities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
-    shutdownGraceTime: '10 seconds',
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
 }

@@ -2,3 +2,4 @@ export * from './connect-native';
 export * from './worker-health-server';
 export * from './run-worker-service';
 export * from './workflow-bundle';
+export * from './replay-histories';

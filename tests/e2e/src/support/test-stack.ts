@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type Redis from 'ioredis';
 import type { Kysely } from 'kysely';
@@ -48,7 +49,7 @@ export interface TestStack {
   nativeConnection: NativeConnection;
   commandBundle: WorkflowBundleOption;
   /** Starts one more command worker (tests that replace a crashed one). */
-  startCommandWorker(activities?: Partial<CommandActivities>): Promise<RunningWorker>;
+  startCommandWorker(activities?: Partial<CommandActivities>, options?: { shutdownGraceTime?: Duration }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -99,13 +100,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const gatewayDb = withTablesOf<SimulatedGatewayTables>(eventStore);
 
   const workers: RunningWorker[] = [];
-  const startCommandWorker = async (activities?: Partial<CommandActivities>) => {
+  const startCommandWorker = async (activities?: Partial<CommandActivities>, workerOptions: { shutdownGraceTime?: Duration } = {}) => {
     const worker = await createCommandWorker({
       connection: nativeConnection,
       namespace: env.namespace,
       workflowBundle: commandBundle,
       dependencies: { eventStore, gateway: createSimulatedGateway(gatewayDb), temporal },
       activities,
+      shutdownGraceTime: workerOptions.shutdownGraceTime,
     });
     const running = run(worker);
     workers.push(running);
