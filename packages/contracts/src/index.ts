@@ -6,3 +6,4 @@ export * from './http/common.schema';
 export * from './http/problem.schema';
 export * from './http/payment-commands.schema';
 export * from './http/payment-view.schema';
+export * from './cache/cache-tags';

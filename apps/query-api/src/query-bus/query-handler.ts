@@ -1,0 +1,43 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { EventStoreDb } from '@gyroscops/event-store';
+
+/** What query handlers read from: the read database (read models) and the event store (history, replay). */
+export interface QueryDependencies {
+  readDb: Kysely<any>;
+  eventStore: EventStoreDb;
+}
+
+/**
+ * One query type of the query side. The bus runs every handler the same way: read-your-writes wait
+ * on `projections`, the two-level cache when `cache` is set, single flight, timing and logs.
+ */
+export interface QueryHandler<Params, Result> {
+  /** Unique name: cache keys, metrics and logs use it. */
+  type: string;
+  /**
+   * Projections whose read models the handler reads: X-Min-Position waits for them and
+   * X-Projection-Position reports them. Empty for handlers that read only the event store.
+   */
+  projections: readonly string[];
+  /** Cache policy; omit to never cache this query. */
+  cache?: {
+    /** L2 (Redis) time to live; the bus's default (300 s) when omitted. */
+    ttlSeconds?: number;
+    /**
+     * Invalidation tags of a result: `payment:<id>`, `org:<id>`, `projection:<name>`. A projection
+     * batch that touches a tag drops every entry carrying it.
+     */
+    tags: (params: Params, result: Result) => string[];
+  };
+  handle(params: Params, deps: QueryDependencies): Promise<Result>;
+}
+
+/** Runs query handlers for HTTP routes. */
+export interface QueryBus {
+  /**
+   * Waits for read-your-writes (X-Min-Position / X-Wait-Ms, 503 + Retry-After on timeout), answers from
+   * cache or the handler, and sets X-Projection-Position on the reply.
+   */
+  execute<Params, Result>(handler: QueryHandler<Params, Result>, params: Params, request: FastifyRequest, reply: FastifyReply): Promise<Result>;
+}
