@@ -1,9 +1,11 @@
 import { devCommand } from './commands/dev.command';
 import { migrateCommand } from './commands/migrate.command';
+import { projectionsCommand } from './commands/projections.command';
 
-const COMMANDS: Record<string, { run: () => Promise<void>; help: string }> = {
+const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   dev: { run: devCommand, help: 'start Temporal (unless TEMPORAL_ADDRESS is set), migrate, and run all five services' },
   migrate: { run: migrateCommand, help: 'create the databases when missing and run every migration' },
+  projections: { run: projectionsCommand, help: 'status | rebuild <name> (with a progress bar) | resume <name> | retry <name>' },
 };
 
 async function main(): Promise<void> {
@@ -14,7 +16,7 @@ async function main(): Promise<void> {
     process.exitCode = name ? 2 : 0;
     return;
   }
-  await command.run();
+  await command.run(process.argv.slice(3));
 }
 
 main().catch((error) => {

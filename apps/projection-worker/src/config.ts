@@ -13,6 +13,7 @@ export function readProjectionWorkerConfig(env: Env = process.env) {
         port: reader.integer('PROJECTION_WORKER_HEALTH_PORT', 3011, { min: 0, max: 65535 }),
       },
       batchSize: reader.integer('PROJECTION_BATCH_SIZE', 500, { min: 1, max: 50_000 }),
+      rebuildBatchSize: reader.integer('PROJECTION_REBUILD_BATCH_SIZE', 5_000, { min: 1, max: 100_000 }),
       migrateOnStart: reader.boolean('MIGRATE_ON_START', true),
     }),
     env,

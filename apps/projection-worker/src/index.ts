@@ -4,3 +4,4 @@ export * from './config';
 export * from './workflow-bundle';
 export * from './projection-registry';
 export * from './activities/create-projection-activities';
+export * from './activities/cache-invalidator';

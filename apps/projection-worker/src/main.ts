@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import { Gauge } from 'prom-client';
 import { eventStoreMigrations, type EventStoreTables } from '@gyroscops/event-store';
 import {
   checkTemporal,
@@ -14,7 +13,10 @@ import {
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
 import { projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
 import { readModelMigrations } from '@gyroscops/read-models';
+import { invalidateTags } from '@gyroscops/cache';
+import { CacheInvalidator } from './activities/cache-invalidator';
 import { readProjectionWorkerConfig } from './config';
+import { registerProjectionGauges } from './projection-metrics';
 import { projectionRegistry } from './projection-registry';
 import { createProjectionWorker, startProjectionWorkflows } from './worker';
 import { loadWorkflowBundle } from './workflow-bundle';
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   }
   const redis = createRedis(config.redis, { name: SERVICE, onError: (error) => logger.debug({ err: error }, 'redis error') });
   const metrics = createMetricsRegistry(SERVICE);
-  const position = new Gauge({ name: 'projection_position', help: 'Global position of the last event applied', labelNames: ['projection'] as const, registers: [metrics] });
+  registerProjectionGauges(metrics, readDb, eventStore);
   const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
   const worker = await createProjectionWorker({
     connection,
@@ -50,8 +52,9 @@ async function main(): Promise<void> {
       projections: projectionRegistry,
       redis,
       keyPrefix: config.redis.keyPrefix,
+      invalidator: new CacheInvalidator((tags) => invalidateTags(redis, config.redis.keyPrefix, tags)),
       batchSize: config.batchSize,
-      onBatch: (batch) => position.set({ projection: batch.projection }, Number(batch.position)),
+      rebuildBatchSize: config.rebuildBatchSize,
     },
   });
   await startProjectionWorkflows(temporal, readDb, projectionRegistry);

@@ -1,8 +1,10 @@
 import { PROJECTIONS } from '@gyroscops/contracts';
 import type { Projection } from '@gyroscops/projections';
-import { paymentsProjection } from '@gyroscops/read-models';
+import { eventCountsProjection, paymentsProjection, paymentStatisticsProjection } from '@gyroscops/read-models';
 
 /** Every projection this worker runs, by the name contracts give it. */
 export const projectionRegistry: Record<string, Projection> = {
   [PROJECTIONS.payments]: paymentsProjection,
+  [PROJECTIONS.paymentStatistics]: paymentStatisticsProjection,
+  [PROJECTIONS.eventCounts]: eventCountsProjection,
 };

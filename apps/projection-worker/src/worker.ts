@@ -1,8 +1,12 @@
+import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
-import { PROJECTION_WORKFLOW, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
-import { ensureCheckpoint, type Projection } from '@gyroscops/projections';
-import { createProjectionActivities, type ProjectionActivityDependencies } from './activities/create-projection-activities';
+import { PROJECTION_REBUILD_WORKFLOW, PROJECTION_WORKFLOW, projectionRebuildWorkflowId, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
+import { ensureCheckpoint, readCheckpoints, type Projection } from '@gyroscops/projections';
+import { createProjectionActivities, type ProjectionActivities, type ProjectionActivityDependencies } from './activities/create-projection-activities';
+
+const withOverrides = (real: ProjectionActivities, wrap?: (real: ProjectionActivities) => Partial<ProjectionActivities>): ProjectionActivities =>
+  wrap ? { ...real, ...wrap(real) } : real;
 
 export interface ProjectionWorkerOptions {
   connection: NativeConnection;
@@ -10,6 +14,9 @@ export interface ProjectionWorkerOptions {
   workflowBundle: WorkflowBundleOption;
   dependencies: ProjectionActivityDependencies;
   taskQueue?: string;
+  shutdownGraceTime?: Duration;
+  /** Wraps activities (tests that stop a worker between a committed batch and its report). */
+  wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>;
 }
 
 /** A worker for the projection task queue. */
@@ -19,15 +26,16 @@ export function createProjectionWorker(options: ProjectionWorkerOptions): Promis
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.projections,
     workflowBundle: options.workflowBundle,
-    activities: createProjectionActivities(options.dependencies),
-    shutdownGraceTime: '10 seconds',
+    activities: withOverrides(createProjectionActivities(options.dependencies), options.wrapActivities),
+    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
 }
 
 /**
- * Makes sure every projection has a checkpoint and a running workflow. Starting is idempotent: with
- * the USE_EXISTING conflict policy a second worker instance attaches to the running execution, so
- * each projection keeps exactly one applier however many workers run.
+ * Makes sure every projection has a checkpoint and a running workflow, and starts a rebuild for each
+ * projection whose code version differs from the version its rows were built with. Starting is
+ * idempotent: with the USE_EXISTING conflict policy a second worker instance attaches to the running
+ * execution, so each projection keeps exactly one applier however many workers run.
  */
 export async function startProjectionWorkflows(
   client: Client,
@@ -45,4 +53,19 @@ export async function startProjectionWorkflows(
       workflowIdReusePolicy: 'ALLOW_DUPLICATE',
     });
   }
+  for (const checkpoint of await readCheckpoints(readDb, Object.keys(projections))) {
+    const projection = projections[checkpoint.projection];
+    if (projection && checkpoint.version !== projection.version) await startProjectionRebuild(client, projection.name, taskQueue);
+  }
+}
+
+/** Starts a zero-downtime rebuild, or attaches to the one already running for that projection. */
+export async function startProjectionRebuild(client: Client, projection: string, taskQueue: string = TASK_QUEUES.projections) {
+  return client.workflow.start(PROJECTION_REBUILD_WORKFLOW, {
+    workflowId: projectionRebuildWorkflowId(projection),
+    taskQueue,
+    args: [{ projection }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
 }

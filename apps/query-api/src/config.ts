@@ -1,19 +1,32 @@
-import { loadConfig, readHttpConfig, readLogConfig, readPostgresConfig, readRedisConfig, type Env } from '@gyroscops/platform';
+import { loadConfig, readHttpConfig, readLogConfig, readPostgresConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import { DEFAULT_CACHE_SETTINGS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './query-bus/cache-settings';
 
 /** Everything the query-api reads from its environment, validated once and frozen. */
 export function readQueryApiConfig(env: Env = process.env) {
-  return loadConfig(
-    (reader) => ({
+  return loadConfig((reader) => {
+    const redis = readRedisConfig(reader);
+    return {
       http: readHttpConfig(reader, 'QUERY_API_PORT', 3001),
       postgres: readPostgresConfig(reader),
-      redis: readRedisConfig(reader),
+      redis: {
+        ...redis,
+        /** For the cache's connection; the subscriber waits longer (it has nothing to fall back on). */
+        commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 }),
+      },
       log: readLogConfig(reader),
+      temporal: readTemporalConfig(reader),
       consistency: {
         defaultWaitMs: reader.integer('READ_YOUR_WRITES_DEFAULT_WAIT_MS', 2_000, { min: 0, max: 10_000 }),
         maxWaitMs: reader.integer('READ_YOUR_WRITES_MAX_WAIT_MS', 10_000, { min: 0, max: 60_000 }),
       },
-    }),
-    env,
-  );
+      cache: {
+        keyPrefix: redis.keyPrefix,
+        l1MaxEntries: reader.integer('CACHE_L1_MAX_ENTRIES', DEFAULT_CACHE_SETTINGS.l1MaxEntries, { min: 1, max: 10_000_000 }),
+        l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', DEFAULT_CACHE_SETTINGS.l1MaxBytes, { min: 1_024, max: 64 * 1024 ** 3 }),
+        l1TtlMs: reader.integer('CACHE_L1_TTL_MS', DEFAULT_CACHE_SETTINGS.l1TtlMs, { min: 1, max: 86_400_000 }),
+        l2TtlSeconds: reader.integer('CACHE_L2_TTL_SECONDS', DEFAULT_CACHE_SETTINGS.l2TtlSeconds, { min: 1, max: 7 * 86_400 }),
+      },
+    };
+  }, env);
 }
 export type QueryApiConfig = ReturnType<typeof readQueryApiConfig>;

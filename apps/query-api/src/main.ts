@@ -1,4 +1,6 @@
+import { Client, Connection } from '@temporalio/client';
 import { createDatabase, createMetricsRegistry, createRedis, runHttpService, withTablesOf } from '@gyroscops/platform';
+import type { EventStoreTables } from '@gyroscops/event-store';
 import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
 import { buildQueryApi } from './app';
@@ -9,24 +11,34 @@ const SERVICE = 'query-api';
 async function main(): Promise<void> {
   const config = readQueryApiConfig();
   const readDb = createDatabase<PaymentReadTables>({ url: config.postgres.readDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE });
-  const redis = createRedis(config.redis, { name: SERVICE });
+  const eventStore = createDatabase<EventStoreTables>({ url: config.postgres.eventStoreDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE });
+  // The cache's connection: fails fast (no offline queue, short timeout) so a sick Redis costs milliseconds.
+  const redis = createRedis(config.redis, { name: SERVICE, commandTimeoutMs: config.redis.commandTimeoutMs });
   // A subscriber connection queues its SUBSCRIBE until Redis is there, and re-subscribes after reconnects.
   const subscriber = createRedis(config.redis, { name: `${SERVICE}-subscriber`, offlineQueue: true, commandTimeoutMs: 5_000 });
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, config.redis.keyPrefix);
   await tracker.start();
+  // Lazy: the query-api starts and serves reads without Temporal; only reports and admin actions need it.
+  const temporalConnection = Connection.lazy({ address: config.temporal.address });
+  const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
   const app = await buildQueryApi({
     readDb,
+    eventStore,
     redis,
+    subscriber,
     tracker,
     log: config.log,
     metrics: createMetricsRegistry(SERVICE),
     consistency: config.consistency,
+    cache: config.cache,
+    temporal,
   });
   await runHttpService(app, config.http, async () => {
     tracker.stop();
     redis.disconnect();
     subscriber.disconnect();
-    await readDb.destroy();
+    await temporalConnection.close();
+    await Promise.all([readDb.destroy(), eventStore.destroy()]);
   });
 }
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { EventStoreTables } from '@gyroscops/event-store';
+import type { PaymentReadTables } from '@gyroscops/read-models';
 import { checkTemporal, connectTemporalClient, createDatabase, createLogger, createMetricsRegistry } from '@gyroscops/platform';
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
 import { readQueryWorkerConfig } from './config';
@@ -17,8 +18,15 @@ async function main(): Promise<void> {
     applicationName: SERVICE,
     onPoolError: (error) => logger.warn({ err: error }, 'postgres client error'),
   });
+  // Reports over read models (statistics, CSV exports) read the read database.
+  const readDb = createDatabase<PaymentReadTables>({
+    url: config.postgres.readDatabaseUrl,
+    maxConnections: config.postgres.poolSize,
+    applicationName: SERVICE,
+    onPoolError: (error) => logger.warn({ err: error }, 'postgres client error'),
+  });
   const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
-  const worker = await createQueryWorker({ connection, namespace: config.temporal.namespace, workflowBundle, dependencies: { eventStore } });
+  const worker = await createQueryWorker({ connection, namespace: config.temporal.namespace, workflowBundle, dependencies: { eventStore, readDb } });
   await runWorkerService({
     name: SERVICE,
     workers: [worker],
@@ -27,13 +35,14 @@ async function main(): Promise<void> {
     metrics: createMetricsRegistry(SERVICE),
     readiness: {
       eventStore: () => sql`select 1`.execute(eventStore),
+      readDb: () => sql`select 1`.execute(readDb),
       temporal: () => checkTemporal(temporal),
       worker: async () => {
         if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
       },
     },
     close: async () => {
-      await Promise.allSettled([eventStore.destroy(), temporal.connection.close(), connection.close()]);
+      await Promise.allSettled([eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
     },
   });
 }

@@ -1,5 +1,5 @@
 import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,9 +13,12 @@ export function temporalCliCacheDir(): string {
   return join(base, 'gyroscops', 'temporal-cli', TEMPORAL_CLI_VERSION);
 }
 
+/** A file this process may execute: a `temporal` without the execute bit is skipped, as a shell skips it. */
 function isExecutable(path: string): boolean {
   try {
-    return statSync(path).isFile();
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
   } catch {
     return false;
   }

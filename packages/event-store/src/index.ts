@@ -6,5 +6,5 @@ export { MAX_EVENTS_PER_TRANSACTION } from './append-request';
 export { readStream, type ReadStreamOptions } from './read-stream';
 export { readAll, type ReadAllOptions } from './read-all';
 export { readEvents, readByCorrelationId, type ReadEventsFilter } from './read-events';
-export { headPosition, safeHeadPosition, countEventsAfter } from './head-position';
+export { headPosition, safeHeadPosition, countEventsAfter, firstRecordedAfter } from './head-position';
 export { eventStoreMigrations } from './migrations';

@@ -48,6 +48,7 @@ export async function saveCheckpoint(trx: Transaction<ProjectionTables>, project
 }
 
 export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?: readonly string[]): Promise<ProjectionCheckpoint[]> {
+  if (projections?.length === 0) return [];
   const rows = await db
     .selectFrom('projection_checkpoints')
     .selectAll()
@@ -55,4 +56,24 @@ export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?
     .orderBy('projection')
     .execute();
   return rows.map(toCheckpoint);
+}
+
+/** Stops a projection on a poison event (the `halt` policy): it applies nothing until resumed. */
+export async function haltCheckpoint(trx: Transaction<ProjectionTables>, projection: string, error: string): Promise<void> {
+  await trx.updateTable('projection_checkpoints').set({ state: 'halted', last_error: error, updated_at: sql`now()` }).where('projection', '=', projection).execute();
+}
+
+/** Lets a halted projection try again from its checkpoint (after the code or the data was fixed). */
+export async function resumeCheckpoint(db: Kysely<ProjectionTables>, projection: string): Promise<boolean> {
+  const result = await db
+    .updateTable('projection_checkpoints')
+    .set({ state: 'live', last_error: null, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .where('state', '=', 'halted')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+export async function setCheckpointState(db: Kysely<ProjectionTables>, projection: string, state: ProjectionState): Promise<void> {
+  await db.updateTable('projection_checkpoints').set({ state, updated_at: sql`now()` }).where('projection', '=', projection).execute();
 }

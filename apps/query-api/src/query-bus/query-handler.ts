@@ -13,14 +13,21 @@ export interface QueryDependencies {
  * on `projections`, the two-level cache when `cache` is set, single flight, timing and logs.
  */
 export interface QueryHandler<Params, Result> {
-  /** Unique name: cache keys, metrics and logs use it. */
+  /**
+   * Unique name: cache keys (`<prefix>cache:<type>:<sha1 of the canonical params>`), metrics and logs
+   * use it. Rename it (e.g. a `.v2` suffix) when the shape of the result changes, so old entries are never read.
+   */
   type: string;
   /**
    * Projections whose read models the handler reads: X-Min-Position waits for them and
    * X-Projection-Position reports them. Empty for handlers that read only the event store.
    */
   projections: readonly string[];
-  /** Cache policy; omit to never cache this query. */
+  /**
+   * Cache policy; omit to never cache this query. A cached result is shared by every request that
+   * gets it and comes back from Redis as parsed JSON: return plain JSON data (no Date, bigint or class
+   * instances; `null` rather than `undefined` for "none") and never mutate a result after the fact.
+   */
   cache?: {
     /** L2 (Redis) time to live; the bus's default (300 s) when omitted. */
     ttlSeconds?: number;

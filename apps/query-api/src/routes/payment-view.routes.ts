@@ -1,11 +1,23 @@
-import { PaymentIdParams, PaymentViewSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
+import { cacheTags, PaymentAsOfQuery, PaymentIdParams, PaymentViewAtSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
 import type { PaymentView } from '@gyroscops/domain';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, problemResponses, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
-import type { Kysely } from 'kysely';
-import type { AwaitProjections } from '../consistency/read-your-writes';
+import { answerPaymentAsOf } from '../queries/payment-as-of.query';
+import type { QueryBus, QueryHandler } from '../query-bus/query-handler';
 
-const READS = [PROJECTIONS.payments];
+/**
+ * The current view of one payment, from the payments read model. Cached under `payment:<id>`, which
+ * every batch touching the payment invalidates; "no such payment" (null) is cached too, and the batch
+ * that creates the payment invalidates it the same way.
+ */
+export const paymentViewQuery: QueryHandler<{ paymentId: string }, PaymentView | null> = {
+  type: 'payment-view',
+  projections: [PROJECTIONS.payments],
+  cache: { tags: ({ paymentId }) => [cacheTags.payment(paymentId)] },
+  async handle({ paymentId }, { readDb }) {
+    return (await findPaymentView(withTablesOf<PaymentReadTables>(readDb), paymentId)) ?? null;
+  },
+};
 
 /** The view as the API shows it: the domain view minus its internal `deleted` flag. */
 function toBody(view: PaymentView) {
@@ -13,23 +25,28 @@ function toBody(view: PaymentView) {
   return body;
 }
 
-/** `GET /payments/{paymentId}`: the current view, with an ETag and 304 on If-None-Match. */
-export function registerPaymentViewRoutes(app: HttpApp, deps: { readDb: Kysely<PaymentReadTables>; awaitProjections: AwaitProjections }): void {
+/**
+ * `GET /payments/{paymentId}`: the current view through the query bus, with an ETag and 304 on
+ * If-None-Match; with `?asOf=` or `?version=`, the payment replayed from its stream instead.
+ */
+export function registerPaymentViewRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
   app.get(
     '/payments/:paymentId',
     {
       schema: {
         tags: ['payments'],
         operationId: 'getPayment',
-        summary: 'The current view of a payment',
+        summary: 'The current view of a payment, or its state at a version or instant (replayed from its events)',
         params: PaymentIdParams,
+        querystring: PaymentAsOfQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentViewSchema, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...problemResponses(400, 404, 500, 503) },
+        response: { 200: PaymentViewAtSchema, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...problemResponses(400, 404, 500, 503) },
       },
     },
     async (request, reply) => {
-      await deps.awaitProjections(request, reply, READS);
-      const view = await findPaymentView(deps.readDb, request.params.paymentId);
+      const replayed = await answerPaymentAsOf(deps.bus, request, reply);
+      if (replayed) return replayed;
+      const view = await deps.bus.execute(paymentViewQuery, { paymentId: request.params.paymentId }, request, reply);
       if (!view) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
       const etag = `"${view.version}"`;
       reply.header('etag', etag);

@@ -1,8 +1,13 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { EventStoreDb } from '@gyroscops/event-store';
+import type { PaymentReadTables } from '@gyroscops/read-models';
+import { createExportPaymentsCsv } from './export-payments-csv.activity';
+import { createPaymentStatistics } from './payment-statistics.activity';
 
 export interface QueryActivityDependencies {
   eventStore: EventStoreDb;
+  /** The read database: reports over read models (statistics, CSV exports of a search). */
+  readDb: Kysely<PaymentReadTables>;
 }
 
 export interface EventTypeCount {
@@ -25,6 +30,8 @@ export function createQueryActivities(deps: QueryActivityDependencies) {
         .execute();
       return rows.map((row) => ({ type: row.type, count: Number(row.count) }));
     },
+    paymentStatistics: createPaymentStatistics(deps.readDb),
+    exportPaymentsCsv: createExportPaymentsCsv(deps.readDb),
   };
 }
 

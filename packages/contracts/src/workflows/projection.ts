@@ -24,5 +24,30 @@ export interface ProjectionWorkflowStatus {
 export const projectionStatusQuery = defineQuery<ProjectionWorkflowStatus>('status');
 
 /** Projections the projection-worker runs, by name. */
-export const PROJECTIONS = { payments: 'payments' } as const;
+export const PROJECTIONS = { payments: 'payments', paymentStatistics: 'payment_statistics', eventCounts: 'event_counts' } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
+
+/** Lets a halted projection try its checkpoint again. */
+export const resumeProjectionSignal = defineSignal('resume');
+/** Applies the projection's parked events again. */
+export const retryDeadLettersSignal = defineSignal('retryDeadLetters');
+
+export const PROJECTION_REBUILD_WORKFLOW = 'projectionRebuildWorkflow';
+/** One rebuild per projection at a time. */
+export const projectionRebuildWorkflowId = (projection: string) => `projection-rebuild-${projection}`;
+
+export interface ProjectionRebuildInput {
+  projection: string;
+  /** Carried across continue-as-new: the rebuild was prepared already. */
+  prepared?: boolean;
+  startedAt?: string;
+}
+
+export interface ProjectionRebuildProgress {
+  projection: string;
+  phase: 'preparing' | 'replaying' | 'swapping' | 'done';
+  eventsDone: number;
+  eventsTotal: number;
+  eventsPerSecond: number;
+}
+export const rebuildProgressQuery = defineQuery<ProjectionRebuildProgress>('progress');

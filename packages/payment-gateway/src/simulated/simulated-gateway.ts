@@ -43,11 +43,13 @@ async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRe
     .returningAll()
     .executeTakeFirstOrThrow();
 
+  // Checked before replaying, and never recorded (as Stripe refuses such a request): a reused key must
+  // neither be told the other amount was approved nor spoil the outcome of the request that owns the key.
+  if (row.amount !== request.amount || row.currency !== request.currency) {
+    return { outcome: 'declined', reason: 'idempotency key reused with another amount' };
+  }
   if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
   if (row.outcome === 'declined') return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
-  if (row.amount !== request.amount || row.currency !== request.currency) {
-    return record(trx, request, { outcome: 'declined', reason: 'idempotency key reused with another amount' });
-  }
 
   const simulate = request.metadata.simulate;
   if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {

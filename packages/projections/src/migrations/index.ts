@@ -1,7 +1,11 @@
 import type { MigrationSet } from '@gyroscops/platform';
 import * as createProjectionCheckpoints from './2026-11-23T000300_create_projection_checkpoints';
+import * as createDeadLettersAndRebuilds from './2026-11-23T000500_create_dead_letters_and_rebuilds';
 
 export const projectionMigrations: MigrationSet = {
   name: 'projections',
-  migrations: { '2026-11-23T000300_create_projection_checkpoints': createProjectionCheckpoints },
+  migrations: {
+    '2026-11-23T000300_create_projection_checkpoints': createProjectionCheckpoints,
+    '2026-11-23T000500_create_dead_letters_and_rebuilds': createDeadLettersAndRebuilds,
+  },
 };

@@ -1,7 +1,13 @@
 import type { MigrationSet } from '@gyroscops/platform';
 import * as createPayments from './2026-11-23T000400_create_payments';
+import * as paymentsSearchIndexes from './2026-11-23T001000_payments_search_indexes';
+import * as createStatisticsAndEventCounts from './2026-11-23T000600_create_statistics_and_event_counts';
 
 export const readModelMigrations: MigrationSet = {
   name: 'read_models',
-  migrations: { '2026-11-23T000400_create_payments': createPayments },
+  migrations: {
+    '2026-11-23T000400_create_payments': createPayments,
+    '2026-11-23T000600_create_statistics_and_event_counts': createStatisticsAndEventCounts,
+    '2026-11-23T001000_payments_search_indexes': paymentsSearchIndexes,
+  },
 };

@@ -16,6 +16,9 @@ export const paymentsProjection: Projection<PaymentReadTables> = {
   name: PAYMENTS_PROJECTION,
   version: 1,
   eventTypes: PAYMENT_EVENT_TYPES,
+  tables: ['payments'],
+  // A payment view missing one event would be silently wrong: stop and let an operator look.
+  poisonPolicy: 'halt',
   async apply(events: RecordedEvent[], trx: Transaction<PaymentReadTables>): Promise<ProjectionChanges> {
     const byPayment = new Map<string, RecordedEvent[]>();
     for (const event of events) {

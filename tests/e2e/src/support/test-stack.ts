@@ -12,14 +12,18 @@ import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { IdempotencyTables } from '@gyroscops/idempotency';
 import { createSimulatedGateway, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
 import { createDatabase, createMetricsRegistry, createRedis, runMigrations, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { invalidateTags } from '@gyroscops/cache';
 import {
+  CacheInvalidator,
   createProjectionWorker,
+  type ProjectionActivities,
   loadWorkflowBundle as loadProjectionBundle,
   projectionRegistry,
   startProjectionWorkflows,
 } from '@gyroscops/projection-worker';
 import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
-import { buildQueryApi } from '@gyroscops/query-api';
+import { buildQueryApi, DEFAULT_CACHE_SETTINGS } from '@gyroscops/query-api';
+import { createQueryWorker, loadWorkflowBundle as loadQueryBundle } from '@gyroscops/query-worker';
 import type { PaymentReadTables } from '@gyroscops/read-models';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime';
 
@@ -28,13 +32,17 @@ installQuietTemporalRuntime();
 const QUIET: LogConfig = { level: 'silent', pretty: false };
 
 /** Workflow bundles take seconds to build: once per test file is enough. */
-const bundles: { command?: Promise<WorkflowBundleOption>; projection?: Promise<WorkflowBundleOption> } = {};
+const bundles: { command?: Promise<WorkflowBundleOption>; projection?: Promise<WorkflowBundleOption>; query?: Promise<WorkflowBundleOption> } = {};
 
 export interface TestStackOptions {
   /** Replace command activities (to stop a worker mid-command, for instance). */
   commandActivities?: Partial<CommandActivities>;
   /** Leave out the command worker (a test starts its own). */
   withoutCommandWorker?: boolean;
+  /** Leave out the projection worker (a test starts its own). */
+  withoutProjectionWorker?: boolean;
+  /** Start a query worker (reports). Off by default: its workflow bundle costs seconds per test file. */
+  withQueryWorker?: boolean;
   resultTimeoutMs?: number;
 }
 
@@ -50,6 +58,8 @@ export interface TestStack {
   commandBundle: WorkflowBundleOption;
   /** Starts one more command worker (tests that replace a crashed one). */
   startCommandWorker(activities?: Partial<CommandActivities>, options?: { shutdownGraceTime?: Duration }): Promise<RunningWorker>;
+  /** Starts one more projection worker, optionally wrapping its activities. */
+  startProjectionWorker(wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>, options?: { shutdownGraceTime?: Duration }): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -115,14 +125,35 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   if (!options.withoutCommandWorker) await startCommandWorker(options.commandActivities);
 
-  const projectionWorker = await createProjectionWorker({
-    connection: nativeConnection,
-    namespace: env.namespace,
-    workflowBundle: projectionBundle,
-    dependencies: { readDb: withTablesOf<ProjectionTables>(readDb), eventStore, projections: projectionRegistry, redis: publisher, keyPrefix: env.redisPrefix, batchSize: 200 },
-  });
-  workers.push(run(projectionWorker));
+  const startProjectionWorker = async (wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>, workerOptions: { shutdownGraceTime?: Duration } = {}) => {
+    const worker = await createProjectionWorker({
+      connection: nativeConnection,
+      namespace: env.namespace,
+      workflowBundle: projectionBundle,
+      dependencies: {
+        readDb: withTablesOf<ProjectionTables>(readDb),
+        eventStore,
+        projections: projectionRegistry,
+        redis: publisher,
+        keyPrefix: env.redisPrefix,
+        invalidator: new CacheInvalidator((tags) => invalidateTags(publisher, env.redisPrefix, tags)),
+        batchSize: 200,
+        rebuildBatchSize: 1_000,
+      },
+      wrapActivities,
+      shutdownGraceTime: workerOptions.shutdownGraceTime,
+    });
+    const running = run(worker);
+    workers.push(running);
+    return running;
+  };
+  if (!options.withoutProjectionWorker) await startProjectionWorker();
   await startProjectionWorkflows(temporal, withTablesOf<ProjectionTables>(readDb), projectionRegistry);
+  if (options.withQueryWorker) {
+    bundles.query ??= loadQueryBundle();
+    const queryWorker = await createQueryWorker({ connection: nativeConnection, namespace: env.namespace, workflowBundle: await bundles.query, dependencies: { eventStore, readDb: withTablesOf<PaymentReadTables>(readDb) } });
+    workers.push(run(queryWorker));
+  }
 
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, env.redisPrefix);
   await tracker.start();
@@ -136,12 +167,17 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     idempotencyTtlMs: 24 * 3_600_000,
   });
   const queryApi = await buildQueryApi({
-    readDb,
+    readDb: withTablesOf<PaymentReadTables>(readDb),
+    eventStore,
     redis,
+    subscriber,
     tracker,
     log: QUIET,
     metrics: createMetricsRegistry('query-api'),
     consistency: { defaultWaitMs: 2_000, maxWaitMs: 10_000 },
+    cache: { keyPrefix: env.redisPrefix, ...DEFAULT_CACHE_SETTINGS },
+    // Reports (POST /reports) start query workflows.
+    temporal,
   });
   const [commandUrl, queryUrl] = await Promise.all([listen(commandApi), listen(queryApi)]);
 
@@ -156,6 +192,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     nativeConnection,
     commandBundle,
     startCommandWorker,
+    startProjectionWorker,
     async stop() {
       await Promise.allSettled([commandApi.close(), queryApi.close()]);
       tracker.stop();

@@ -1,0 +1,41 @@
+import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { reportWorkflowId, type ReportResult, type ReportStatus } from '@gyroscops/contracts';
+import type { QueryHandler } from '../query-bus/query-handler';
+import { temporalUnavailable } from './temporal-unavailable';
+
+/** The innermost message of a failure chain: the activity's own error, not "Activity task failed". */
+function rootMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  while (current?.cause) current = current.cause as { message?: string; cause?: unknown };
+  return current?.message ?? 'the report failed';
+}
+
+/**
+ * `GET /reports/{reportId}`: the state of the report's workflow execution, with its result once
+ * completed. null for an id no execution has (never requested, or past the namespace's retention).
+ * Not cached: a running report changes state; a completed one is one Temporal call away.
+ */
+export function createReportStatusQuery(temporal: Client): QueryHandler<{ reportId: string }, ReportStatus | null> {
+  return {
+    type: 'report-status',
+    projections: [],
+    async handle({ reportId }) {
+      const handle = temporal.workflow.getHandle(reportWorkflowId(reportId));
+      let status: string;
+      try {
+        status = (await handle.describe()).status.name;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw temporalUnavailable(error);
+      }
+      if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { reportId, state: 'running' };
+      try {
+        const result: ReportResult = await handle.result();
+        return { reportId, state: 'completed', result };
+      } catch (error) {
+        if (error instanceof WorkflowFailedError) return { reportId, state: 'failed', error: { message: rootMessage(error) } };
+        throw temporalUnavailable(error);
+      }
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { TIMELINE_MAX_EVENTS, type Timeline } from '@gyroscops/contracts';
+import { readByCorrelationId } from '@gyroscops/event-store';
+import type { QueryHandler } from '../query-bus/query-handler';
+import { toTimelineEventBody } from './stored-event-body';
+
+/**
+ * `GET /timeline/{correlationId}`: every event a request (and the workflows it started) caused, in
+ * global order, each with the workflow execution that appended it. An unknown id has an empty
+ * timeline (200): its events may simply not be written yet. Not cached: one indexed read.
+ */
+export const timelineQuery: QueryHandler<{ correlationId: string }, Timeline> = {
+  type: 'timeline',
+  projections: [],
+  async handle({ correlationId }, { eventStore }) {
+    const events = await readByCorrelationId(eventStore, correlationId, { limit: TIMELINE_MAX_EVENTS + 1 });
+    return { correlationId, items: events.slice(0, TIMELINE_MAX_EVENTS).map(toTimelineEventBody), truncated: events.length > TIMELINE_MAX_EVENTS };
+  },
+};

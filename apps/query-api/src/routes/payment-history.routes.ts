@@ -1,0 +1,26 @@
+import { PaymentHistory, PaymentIdParams, ReadYourWritesHeaders } from '@gyroscops/contracts';
+import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { QueryBus } from '../query-bus/query-handler';
+import { paymentHistoryQuery } from '../queries/payment-history.query';
+
+/** `GET /payments/{paymentId}/history`: the payment's events, also after it was deleted. */
+export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
+  app.get(
+    '/payments/:paymentId/history',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'getPaymentHistory',
+        summary: 'Every event of a payment, in order (kept after a delete)',
+        params: PaymentIdParams,
+        headers: ReadYourWritesHeaders,
+        response: { 200: PaymentHistory, ...problemResponses(400, 404, 500) },
+      },
+    },
+    async (request, reply) => {
+      const history = await deps.bus.execute(paymentHistoryQuery, { paymentId: request.params.paymentId }, request, reply);
+      if (!history) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
+      return history;
+    },
+  );
+}

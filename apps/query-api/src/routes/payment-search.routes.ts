@@ -1,0 +1,26 @@
+import { PaymentSearchPage, PaymentSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
+import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { QueryBus } from '../query-bus/query-handler';
+import { paymentSearchParams, paymentSearchQuery } from '../queries/payment-search.query';
+
+/** `GET /payments`: search with filters, sort, keyset pages (opaque cursors) and the total. */
+export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
+  app.get(
+    '/payments',
+    {
+      schema: {
+        tags: ['payments'],
+        operationId: 'searchPayments',
+        summary: 'Search payments: filters, sort, cursor pages and the number of matches',
+        description:
+          'Pages follow `nextCursor` until it is null; a walk returns every matching payment exactly once, even while payments ' +
+          'are created (those sorting after the current page may appear too). A cursor only works with the filters, sort and ' +
+          'order it came from (400 otherwise). `minAmount`/`maxAmount` need `currency` (400 otherwise). Unknown parameters are 400.',
+        querystring: PaymentSearchQuery,
+        headers: ReadYourWritesHeaders,
+        response: { 200: PaymentSearchPage, ...problemResponses(400, 500, 503) },
+      },
+    },
+    async (request, reply) => deps.bus.execute(paymentSearchQuery, paymentSearchParams(request.query), request, reply),
+  );
+}

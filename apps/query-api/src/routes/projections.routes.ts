@@ -1,0 +1,96 @@
+import type { Client } from '@temporalio/client';
+import type { Kysely } from 'kysely';
+import {
+  PROJECTION_REBUILD_WORKFLOW,
+  projectionRebuildWorkflowId,
+  ProjectionActionAccepted,
+  ProjectionNameParams,
+  ProjectionStatuses,
+  projectionWorkflowId,
+  resumeProjectionSignal,
+  retryDeadLettersSignal,
+  TASK_QUEUES,
+} from '@gyroscops/contracts';
+import type { EventStoreDb } from '@gyroscops/event-store';
+import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
+
+export interface ProjectionRoutesDependencies {
+  readDb: Kysely<ProjectionTables>;
+  eventStore: EventStoreDb;
+  /** Admin actions run through Temporal; without a client they answer 503. */
+  temporal?: Client;
+  projectionTaskQueue?: string;
+}
+
+/**
+ * `GET /projections` (where each projection stands, read from checkpoints and the event store, never
+ * cached) and the admin actions: rebuild without downtime, resume a halted projection, retry parked events.
+ */
+export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDependencies): void {
+  app.get(
+    '/projections',
+    {
+      schema: {
+        tags: ['projections'],
+        operationId: 'listProjections',
+        summary: 'Position, lag, state and dead letters of every projection, with rebuild progress',
+        response: { 200: ProjectionStatuses, ...problemResponses(500) },
+      },
+    },
+    async () => {
+      const statuses = await readProjectionStatuses(deps.readDb, deps.eventStore);
+      return {
+        items: statuses.map((status) => ({
+          ...status,
+          position: status.position.toString(),
+          headPosition: status.headPosition.toString(),
+          rebuild: status.rebuild ? { ...status.rebuild, startedAt: status.rebuild.startedAt.toISOString() } : null,
+        })),
+      };
+    },
+  );
+
+  async function knownProjection(name: string): Promise<void> {
+    const [checkpoint] = await readCheckpoints(deps.readDb, [name]);
+    if (!checkpoint) throw new ApplicationError('NOT_FOUND', `no projection named ${name}`);
+  }
+  function temporalOrUnavailable(): Client {
+    if (!deps.temporal) throw new ApplicationError('UNAVAILABLE', 'projection admin actions need Temporal (TEMPORAL_ADDRESS)');
+    return deps.temporal;
+  }
+  const adminSchema = (operationId: string, summary: string) => ({
+    tags: ['projections'],
+    operationId,
+    summary,
+    params: ProjectionNameParams,
+    response: { 202: ProjectionActionAccepted, ...problemResponses(400, 404, 500, 503) },
+  });
+
+  app.post('/projections/:name/rebuild', { schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {
+    await knownProjection(request.params.name);
+    const workflowId = projectionRebuildWorkflowId(request.params.name);
+    await temporalOrUnavailable().workflow.start(PROJECTION_REBUILD_WORKFLOW, {
+      workflowId,
+      taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
+      args: [{ projection: request.params.name }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    });
+    return reply.code(202).header('location', '/projections').send({ projection: request.params.name, action: 'rebuild', workflowId });
+  });
+
+  app.post('/projections/:name/resume', { schema: adminSchema('resumeProjection', 'Let a halted projection try again from its checkpoint') }, async (request, reply) => {
+    await knownProjection(request.params.name);
+    const workflowId = projectionWorkflowId(request.params.name);
+    await temporalOrUnavailable().workflow.getHandle(workflowId).signal(resumeProjectionSignal);
+    return reply.code(202).send({ projection: request.params.name, action: 'resume', workflowId });
+  });
+
+  app.post('/projections/:name/dead-letters/retry', { schema: adminSchema('retryProjectionDeadLetters', 'Apply the parked events of a projection again') }, async (request, reply) => {
+    await knownProjection(request.params.name);
+    const workflowId = projectionWorkflowId(request.params.name);
+    await temporalOrUnavailable().workflow.getHandle(workflowId).signal(retryDeadLettersSignal);
+    return reply.code(202).send({ projection: request.params.name, action: 'retry-dead-letters', workflowId });
+  });
+}

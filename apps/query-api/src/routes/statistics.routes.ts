@@ -1,0 +1,49 @@
+import { EventAnalytics, EventAnalyticsQuery, PaymentStatistics, PaymentStatisticsQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
+import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { QueryBus } from '../query-bus/query-handler';
+import { eventAnalyticsQuery } from '../queries/event-analytics.query';
+import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
+
+function assertOrdered(from: string | undefined, to: string | undefined): void {
+  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
+    throw new ApplicationError('VALIDATION', '`from` must not be after `to`', [{ path: 'querystring:/from', message: 'is after to' }]);
+  }
+}
+
+/** `GET /statistics/payments` and `GET /analytics/events`, both from aggregate read models. */
+export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
+  app.get(
+    '/statistics/payments',
+    {
+      schema: {
+        tags: ['statistics'],
+        operationId: 'getPaymentStatistics',
+        summary: 'Payment count and amounts per currency and status for an organization',
+        querystring: PaymentStatisticsQuery,
+        headers: ReadYourWritesHeaders,
+        response: { 200: PaymentStatistics, ...problemResponses(400, 500, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertOrdered(request.query.from, request.query.to);
+      return deps.bus.execute(paymentStatisticsQuery, request.query, request, reply);
+    },
+  );
+  app.get(
+    '/analytics/events',
+    {
+      schema: {
+        tags: ['statistics'],
+        operationId: 'getEventAnalytics',
+        summary: 'Events recorded per hour, day, week or month',
+        querystring: EventAnalyticsQuery,
+        headers: ReadYourWritesHeaders,
+        response: { 200: EventAnalytics, ...problemResponses(400, 500, 503) },
+      },
+    },
+    async (request, reply) => {
+      assertOrdered(request.query.from, request.query.to);
+      return deps.bus.execute(eventAnalyticsQuery, request.query, request, reply);
+    },
+  );
+}

@@ -1,0 +1,22 @@
+import { CorrelationIdParams, ReadYourWritesHeaders, Timeline } from '@gyroscops/contracts';
+import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { QueryBus } from '../query-bus/query-handler';
+import { timelineQuery } from '../queries/timeline.query';
+
+/** `GET /timeline/{correlationId}`: what one request caused, across streams and workflows. */
+export function registerTimelineRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
+  app.get(
+    '/timeline/:correlationId',
+    {
+      schema: {
+        tags: ['events'],
+        operationId: 'getTimeline',
+        summary: 'Every event carrying a correlation id (X-Correlation-Id of a command), in global order',
+        params: CorrelationIdParams,
+        headers: ReadYourWritesHeaders,
+        response: { 200: Timeline, ...problemResponses(400, 500) },
+      },
+    },
+    async (request, reply) => deps.bus.execute(timelineQuery, { correlationId: request.params.correlationId }, request, reply),
+  );
+}

@@ -1,0 +1,33 @@
+import type Redis from 'ioredis';
+import { cacheTags } from '@gyroscops/contracts';
+import { cacheKeys } from './cache-keys';
+import { invalidateTagsScript } from './l2-scripts';
+
+/**
+ * How long a tag version outlives its last invalidation. An expired version reads as 0, which only
+ * turns the entries still carrying it into misses (safe); it just must outlive any single read.
+ */
+const TAG_TTL_SECONDS = 24 * 3_600;
+
+/**
+ * Makes every L2 entry carrying one of `tags` stale, everywhere, in one atomic script; also refuses
+ * the write-back of any read still in flight that would carry them. The projection worker calls it
+ * after each committed batch and BEFORE announcing the batch, so an instance that drops its L1 on
+ * the announcement cannot refill it from L2 with the old entry. Rejects when Redis fails: a lost
+ * invalidation leaves L2 entries stale until their TTL, so log it; do not fail the batch for it.
+ */
+export async function invalidateTags(redis: Redis, keyPrefix: string, tags: readonly string[]): Promise<void> {
+  if (tags.length === 0) return;
+  const keys = cacheKeys(keyPrefix);
+  const unique = [...new Set(tags)];
+  await invalidateTagsScript.run(redis, [keys.epoch, ...unique.map(keys.tag)], [TAG_TTL_SECONDS]);
+}
+
+/** What a projection batch changed, as cache tags: its payments, organizations and the projection itself. */
+export function tagsOfChanges(projection: string, changes: { paymentIds: readonly string[]; organizationIds: readonly string[] }): string[] {
+  return [
+    ...changes.paymentIds.map(cacheTags.payment),
+    ...changes.organizationIds.map(cacheTags.organization),
+    cacheTags.projection(projection),
+  ];
+}

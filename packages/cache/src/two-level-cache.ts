@@ -1,0 +1,153 @@
+import type Redis from 'ioredis';
+import type { Registry } from 'prom-client';
+import { cacheKeys, type CacheKeys } from './cache-keys';
+import { CacheStats, type CacheOperation, type CacheStatsSnapshot } from './cache-stats';
+import { L1Cache } from './l1-cache';
+import { L2Cache } from './l2-cache';
+import { LocalInvalidationLog } from './local-invalidation-log';
+import { SingleFlight } from './single-flight';
+
+export interface TwoLevelCacheOptions {
+  /** The cache's own connection: no offline queue and a short command timeout (createRedis does both). */
+  redis: Redis;
+  keyPrefix: string;
+  l1: { maxEntries: number; maxBytes: number; ttlMs: number };
+  /** L2 time to live of a query type that does not set its own. */
+  defaultTtlSeconds: number;
+  /** Registers the Prometheus counters there when given. */
+  metrics?: Registry;
+  /** Every failed Redis call (already counted); logging is the caller's choice. */
+  onError?: (error: unknown, operation: CacheOperation) => void;
+}
+
+/** Where an answer came from. */
+export type CacheSource = 'l1' | 'l2' | 'db';
+
+/** One lookup. `load` runs on a miss; `tags` names what invalidates its result. */
+export interface CacheLookup<T> {
+  type: string;
+  params: unknown;
+  /** Serve nothing read before this projection position (X-Min-Position). */
+  minPosition?: bigint;
+  /** The projection position a load starting now reads at at least; read before `load` runs. */
+  currentPosition: () => bigint;
+  ttlSeconds?: number;
+  tags: (value: T) => readonly string[];
+  load: () => Promise<T>;
+}
+
+export interface CacheAnswer<T> {
+  value: T;
+  /** Position the value was read at: what X-Projection-Position reports. */
+  position: bigint;
+  source: CacheSource;
+}
+
+/**
+ * Cache-aside on two levels: L1 in process, L2 on Redis, then `load`. Results are shared by every
+ * request that gets them: treat them as immutable. Entries must be JSON values (what comes back
+ * from L2 is parsed JSON).
+ *
+ * Stale data is kept out three ways: (1) invalidations bump tag versions in Redis and an L2 entry
+ * whose tags moved on is a miss; (2) a write-back whose tags were invalidated after the read began is
+ * refused, atomically in Redis, and the in-process log refuses the matching L1 fill; (3) an entry
+ * read at a position below the caller's X-Min-Position is a miss.
+ */
+export class TwoLevelCache {
+  private readonly keys: CacheKeys;
+  private readonly counters: CacheStats;
+  private readonly l1: L1Cache;
+  private readonly l2: L2Cache;
+  private readonly log = new LocalInvalidationLog();
+  private readonly flights = new SingleFlight<CacheAnswer<unknown>>();
+
+  constructor(private readonly options: TwoLevelCacheOptions) {
+    this.keys = cacheKeys(options.keyPrefix);
+    this.counters = new CacheStats(options.metrics);
+    this.l1 = new L1Cache(options.l1);
+    this.l2 = new L2Cache(options.redis, this.keys, this.counters, options.onError ?? (() => undefined));
+  }
+
+  /** The value from L1, L2 or `load`, with concurrent misses on one key making one `load` call. */
+  async get<T>(lookup: CacheLookup<T>): Promise<CacheAnswer<T>> {
+    const key = this.keys.entry(lookup.type, lookup.params);
+    const minPosition = lookup.minPosition ?? 0n;
+    const local = this.l1.get(key);
+    if (local && local.position >= minPosition) {
+      this.counters.hit('l1', lookup.type);
+      return { value: local.value as T, position: local.position, source: 'l1' };
+    }
+    this.counters.miss('l1', lookup.type);
+    const position = lookup.currentPosition();
+    const flight = this.flights.run(key, minPosition, position, () => this.readThrough(key, lookup as CacheLookup<unknown>, minPosition, position));
+    if (flight.joined) this.counters.coalesce();
+    return (await flight.promise) as CacheAnswer<T>;
+  }
+
+  /** Drops the L1 entries carrying `tags` (a projection announcement) and spoils L1 fills in flight. */
+  invalidateLocal(tags: readonly string[]): number {
+    this.log.invalidate(tags);
+    const dropped = this.l1.invalidate(tags);
+    this.counters.invalidation(dropped);
+    return dropped;
+  }
+
+  /** Empties L1 (announcements may have been lost while the subscriber was away). */
+  flushLocal(): void {
+    this.log.flush();
+    this.l1.clear();
+    this.counters.flush();
+  }
+
+  /** Hits, misses, invalidations and errors so far (GET /cache/stats). */
+  stats(): CacheStatsSnapshot {
+    return this.counters.snapshot({ entries: this.l1.entries, bytes: this.l1.bytes });
+  }
+
+  private async readThrough(key: string, lookup: CacheLookup<unknown>, minPosition: bigint, position: bigint): Promise<CacheAnswer<unknown>> {
+    const ticket = this.log.begin();
+    try {
+      const ttlSeconds = lookup.ttlSeconds ?? this.options.defaultTtlSeconds;
+      const found = await this.l2.read(key);
+      if (found.kind === 'hit' && found.position >= minPosition) {
+        this.counters.hit('l2', lookup.type);
+        const tags = unique(lookup.tags(found.value));
+        if (!this.log.isStale(ticket, tags)) {
+          this.l1.set({ key, value: found.value, position: found.position, tags, size: found.bytes + key.length + ENTRY_OVERHEAD }, Math.min(this.options.l1.ttlMs, found.ttlMs));
+        }
+        return { value: found.value, position: found.position, source: 'l2' };
+      }
+      this.counters.miss('l2', lookup.type);
+
+      const value = await lookup.load();
+      const tags = unique(lookup.tags(value));
+      const json = toJson(value);
+      // Not JSON (a bigint, a cycle): a handler bug, but no reason to fail the request. Serve it uncached.
+      if (json === UNSERIALIZABLE) return { value, position, source: 'db' };
+      let fresh = true;
+      if (found.kind !== 'unavailable') {
+        fresh = (await this.l2.write(key, { epoch: found.epoch, ttlSeconds, position, json, tags })) !== 'refused';
+      }
+      if (fresh && !this.log.isStale(ticket, tags)) {
+        this.l1.set({ key, value, position, tags, size: (json?.length ?? 0) + key.length + ENTRY_OVERHEAD }, Math.min(this.options.l1.ttlMs, ttlSeconds * 1_000));
+      }
+      return { value, position, source: 'db' };
+    } finally {
+      this.log.end(ticket);
+    }
+  }
+}
+
+const unique = (tags: readonly string[]) => [...new Set(tags)];
+
+/** Approximate bytes an L1 entry costs beyond its JSON and key (objects, index, LRU slots). */
+const ENTRY_OVERHEAD = 200;
+
+const UNSERIALIZABLE = Symbol('unserializable');
+function toJson(value: unknown): string | undefined | typeof UNSERIALIZABLE {
+  try {
+    return JSON.stringify(value) as string | undefined;
+  } catch {
+    return UNSERIALIZABLE;
+  }
+}

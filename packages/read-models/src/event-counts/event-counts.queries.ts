@@ -1,0 +1,25 @@
+import { sql, type Kysely } from 'kysely';
+import type { EventCountsTables } from './event-counts.table';
+
+export type AnalyticsInterval = 'hour' | 'day' | 'week' | 'month';
+
+/**
+ * Events per bucket of `interval` (UTC) between `from` (inclusive) and `to` (exclusive), summed from the
+ * hourly `event_counts`: empty buckets are left out.
+ */
+export async function readEventBuckets(
+  db: Kysely<EventCountsTables>,
+  filter: { types?: readonly string[]; from: Date; to: Date; interval: AnalyticsInterval },
+): Promise<{ start: string; count: number }[]> {
+  const start = sql<Date>`date_trunc(${filter.interval}, hour, 'UTC')`;
+  const rows = await db
+    .selectFrom('event_counts')
+    .select([start.as('start'), sql<string>`sum(count)`.as('count')])
+    .where('hour', '>=', filter.from)
+    .where('hour', '<', filter.to)
+    .$if((filter.types?.length ?? 0) > 0, (query) => query.where('type', 'in', filter.types as string[]))
+    .groupBy(start)
+    .orderBy(start)
+    .execute();
+  return rows.map((row) => ({ start: new Date(row.start).toISOString(), count: Number(row.count) }));
+}

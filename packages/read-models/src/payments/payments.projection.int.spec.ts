@@ -1,0 +1,235 @@
+/**
+ * Proves the payments read model equals a replay of each payment stream: events are made by the
+ * domain's own `decide`, stored with `appendToStream` and applied through the real runner
+ * (`applyNextBatch`), and every row must equal `toPaymentView(foldPayment(events))`: after a full
+ * life cycle, after a decline, after a deletion (no row), after a checkpoint rewound over events the
+ * rows already hold (the version guard), and for random command sequences split across batches.
+ */
+import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
+import { sql, type Kysely } from 'kysely';
+import { paymentStreamId } from '@gyroscops/contracts';
+import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { decide, foldPayment, formatStoredAmount, isDomainError, toPaymentView, type PaymentCommand, type PaymentEvent } from '@gyroscops/domain';
+import { appendToStream, eventStoreMigrations, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import { applyNextBatch, ensureCheckpoint, projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
+import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
+import { readModelMigrations } from '../migrations';
+import { PAYMENTS_PROJECTION, paymentsProjection } from './payments.projection';
+import { findPaymentView } from './payments.queries';
+import type { PaymentReadTables } from './payments.table';
+
+let env: TestEnvironment;
+let eventStore: EventStoreDb;
+let readDb: Kysely<PaymentReadTables>;
+let runnerDb: Kysely<ProjectionTables>;
+
+beforeAll(async () => {
+  env = await createTestEnvironment();
+  eventStore = createDatabase<EventStoreTables>({ url: env.eventStoreDatabaseUrl });
+  readDb = createDatabase<PaymentReadTables>({ url: env.readDatabaseUrl });
+  runnerDb = withTablesOf<ProjectionTables>(readDb);
+  await runMigrations(eventStore, eventStoreMigrations);
+  await runMigrations(readDb, projectionMigrations);
+  await runMigrations(readDb, readModelMigrations);
+  await ensureCheckpoint(runnerDb, PAYMENTS_PROJECTION, paymentsProjection.version);
+});
+
+afterAll(async () => {
+  await Promise.all([eventStore?.destroy(), readDb?.destroy()]);
+  await env?.dispose();
+});
+
+let clock = Date.UTC(2026, 0, 1);
+const tick = () => new Date((clock += 1_000)).toISOString();
+
+/** One payment's stream, written the way the command workflow writes it: decide on the fold, then append. */
+class PaymentStream {
+  readonly paymentId = randomUUID();
+  readonly organizationId = `org-${randomUUID()}`;
+  readonly events: PaymentEvent[] = [];
+  lastPosition = 0n;
+
+  /** Applies a command (built from the current state); returns false when the domain rejects it. */
+  async run(command: (stream: PaymentStream) => PaymentCommand): Promise<boolean> {
+    const state = foldPayment(this.events);
+    const decision = decide(state, command(this), tick());
+    if (isDomainError(decision)) return false;
+    if (decision.length === 0) return true;
+    const result = await appendToStream(eventStore, {
+      streamId: paymentStreamId(this.paymentId),
+      streamType: 'payment',
+      expectedVersion: state.version === 0 ? 'no_stream' : state.version,
+      events: decision.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data, metadata: { organizationId: this.organizationId } })),
+    });
+    this.events.push(...decision);
+    this.lastPosition = result.lastPosition;
+    return true;
+  }
+
+  async runAll(...commands: ((stream: PaymentStream) => PaymentCommand)[]): Promise<this> {
+    for (const command of commands) expect(await this.run(command)).toBe(true);
+    return this;
+  }
+
+  get state() {
+    return foldPayment(this.events);
+  }
+}
+
+const create = (amount = '100.00', currency = 'EUR') => (s: PaymentStream): PaymentCommand => ({
+  type: 'CreatePayment',
+  data: { paymentId: s.paymentId, organizationId: s.organizationId, userId: 'user-1', amount, currency, description: 'order "42" é ✓', metadata: { channel: 'web' } },
+});
+const approve = (s: PaymentStream): PaymentCommand => ({ type: 'RecordChargeResult', data: { paymentId: s.paymentId, outcome: 'approved', gatewayReference: `sim_${randomUUID()}` } });
+const decline = (reason = 'card_declined') => (s: PaymentStream): PaymentCommand => ({ type: 'RecordChargeResult', data: { paymentId: s.paymentId, outcome: 'declined', reason } });
+const update = (fields: { amount?: string; description?: string | null; metadata?: Record<string, string> }) => (s: PaymentStream): PaymentCommand => ({
+  type: 'UpdatePayment',
+  data: { paymentId: s.paymentId, ...fields },
+});
+const refund = (amount: string) => (s: PaymentStream): PaymentCommand => ({ type: 'RefundPayment', data: { paymentId: s.paymentId, refundId: randomUUID(), amount, reason: null } });
+const remove = (s: PaymentStream): PaymentCommand => ({ type: 'DeletePayment', data: { paymentId: s.paymentId, reason: 'test' } });
+
+/** Applies batches until the projection has every event up to `position` (another file's transaction may hold some back a moment). */
+async function project(position: bigint, batchSize = 50): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await applyNextBatch(runnerDb, eventStore, paymentsProjection, batchSize)).position < position) {
+    if (Date.now() > deadline) throw new Error(`the projection never reached ${position}`);
+  }
+}
+
+const rewindCheckpoint = () => sql`UPDATE projection_checkpoints SET position = 0 WHERE projection = ${PAYMENTS_PROJECTION}`.execute(readDb);
+
+const rowOf = (stream: PaymentStream) => readDb.selectFrom('payments').selectAll().where('payment_id', '=', stream.paymentId).executeTakeFirst();
+
+/** The row equals the fold of its stream (or is absent for a deleted payment), including what the view leaves out. */
+async function expectRowToEqualFold(stream: PaymentStream): Promise<void> {
+  const state = stream.state;
+  if (state.kind !== 'live') {
+    expect(await findPaymentView(readDb, stream.paymentId)).toBeUndefined();
+    return;
+  }
+  expect(await findPaymentView(readDb, stream.paymentId)).toEqual(toPaymentView(state));
+  expect(await rowOf(stream)).toMatchObject({ gateway_reference: state.gatewayReference, last_position: stream.lastPosition.toString() });
+}
+
+describe('paymentsProjection', () => {
+  it('keeps the row equal to the fold through create, charge, update and refunds', async () => {
+    const stream = new PaymentStream();
+    await stream.runAll(create('100.00'), update({ amount: '80.00', description: null, metadata: { channel: 'api', note: 'x' } }), approve);
+    await project(stream.lastPosition);
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'processed', amount: '80.00', version: 3, deleted: false });
+
+    await stream.runAll(refund('30.00'), update({ description: 'after refund' }), refund('50.00'));
+    await project(stream.lastPosition);
+
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'refunded', refundedAmount: '80.00', version: 6 });
+  });
+
+  it('a declined payment is failed with its reason', async () => {
+    const stream = await new PaymentStream().runAll(create('12.345', 'BHD'), decline('insufficient_funds'));
+    await project(stream.lastPosition);
+
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'failed', failureReason: 'insufficient_funds', amount: '12.345', currency: 'BHD' });
+  });
+
+  it('removes the row of a deleted payment, whether or not it was already projected', async () => {
+    const projectedFirst = await new PaymentStream().runAll(create(), approve);
+    await project(projectedFirst.lastPosition);
+    expect(await rowOf(projectedFirst)).toBeDefined();
+    await projectedFirst.run(remove);
+    const deletedAtOnce = await new PaymentStream().runAll(create(), decline(), remove);
+
+    await project(deletedAtOnce.lastPosition);
+
+    expect(await rowOf(projectedFirst)).toBeUndefined();
+    expect(await rowOf(deletedAtOnce)).toBeUndefined();
+  });
+
+  it('given a checkpoint rewound over events the rows already hold, then no row changes and only newer events apply', async () => {
+    const stream = await new PaymentStream().runAll(create('50.00'), approve, update({ description: 'v3' }));
+    await project(stream.lastPosition);
+    const allRows = () => readDb.selectFrom('payments').selectAll().orderBy('payment_id').execute();
+    const before = await allRows();
+
+    // Every event of this file comes again, in small batches: only the version guard stands in the way.
+    await rewindCheckpoint();
+    await project(stream.lastPosition, 2);
+
+    expect(await allRows()).toEqual(before);
+
+    await stream.run(refund('20.00'));
+    await rewindCheckpoint();
+    await project(stream.lastPosition, 3);
+
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ version: 4, status: 'partially_refunded', refundedAmount: '20.00' });
+  });
+
+  it('property: for random command sequences over many payments, every row equals the fold of its stream', async () => {
+    const CURRENCIES = ['EUR', 'JPY', 'BHD', 'CLF'] as const;
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('approve' as const) }),
+      fc.record({ kind: fc.constant('decline' as const), reason: fc.constantFrom('card_declined', 'expired_card') }),
+      fc.record({ kind: fc.constant('amount' as const), minor: fc.integer({ min: 1, max: 50_000 }) }),
+      fc.record({ kind: fc.constant('describe' as const), text: fc.option(fc.string({ maxLength: 30 }), { nil: null }) }),
+      fc.record({ kind: fc.constant('metadata' as const), metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }) }),
+      fc.record({ kind: fc.constant('refund' as const), share: fc.constantFrom(1, 2, 3) }),
+      fc.record({ kind: fc.constant('delete' as const) }),
+    );
+    const script = fc.record({ currency: fc.constantFrom(...CURRENCIES), minor: fc.integer({ min: 1, max: 50_000 }), steps: fc.array(step, { maxLength: 8 }) });
+    type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+    const commandOf = (s: PaymentStream, each: Step): PaymentCommand => {
+      const state = s.state;
+      const currency = state.kind === 'absent' ? 'EUR' : state.currency;
+      switch (each.kind) {
+        case 'approve':
+          return approve(s);
+        case 'decline':
+          return decline(each.reason)(s);
+        case 'amount':
+          return update({ amount: formatStoredAmount(BigInt(each.minor), currency) })(s);
+        case 'describe':
+          return update({ description: each.text })(s);
+        case 'metadata':
+          return update({ metadata: each.metadata })(s);
+        case 'refund': {
+          const rest = state.kind === 'absent' ? 1n : state.amountMinor - state.refundedMinor;
+          return refund(formatStoredAmount(each.share === 1 ? rest : rest / BigInt(each.share) || 1n, currency))(s);
+        }
+        case 'delete':
+          return remove(s);
+        default: {
+          const _exhaustive: never = each;
+          return _exhaustive;
+        }
+      }
+    };
+
+    let payments = 0;
+    const seenTypes = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.array(script, { minLength: 8, maxLength: 12 }), fc.integer({ min: 1, max: 25 }), async (scripts, batchSize) => {
+        const streams = scripts.map(() => new PaymentStream());
+        payments += streams.length;
+        await Promise.all(streams.map((s, i) => s.run(create(formatStoredAmount(BigInt(scripts[i]!.minor), scripts[i]!.currency), scripts[i]!.currency))));
+        // Round-robin, so the payments' events interleave in the global order and across batches.
+        const longest = Math.max(0, ...scripts.map((each) => each.steps.length));
+        for (let i = 0; i < longest; i++) {
+          await Promise.all(streams.map((s, n) => (scripts[n]!.steps[i] ? s.run((it) => commandOf(it, scripts[n]!.steps[i]!)) : undefined)));
+        }
+        await project(streams.reduce((max, s) => (s.lastPosition > max ? s.lastPosition : max), 0n), batchSize);
+        for (const s of streams) await expectRowToEqualFold(s);
+        for (const s of streams) for (const event of s.events) seenTypes.add(event.type);
+      }),
+      { numRuns: 4 },
+    );
+    expect(payments).toBeGreaterThanOrEqual(32);
+    // The sequences must reach every kind of event, or the property proves little.
+    expect([...seenTypes].sort()).toEqual(['PaymentDeleted', 'PaymentFailed', 'PaymentInitiated', 'PaymentProcessed', 'PaymentRefunded', 'PaymentUpdated']);
+  });
+});
