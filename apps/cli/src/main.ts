@@ -1,8 +1,10 @@
+import { benchRebuildCommand } from './commands/bench-rebuild.command';
 import { devCommand } from './commands/dev.command';
 import { migrateCommand } from './commands/migrate.command';
 import { projectionsCommand } from './commands/projections.command';
 
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
+  'bench-rebuild': { run: benchRebuildCommand, help: '[events] [batch]: seed scratch databases and time a rebuild of each read model' },
   dev: { run: devCommand, help: 'start Temporal (unless TEMPORAL_ADDRESS is set), migrate, and run all five services' },
   migrate: { run: migrateCommand, help: 'create the databases when missing and run every migration' },
   projections: { run: projectionsCommand, help: 'status | rebuild <name> (with a progress bar) | resume <name> | retry <name>' },
