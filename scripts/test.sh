@@ -10,4 +10,10 @@ if [ ! -f node_modules/.package-lock.json ]; then
 fi
 npx turbo run build typecheck --output-logs=errors-only
 npx eslint --max-warnings=0 .
-npx jest --ci "$@"
+if [ "$#" -gt 0 ]; then
+  exec npx jest --ci "$@"
+fi
+# The benchmark's smoke run starts its own Temporal server and five service processes: it runs on its
+# own, after the main suite, so it does not compete with the other test files for the two cores.
+npx jest --ci --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/'
+npx jest --ci apps/cli/src/bench

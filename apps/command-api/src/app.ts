@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import type { IdempotencyDb } from '@gyroscops/idempotency';
-import { checkTemporal, createHttpApp, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { checkTemporal, createHttpApp, type AuthConfig, type HttpApp, type LogConfig } from '@gyroscops/platform';
 import type { Registry } from 'prom-client';
 import { CommandDispatcher } from './commands/command-dispatcher';
 import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
@@ -15,6 +15,8 @@ export interface CommandApiDependencies {
   eventStore: EventStoreDb;
   idempotencyDb: IdempotencyDb;
   log: LogConfig;
+  /** How bearer tokens are verified (JWT_SECRET or JWT_JWKS_URL). */
+  auth: AuthConfig;
   metrics: Registry;
   resultTimeoutMs: number;
   idempotencyTtlMs: number;
@@ -29,6 +31,7 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     title: 'Gyroscops payments: command API',
     description: 'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
     log: deps.log,
+    auth: deps.auth,
     metrics: deps.metrics,
     tags: [
       { name: 'payments', description: 'Commands on payments' },

@@ -1,20 +1,15 @@
 import type { FastifyRequest } from 'fastify';
 
-/** Who is calling: the user, and the organizations they may act on (undefined = not restricted). */
+/** Who is calling: the user, and the organizations they may act on. */
 export interface Caller {
   userId: string;
-  allowedOrganizations?: string[];
+  allowedOrganizations: string[];
 }
 
-const USER_ID = /^[A-Za-z0-9._:@-]{1,200}$/;
-
 /**
- * The caller of a request. Until bearer tokens arrive (the production-surface issue), the user id is
- * taken from `X-User-Id` and no organization is off limits; every route already goes through here,
- * so authentication changes this one function.
+ * The caller of a request, from its verified bearer token (the platform's authentication plugin):
+ * the user id is the token's `sub`, never a body field or a header; the organizations are its `orgs`.
  */
 export function callerOf(request: FastifyRequest): Caller {
-  const header = request.headers['x-user-id'];
-  const userId = typeof header === 'string' && USER_ID.test(header) ? header : 'anonymous';
-  return { userId };
+  return { userId: request.caller.userId, allowedOrganizations: request.caller.organizations };
 }

@@ -1,4 +1,4 @@
-import { loadConfig, readHttpConfig, readLogConfig, readPostgresConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import { loadConfig, readAuthConfig, readHttpConfig, readLogConfig, readPostgresConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
 
 /** Everything the command-api reads from its environment, validated once and frozen. */
 export function readCommandApiConfig(env: Env = process.env) {
@@ -8,6 +8,7 @@ export function readCommandApiConfig(env: Env = process.env) {
       postgres: readPostgresConfig(reader),
       temporal: readTemporalConfig(reader),
       log: readLogConfig(reader),
+      auth: readAuthConfig(reader),
       commands: {
         /** How long a synchronous command waits for its workflow before answering 202 with a Location. */
         resultTimeoutMs: reader.integer('COMMAND_RESULT_TIMEOUT_MS', 25_000, { min: 100, max: 120_000 }),

@@ -23,6 +23,7 @@ async function main(): Promise<void> {
     eventStore,
     idempotencyDb,
     log: config.log,
+    auth: config.auth,
     metrics: createMetricsRegistry(SERVICE),
     resultTimeoutMs: config.commands.resultTimeoutMs,
     idempotencyTtlMs: config.commands.idempotencyTtlHours * 3_600_000,

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { createHttpApp, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { createHttpApp, withTablesOf, type AuthConfig, type HttpApp, type LogConfig } from '@gyroscops/platform';
 import type { ProjectionPositionTracker, ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
 import { invalidateCacheOnAnnouncements } from './query-bus/cache-invalidation';
@@ -25,6 +25,8 @@ export interface QueryApiDependencies {
   subscriber?: Redis;
   tracker: ProjectionPositionTracker;
   log: LogConfig;
+  /** How bearer tokens are verified (JWT_SECRET or JWT_JWKS_URL). */
+  auth: AuthConfig;
   metrics: Registry;
   consistency: { defaultWaitMs: number; maxWaitMs: number };
   cache: QueryCacheSettings;
@@ -39,6 +41,7 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
     title: 'Gyroscops payments: query API',
     description: 'Reads of payments from read models kept by projections, behind a two-level cache, with read-your-writes through X-Min-Position.',
     log: deps.log,
+    auth: deps.auth,
     metrics: deps.metrics,
     tags: [
       { name: 'payments', description: 'Payment views, search, history and replay' },

@@ -1,4 +1,4 @@
-import { loadConfig, readHttpConfig, readLogConfig, readPostgresConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import { loadConfig, readAuthConfig, readHttpConfig, readLogConfig, readPostgresConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
 import { DEFAULT_CACHE_SETTINGS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './query-bus/cache-settings';
 
 /** Everything the query-api reads from its environment, validated once and frozen. */
@@ -14,6 +14,7 @@ export function readQueryApiConfig(env: Env = process.env) {
         commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 }),
       },
       log: readLogConfig(reader),
+      auth: readAuthConfig(reader),
       temporal: readTemporalConfig(reader),
       consistency: {
         defaultWaitMs: reader.integer('READ_YOUR_WRITES_DEFAULT_WAIT_MS', 2_000, { min: 0, max: 10_000 }),

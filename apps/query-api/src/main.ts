@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     subscriber,
     tracker,
     log: config.log,
+    auth: config.auth,
     metrics: createMetricsRegistry(SERVICE),
     consistency: config.consistency,
     cache: config.cache,

@@ -6,6 +6,8 @@ export interface ReadEventsFilter {
   types?: readonly string[];
   streamType?: string;
   organizationId?: string;
+  /** Only events of these organizations (an empty list matches nothing). */
+  organizationIds?: readonly string[];
   /** recorded_at >= from */
   from?: Date;
   /** recorded_at < to (half-open, so consecutive ranges neither overlap nor leave a gap) */
@@ -24,15 +26,16 @@ export interface ReadEventsFilter {
  */
 export async function readEvents(db: EventStoreDb, filter: ReadEventsFilter): Promise<RecordedEvent[]> {
   assertLimit(filter.limit);
-  if (filter.types?.length === 0) return [];
+  if (filter.types?.length === 0 || filter.organizationIds?.length === 0) return [];
   const order = filter.order ?? 'asc';
-  const { types, streamType, organizationId, from, to, after } = filter;
+  const { types, streamType, organizationId, organizationIds, from, to, after } = filter;
   const rows = await db
     .selectFrom('events')
     .select(recordedEventColumns)
     .$if(types !== undefined, (qb) => qb.where('type', 'in', types ?? []))
     .$if(streamType !== undefined, (qb) => qb.where('stream_type', '=', streamType ?? ''))
     .$if(organizationId !== undefined, (qb) => qb.where('organization_id', '=', organizationId ?? ''))
+    .$if(organizationIds !== undefined, (qb) => qb.where('organization_id', 'in', organizationIds ?? []))
     .$if(from !== undefined, (qb) => qb.where('recorded_at', '>=', from ?? new Date(0)))
     .$if(to !== undefined, (qb) => qb.where('recorded_at', '<', to ?? new Date(0)))
     .$if(after !== undefined, (qb) => qb.where('position', order === 'asc' ? '>' : '<', String(after)))

@@ -12,3 +12,5 @@ export * from './temporal/connect-temporal-client';
 export * from './database/postgres-databases';
 export * from './observability/logger';
 export * from './http/run-http-service';
+export * from './http/authentication';
+export * from './http/development-token';

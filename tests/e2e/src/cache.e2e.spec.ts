@@ -4,11 +4,11 @@
  * pre-PATCH view, however warm the cache was.
  */
 import { randomUUID } from 'node:crypto';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
-const org = `org-${randomUUID().slice(0, 8)}`;
+const org = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 
 beforeAll(async () => {
   stack = await startTestStack();

@@ -7,7 +7,9 @@ import { Context } from '@temporalio/activity';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { readStream } from '@gyroscops/event-store';
 import { createSimulatedGateway, simulatedChargesOf, type ChargeRequest } from '@gyroscops/payment-gateway';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
+
+grantOrganizations('org-crash');
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;

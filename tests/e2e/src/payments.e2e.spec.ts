@@ -3,11 +3,12 @@ import { sql } from 'kysely';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { readStream } from '@gyroscops/event-store';
 import { simulatedChargesOf } from '@gyroscops/payment-gateway';
-import { call } from './support/http-client';
+import { bearer, call, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 const org = `org-${randomUUID().slice(0, 8)}`;
+grantOrganizations(org, `${org}-other`);
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -34,7 +35,7 @@ async function createPayment(body: Record<string, unknown> = {}, headers: Record
 describe('a payment through both APIs', () => {
   it('is created, charged and readable on the query side at the position the command returned', async () => {
     const correlationId = randomUUID();
-    const created = await command('POST', '/payments', { organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } }, { 'x-correlation-id': correlationId, 'x-user-id': 'user-42' });
+    const created = await command('POST', '/payments', { organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } }, { 'x-correlation-id': correlationId, authorization: bearer({ sub: 'user-42', orgs: [org] }) });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'processed', version: 2 });
     expect(created.body.position).toMatch(/^\d+$/);

@@ -11,12 +11,12 @@ import { paymentStreamId, projectionRebuildWorkflowId, PROJECTIONS } from '@gyro
 import { appendToStream } from '@gyroscops/event-store';
 import { withTablesOf } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
 import { readModelDifferences } from './support/read-model-reference';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
-const org = `org-${randomUUID().slice(0, 8)}`;
+const org = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 
 beforeAll(async () => {
   stack = await startTestStack({ withoutProjectionWorker: true });

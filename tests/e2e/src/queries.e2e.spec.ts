@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent } from '@gyroscops/domain';
 import { readStream, type RecordedEvent } from '@gyroscops/event-store';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
@@ -28,7 +28,7 @@ interface CommandAnswer {
   position: string;
 }
 
-const newOrganization = () => `org-${randomUUID().slice(0, 8)}`;
+const newOrganization = () => grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 const command = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => call(stack.commandUrl, method, path, { body, headers });
 const query = (path: string, headers: Record<string, string> = {}) => call(stack.queryUrl, 'GET', path, { headers });
 

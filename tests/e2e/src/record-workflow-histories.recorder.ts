@@ -8,7 +8,9 @@ import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ensureTemporalCli } from '@gyroscops/dev-infra';
 import { commandWorkflowId, projectionWorkflowId, PROJECTIONS } from '@gyroscops/contracts';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
+
+grantOrganizations('org-replay');
 import { startTestStack, type TestStack } from './support/test-stack';
 
 const ROOT = resolve(__dirname, '../../..');

@@ -6,11 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { reportWorkflowId } from '@gyroscops/contracts';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 const org = `org-${randomUUID().slice(0, 8)}`;
+grantOrganizations(org, `${org}-other`);
 const startedAt = new Date(Date.now() - 60_000).toISOString();
 const until = new Date(Date.now() + 3_600_000).toISOString();
 let position = '0';

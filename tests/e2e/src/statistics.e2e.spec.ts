@@ -8,11 +8,11 @@ import { PROJECTIONS, projectionRebuildWorkflowId } from '@gyroscops/contracts';
 import { projectionRegistry, startProjectionWorkflows } from '@gyroscops/projection-worker';
 import { withTablesOf } from '@gyroscops/platform';
 import type { ProjectionTables } from '@gyroscops/projections';
-import { call } from './support/http-client';
+import { call, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
-const org = `org-${randomUUID().slice(0, 8)}`;
+const org = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 let lastPosition = '0';
 
 beforeAll(async () => {

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
 import { concurrently } from 'concurrently';
 import { startTemporalDevServer, type TemporalDevServer } from '@gyroscops/dev-infra';
-import { loadConfig, readPostgresConfig } from '@gyroscops/platform';
+import { DEV_JWT_SECRET, loadConfig, readPostgresConfig } from '@gyroscops/platform';
 import { migrateAll } from '../database-migrations';
+import { developmentToken } from './token.command';
 
 const ROOT = resolve(__dirname, '../../../..');
 const SERVICES = [
@@ -20,6 +21,8 @@ const SERVICES = [
  */
 export async function devCommand(): Promise<void> {
   const env = { ...process.env };
+  // Development only: without JWT_SECRET (or JWT_JWKS_URL) the services use the public dev secret.
+  if (!env.JWT_SECRET && !env.JWT_JWKS_URL) env.JWT_SECRET = DEV_JWT_SECRET;
   let temporal: TemporalDevServer | undefined;
   let uiUrl = 'the Temporal UI of your cluster';
   if (!env.TEMPORAL_ADDRESS) {
@@ -54,6 +57,12 @@ export async function devCommand(): Promise<void> {
       `  command-api   http://127.0.0.1:${commandPort}   (Swagger UI: http://127.0.0.1:${commandPort}/docs)`,
       `  query-api     http://127.0.0.1:${queryPort}   (Swagger UI: http://127.0.0.1:${queryPort}/docs)`,
       `  Temporal      ${env.TEMPORAL_ADDRESS}   (UI: ${uiUrl})`,
+      ...(env.JWT_SECRET
+        ? [
+            '  Development token (organization org-demo, admin role, 12 h; more with `npm run token -- --org <id>`):',
+            `    Authorization: Bearer ${developmentToken({ organizations: ['org-demo'], admin: true, subject: 'dev-user', ttlSeconds: 12 * 3600 }, env.JWT_SECRET)}`,
+          ]
+        : ['  Bearer tokens come from JWT_JWKS_URL\'s identity provider.']),
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),

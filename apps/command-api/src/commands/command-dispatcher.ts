@@ -30,6 +30,9 @@ export interface CommandDispatcherOptions {
   taskQueue?: string;
 }
 
+/** Memo key of a command workflow: the organization of the payment it acts on. */
+export const COMMAND_ORGANIZATION_MEMO = 'organizationId';
+
 const commandLocation = (commandId: string) => `/commands/${commandId}`;
 
 /**
@@ -60,7 +63,7 @@ export class CommandDispatcher {
         command = { ...command, context: { ...command.context, commandId: claim.commandId } } as PaymentCommandRequest;
       }
     }
-    const handle = await this.startOrAttach(command);
+    const handle = await this.startOrAttach(command, request.organizationId);
     const reply = request.respondAsync
       ? this.accepted(command.context.commandId)
       : await this.awaitReply(handle, command.context.commandId, request.successStatus);
@@ -74,14 +77,19 @@ export class CommandDispatcher {
     return reply;
   }
 
-  /** Starts the command's workflow, or attaches to it when it already runs or ran (same command id). */
-  private async startOrAttach(command: PaymentCommandRequest): Promise<WorkflowHandle> {
+  /**
+   * Starts the command's workflow, or attaches to it when it already runs or ran (same command id).
+   * The memo names the payment's organization: `GET /commands/{id}` shows a command only to callers
+   * of that organization.
+   */
+  private async startOrAttach(command: PaymentCommandRequest, organizationId: string): Promise<WorkflowHandle> {
     const workflowId = commandWorkflowId(command.context.commandId);
     try {
       return await this.options.temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
         workflowId,
         taskQueue: this.options.taskQueue ?? TASK_QUEUES.commands,
         args: [command],
+        memo: { [COMMAND_ORGANIZATION_MEMO]: organizationId },
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });

@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CommandIdParams, CommandStatus, commandWorkflowId, type PaymentCommandResult } from '@gyroscops/contracts';
-import { ApplicationError, problemOf, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, problemOf, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { COMMAND_ORGANIZATION_MEMO } from '../commands/command-dispatcher';
 import { outcomeOfFailure } from '../commands/command-outcome';
 
 /** `GET /commands/{commandId}`: the state of an asynchronous (or slow) command, read from its workflow. */
@@ -13,17 +14,21 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
         operationId: 'getCommand',
         summary: 'State of a command: running, completed (with its result) or failed (with its error)',
         params: CommandIdParams,
-        response: { 200: CommandStatus, ...problemResponses(400, 404, 500) },
+        response: { 200: CommandStatus, ...problemResponses(400, 401, 404, 500) },
       },
     },
     async (request) => {
       const { commandId } = request.params;
       const handle = temporal.workflow.getHandle(commandWorkflowId(commandId));
+      const notFound = () => new ApplicationError('NOT_FOUND', `command ${commandId} not found`);
       let status: string;
       try {
-        status = (await handle.describe()).status.name;
+        const description = await handle.describe();
+        // Another organization's command answers 404 like an unknown one: existence does not leak.
+        if (!canSee(request, description.memo?.[COMMAND_ORGANIZATION_MEMO] as string | undefined)) throw notFound();
+        status = description.status.name;
       } catch (error) {
-        if (error instanceof WorkflowNotFoundError) throw new ApplicationError('NOT_FOUND', `command ${commandId} not found`);
+        if (error instanceof WorkflowNotFoundError) throw notFound();
         throw error;
       }
       if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { commandId, state: 'running' as const };

@@ -25,12 +25,10 @@ export interface PaymentCommandRouteDependencies {
 
 type Headers = { 'idempotency-key'?: string; 'if-match'?: string; prefer?: string };
 
-function contextOf(request: FastifyRequest, allowedOrganizations?: string[]): CommandContext {
+/** The command's context: the user id and the organizations it may act on come from the bearer token. */
+function contextOf(request: FastifyRequest): CommandContext {
   const caller = callerOf(request);
-  const context: CommandContext = { commandId: randomUUID(), correlationId: request.correlationId, causationId: request.id, userId: caller.userId };
-  const allowed = allowedOrganizations ?? caller.allowedOrganizations;
-  if (allowed) context.allowedOrganizations = allowed;
-  return context;
+  return { commandId: randomUUID(), correlationId: request.correlationId, causationId: request.id, userId: caller.userId, allowedOrganizations: caller.allowedOrganizations };
 }
 
 /** `"3"` or `W/"3"` → 3. */
@@ -57,9 +55,9 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
   const { dispatcher } = deps;
 
   /** The payment's organization (for the idempotency scope), or 404 before any workflow starts. */
-  async function organizationOf(paymentId: string, allowedOrganizations?: string[]): Promise<string> {
+  async function organizationOf(paymentId: string, allowedOrganizations: string[]): Promise<string> {
     const organizationId = await deps.organizationOf(paymentId);
-    if (!organizationId || (allowedOrganizations && !allowedOrganizations.includes(organizationId))) {
+    if (!organizationId || !allowedOrganizations.includes(organizationId)) {
       throw new ApplicationError('NOT_FOUND', `payment ${paymentId} not found`);
     }
     return organizationId;
@@ -80,7 +78,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         description: 'Initiates the payment, charges it through the payment gateway and answers once it is processed or failed (a declined charge still answers 201, with status failed).',
         headers: CommandHeaders,
         body: CreatePaymentBody,
-        response: commandResponses(201, 400, 409, 413, 415, 500),
+        response: commandResponses(201, 400, 401, 403, 409, 413, 415, 500),
       },
     },
     async (request, reply) => {
@@ -89,7 +87,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
       // Decimals per currency, positivity and the upper bound are the domain's rules: check them before any workflow starts.
       const amount = tryParseAmount(body.amount, body.currency);
       if (isDomainError(amount)) throw new ApplicationError('VALIDATION', amount.message, amount.errors.map((error) => ({ ...error, path: `body:${error.path}` })));
-      if (caller.allowedOrganizations && !caller.allowedOrganizations.includes(body.organizationId)) {
+      if (!caller.allowedOrganizations.includes(body.organizationId)) {
         throw new ApplicationError('FORBIDDEN', `you may not create payments for organization ${body.organizationId}`);
       }
       const command: PaymentCommandRequest = {
@@ -111,13 +109,13 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: UpdatePaymentBody,
-        response: commandResponses(200, 400, 404, 409, 412, 413, 415, 500),
+        response: commandResponses(200, 400, 401, 404, 409, 412, 413, 415, 500),
       },
     },
     async (request, reply) => {
       const expectedVersion = expectedVersionOf(request.headers['if-match']);
       const context = contextOf(request);
-      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const organizationId = await organizationOf(request.params.paymentId, callerOf(request).allowedOrganizations);
       const command: PaymentCommandRequest = { kind: 'update', context, paymentId: request.params.paymentId, changes: request.body };
       if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
       return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));
@@ -134,13 +132,13 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: RefundPaymentBody,
-        response: commandResponses(201, 400, 404, 409, 412, 413, 415, 500),
+        response: commandResponses(201, 400, 401, 404, 409, 412, 413, 415, 500),
       },
     },
     async (request, reply) => {
       const expectedVersion = expectedVersionOf(request.headers['if-match']);
       const context = contextOf(request);
-      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const organizationId = await organizationOf(request.params.paymentId, callerOf(request).allowedOrganizations);
       const command: PaymentCommandRequest = {
         kind: 'refund',
         context,
@@ -161,13 +159,13 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         summary: 'Delete a payment (no command is accepted afterwards)',
         headers: CommandHeaders,
         params: PaymentIdParams,
-        response: commandResponses(200, 400, 404, 409, 412, 500),
+        response: commandResponses(200, 400, 401, 404, 409, 412, 500),
       },
     },
     async (request, reply) => {
       const expectedVersion = expectedVersionOf(request.headers['if-match']);
       const context = contextOf(request);
-      const organizationId = await organizationOf(request.params.paymentId, context.allowedOrganizations);
+      const organizationId = await organizationOf(request.params.paymentId, callerOf(request).allowedOrganizations);
       const command: PaymentCommandRequest = { kind: 'delete', context, paymentId: request.params.paymentId };
       if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
       return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));

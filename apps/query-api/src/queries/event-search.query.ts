@@ -12,6 +12,8 @@ export interface EventFilter {
   types?: string[];
   streamType?: string;
   organizationId?: string;
+  /** The caller's organizations when no organizationId is named (set by the route, not part of the cursor fingerprint). */
+  organizationIds?: string[];
   /** Inclusive, ISO. */
   from?: string;
   /** Exclusive, ISO. */
@@ -23,6 +25,12 @@ export interface EventSearchParams {
   limit: number;
   /** Position (decimal string) of the previous page's last event; null for the first page. */
   after: string | null;
+}
+
+/** The filter as its cursor fingerprint sees it: the caller's organization scope is re-applied on every page. */
+function fingerprintFilter(filter: EventFilter): EventFilter {
+  const { organizationIds: _scope, ...rest } = filter;
+  return rest;
 }
 
 /** Turns `GET /events`'s query string into search parameters; 400 for a reversed range or a cursor of another query. */
@@ -59,6 +67,7 @@ export const eventSearchQuery: QueryHandler<EventSearchParams, EventPage> = {
       types: filter.types,
       streamType: filter.streamType,
       organizationId: filter.organizationId,
+      organizationIds: filter.organizationIds,
       from: filter.from === undefined ? undefined : new Date(filter.from),
       to: filter.to === undefined ? undefined : new Date(filter.to),
       after: after === null ? undefined : BigInt(after),
@@ -70,7 +79,7 @@ export const eventSearchQuery: QueryHandler<EventSearchParams, EventPage> = {
     const last = page[page.length - 1];
     return {
       items: page.map(toStoredEventBody),
-      nextCursor: events.length > limit && last ? encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, filter), [last.position.toString()]) : null,
+      nextCursor: events.length > limit && last ? encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, fingerprintFilter(filter)), [last.position.toString()]) : null,
     };
   },
 };

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cacheTags, paymentStreamId, type PaymentViewAtBody } from '@gyroscops/contracts';
 import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent } from '@gyroscops/domain';
 import { readStream } from '@gyroscops/event-store';
-import { ApplicationError } from '@gyroscops/platform';
+import { ApplicationError, canSee } from '@gyroscops/platform';
 import type { QueryBus, QueryHandler } from '../query-bus/query-handler';
 
 /** Which point of a payment's life: after its first `version` events, or as it was at `asOf`. Exactly one is set. */
@@ -67,7 +67,7 @@ export async function answerPaymentAsOf(bus: QueryBus, request: FastifyRequest, 
   const params = paymentAsOfParams(paymentId, request.query);
   if (!params) return undefined;
   const view = await bus.execute(paymentAsOfQuery, params, request, reply);
-  if (!view) {
+  if (!view || !canSee(request, view.organizationId)) {
     const when = 'version' in params ? `at version ${params.version}` : `as of ${params.asOf}`;
     throw new ApplicationError('NOT_FOUND', `payment ${paymentId} has no state ${when}`);
   }

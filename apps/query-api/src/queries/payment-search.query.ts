@@ -27,9 +27,10 @@ export interface PaymentSearchParams {
  * Turns `GET /payments`'s query string into search parameters: 400 for filters that do not fit
  * together (amount bounds without a currency, reversed ranges) and for a cursor of another query.
  */
-export function paymentSearchParams(query: PaymentSearchQuery): PaymentSearchParams {
+export function paymentSearchParams(query: PaymentSearchQuery, scope: (criteria: PaymentSearchCriteria) => PaymentSearchCriteria = (criteria) => criteria): PaymentSearchParams {
   const { limit, cursor, ...filter } = query;
-  const criteria = toPaymentSearchCriteria(filter, 'querystring:');
+  // Scoped before the cursor is checked: the cursor fingerprint covers the caller's organizations too.
+  const criteria = scope(toPaymentSearchCriteria(filter, 'querystring:'));
   let after: string[] | null = null;
   if (cursor !== undefined) {
     after = decodeCursor(cursor, CURSOR_KIND, queryFingerprint(CURSOR_KIND, criteria));
@@ -47,7 +48,12 @@ export const paymentSearchQuery: QueryHandler<PaymentSearchParams, PaymentSearch
   type: 'payment-search',
   projections: [PROJECTIONS.payments],
   cache: {
-    tags: ({ criteria }) => [criteria.organizationId !== undefined ? cacheTags.organization(criteria.organizationId) : cacheTags.projection(PROJECTIONS.payments)],
+    tags: ({ criteria }) =>
+      criteria.organizationId !== undefined
+        ? [cacheTags.organization(criteria.organizationId)]
+        : criteria.organizationIds !== undefined
+          ? criteria.organizationIds.map((organizationId) => cacheTags.organization(organizationId))
+          : [cacheTags.projection(PROJECTIONS.payments)],
   },
   async handle({ criteria, limit, after }, { readDb }) {
     const db = withTablesOf<PaymentReadTables>(readDb);

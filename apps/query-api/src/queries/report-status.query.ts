@@ -1,6 +1,7 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { reportWorkflowId, type ReportResult, type ReportStatus } from '@gyroscops/contracts';
 import type { QueryHandler } from '../query-bus/query-handler';
+import { reportVisibleTo } from './report-scope';
 import { temporalUnavailable } from './temporal-unavailable';
 
 /** The innermost message of a failure chain: the activity's own error, not "Activity task failed". */
@@ -15,15 +16,18 @@ function rootMessage(error: unknown): string {
  * completed. null for an id no execution has (never requested, or past the namespace's retention).
  * Not cached: a running report changes state; a completed one is one Temporal call away.
  */
-export function createReportStatusQuery(temporal: Client): QueryHandler<{ reportId: string }, ReportStatus | null> {
+export function createReportStatusQuery(temporal: Client): QueryHandler<{ reportId: string; caller: { organizations: string[]; admin: boolean } }, ReportStatus | null> {
   return {
     type: 'report-status',
     projections: [],
-    async handle({ reportId }) {
+    async handle({ reportId, caller }) {
       const handle = temporal.workflow.getHandle(reportWorkflowId(reportId));
       let status: string;
       try {
-        status = (await handle.describe()).status.name;
+        const description = await handle.describe();
+        // Another organization's report answers 404 like an unknown one.
+        if (!reportVisibleTo(description.memo, caller)) return null;
+        status = description.status.name;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return null;
         throw temporalUnavailable(error);

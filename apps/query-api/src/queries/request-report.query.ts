@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { PROJECTIONS, REPORT_WORKFLOW, reportWorkflowId, TASK_QUEUES, type ReportRequest } from '@gyroscops/contracts';
+import { REPORT_ORGANIZATIONS_MEMO, reportOrganizations } from './report-scope';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { reportIdOf } from './report-request';
 import { temporalUnavailable } from './temporal-unavailable';
@@ -29,6 +30,8 @@ export function createRequestReportQuery(temporal: Client, taskQueue: string = T
           workflowId: reportWorkflowId(reportId),
           taskQueue,
           args: [request],
+          // Who may read the report (GET /reports/{id}): callers of every one of these organizations.
+          memo: { [REPORT_ORGANIZATIONS_MEMO]: reportOrganizations(request) },
           workflowIdConflictPolicy: 'USE_EXISTING',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
           // Bounded: with no query worker polling, a report fails after an hour (and may then be asked again) instead of running forever.

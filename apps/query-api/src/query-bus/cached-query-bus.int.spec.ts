@@ -10,7 +10,7 @@ import { invalidateTags, tagsOfChanges } from '@gyroscops/cache';
 import { cacheTags, PROJECTIONS } from '@gyroscops/contracts';
 import { createTestEnvironment, freePort, type TestEnvironment } from '@gyroscops/dev-infra';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { createDatabase, createMetricsRegistry, createRedis, runMigrations, withTablesOf, type HttpApp } from '@gyroscops/platform';
+import { createDatabase, createMetricsRegistry, createRedis, DEV_JWT_SECRET, mintToken, runMigrations, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { announceBatch, ensureCheckpoint, projectionMigrations, ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
 import { readModelMigrations, type PaymentReadTables } from '@gyroscops/read-models';
 import { buildQueryApi } from '../app';
@@ -54,6 +54,7 @@ async function startQueryApi(redisUrl = env.redisUrl): Promise<HttpApp> {
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, env.redisPrefix);
   await tracker.start();
   const app = await buildQueryApi({
+    auth: { kind: 'secret', secret: DEV_JWT_SECRET },
     readDb: withTablesOf<PaymentReadTables>(readDb),
     eventStore,
     redis,
@@ -104,8 +105,9 @@ async function projectUpdate(paymentId: string, description: string): Promise<bi
   return position;
 }
 
-const getPayment = (app: HttpApp, paymentId: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: `/payments/${paymentId}`, headers });
-const statsOf = async (app: HttpApp) => (await app.inject({ method: 'GET', url: '/cache/stats' })).json();
+const authorization = `Bearer ${mintToken(DEV_JWT_SECRET, { sub: 'user-1', orgs: ['org-1'] })}`;
+const getPayment = (app: HttpApp, paymentId: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: `/payments/${paymentId}`, headers: { authorization, ...headers } });
+const statsOf = async (app: HttpApp) => (await app.inject({ method: 'GET', url: '/cache/stats', headers: { authorization } })).json();
 
 describe('GET /payments/{id} through the cached query bus', () => {
   it('answers the second read from L1, keeping the ETag, 304 and X-Projection-Position', async () => {

@@ -45,7 +45,7 @@ export function registerCacheStatsRoutes(app: HttpApp, deps: { cache: TwoLevelCa
         tags: ['cache'],
         operationId: 'getCacheStats',
         summary: 'Query cache statistics of this instance',
-        response: { 200: CacheStatsSchema, ...problemResponses(500) },
+        response: { 200: CacheStatsSchema, ...problemResponses(401, 500) },
       },
     },
     async (): Promise<CacheStatsBody> => ({ ...deps.cache.stats(), queries: deps.timings.snapshot() }),

@@ -1,5 +1,5 @@
 import { EventPage, EventSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import { problemResponses, requireOrganization, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventSearchParams, eventSearchQuery } from '../queries/event-search.query';
 
@@ -12,12 +12,19 @@ export function registerEventSearchRoutes(app: HttpApp, deps: { bus: QueryBus })
         tags: ['events'],
         operationId: 'searchEvents',
         summary: 'Events by type, stream type, organization and time, in global order, page by page',
-        description: 'Follow `nextCursor` until it is null; a cursor only works with the filters it came from (400 otherwise).',
+        description: 'Follow `nextCursor` until it is null; a cursor only works with the filters it came from (400 otherwise). ' +
+          '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, events of all of them.',
         querystring: EventSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: EventPage, ...problemResponses(400, 500) },
+        response: { 200: EventPage, ...problemResponses(400, 401, 403, 500) },
       },
     },
-    async (request, reply) => deps.bus.execute(eventSearchQuery, eventSearchParams(request.query), request, reply),
+    async (request, reply) => {
+      const params = eventSearchParams(request.query);
+      // One named organization must be the caller's (403); otherwise the search covers all of the caller's.
+      if (params.filter.organizationId !== undefined) requireOrganization(request, params.filter.organizationId);
+      else params.filter.organizationIds = [...new Set(request.caller.organizations)].sort();
+      return deps.bus.execute(eventSearchQuery, params, request, reply);
+    },
   );
 }

@@ -1,5 +1,5 @@
 import { PaymentHistory, PaymentIdParams, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, problemResponses, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentHistoryQuery } from '../queries/payment-history.query';
 
@@ -14,12 +14,13 @@ export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus
         summary: 'Every event of a payment, in order (kept after a delete)',
         params: PaymentIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentHistory, ...problemResponses(400, 404, 500) },
+        response: { 200: PaymentHistory, ...problemResponses(400, 401, 404, 500) },
       },
     },
     async (request, reply) => {
       const history = await deps.bus.execute(paymentHistoryQuery, { paymentId: request.params.paymentId }, request, reply);
-      if (!history) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
+      // The first event names the payment's organization (it never changes); checked after the cache read.
+      if (!history || !canSee(request, (history.items[0]?.metadata as Record<string, unknown> | undefined)?.organizationId as string | undefined)) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
       return history;
     },
   );

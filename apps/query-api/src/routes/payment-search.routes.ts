@@ -1,5 +1,6 @@
 import { PaymentSearchPage, PaymentSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
 import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import { scopeToCaller } from '../queries/caller-scope';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentSearchParams, paymentSearchQuery } from '../queries/payment-search.query';
 
@@ -15,12 +16,16 @@ export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus 
         description:
           'Pages follow `nextCursor` until it is null; a walk returns every matching payment exactly once, even while payments ' +
           'are created (those sorting after the current page may appear too). A cursor only works with the filters, sort and ' +
-          'order it came from (400 otherwise). `minAmount`/`maxAmount` need `currency` (400 otherwise). Unknown parameters are 400.',
+          'order it came from (400 otherwise). `minAmount`/`maxAmount` need `currency` (400 otherwise). Unknown parameters are 400. ' +
+          '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, the search covers all of them.',
         querystring: PaymentSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentSearchPage, ...problemResponses(400, 500, 503) },
+        response: { 200: PaymentSearchPage, ...problemResponses(400, 401, 403, 500, 503) },
       },
     },
-    async (request, reply) => deps.bus.execute(paymentSearchQuery, paymentSearchParams(request.query), request, reply),
+    async (request, reply) => {
+      const params = paymentSearchParams(request.query, (criteria) => scopeToCaller(request, criteria));
+      return deps.bus.execute(paymentSearchQuery, params, request, reply);
+    },
   );
 }

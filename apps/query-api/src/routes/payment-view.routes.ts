@@ -1,6 +1,6 @@
 import { cacheTags, PaymentAsOfQuery, PaymentIdParams, PaymentViewAtSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
 import type { PaymentView } from '@gyroscops/domain';
-import { ApplicationError, problemResponses, withTablesOf, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, problemResponses, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
 import { answerPaymentAsOf } from '../queries/payment-as-of.query';
 import type { QueryBus, QueryHandler } from '../query-bus/query-handler';
@@ -40,14 +40,16 @@ export function registerPaymentViewRoutes(app: HttpApp, deps: { bus: QueryBus })
         params: PaymentIdParams,
         querystring: PaymentAsOfQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentViewAtSchema, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...problemResponses(400, 404, 500, 503) },
+        response: { 200: PaymentViewAtSchema, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...problemResponses(400, 401, 404, 500, 503) },
       },
     },
     async (request, reply) => {
       const replayed = await answerPaymentAsOf(deps.bus, request, reply);
       if (replayed) return replayed;
       const view = await deps.bus.execute(paymentViewQuery, { paymentId: request.params.paymentId }, request, reply);
-      if (!view) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
+      // Entries are keyed by payment id: ownership is checked after the cache read, so another
+      // organization's payment (cached or not) answers 404 exactly like an unknown one.
+      if (!view || !canSee(request, view.organizationId)) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
       const etag = `"${view.version}"`;
       reply.header('etag', etag);
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();

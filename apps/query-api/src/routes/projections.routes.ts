@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
   PROJECTION_REBUILD_WORKFLOW,
@@ -12,7 +13,7 @@ import {
   TASK_QUEUES,
 } from '@gyroscops/contracts';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, problemResponses, requireRole, type HttpApp } from '@gyroscops/platform';
 import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
 
 export interface ProjectionRoutesDependencies {
@@ -35,7 +36,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
         tags: ['projections'],
         operationId: 'listProjections',
         summary: 'Position, lag, state and dead letters of every projection, with rebuild progress',
-        response: { 200: ProjectionStatuses, ...problemResponses(500) },
+        response: { 200: ProjectionStatuses, ...problemResponses(401, 500) },
       },
     },
     async () => {
@@ -59,15 +60,17 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     if (!deps.temporal) throw new ApplicationError('UNAVAILABLE', 'projection admin actions need Temporal (TEMPORAL_ADDRESS)');
     return deps.temporal;
   }
+  // Admin actions need the admin role; GET /projections (operational state, no organization's data) any authenticated caller.
+  const adminOnly = async (request: FastifyRequest) => requireRole(request, 'admin');
   const adminSchema = (operationId: string, summary: string) => ({
     tags: ['projections'],
     operationId,
-    summary,
+    summary: `${summary} (admin role)`,
     params: ProjectionNameParams,
-    response: { 202: ProjectionActionAccepted, ...problemResponses(400, 404, 500, 503) },
+    response: { 202: ProjectionActionAccepted, ...problemResponses(400, 401, 403, 404, 500, 503) },
   });
 
-  app.post('/projections/:name/rebuild', { schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {
+  app.post('/projections/:name/rebuild', { onRequest: adminOnly, schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {
     await knownProjection(request.params.name);
     const workflowId = projectionRebuildWorkflowId(request.params.name);
     await temporalOrUnavailable().workflow.start(PROJECTION_REBUILD_WORKFLOW, {
@@ -80,14 +83,14 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     return reply.code(202).header('location', '/projections').send({ projection: request.params.name, action: 'rebuild', workflowId });
   });
 
-  app.post('/projections/:name/resume', { schema: adminSchema('resumeProjection', 'Let a halted projection try again from its checkpoint') }, async (request, reply) => {
+  app.post('/projections/:name/resume', { onRequest: adminOnly, schema: adminSchema('resumeProjection', 'Let a halted projection try again from its checkpoint') }, async (request, reply) => {
     await knownProjection(request.params.name);
     const workflowId = projectionWorkflowId(request.params.name);
     await temporalOrUnavailable().workflow.getHandle(workflowId).signal(resumeProjectionSignal);
     return reply.code(202).send({ projection: request.params.name, action: 'resume', workflowId });
   });
 
-  app.post('/projections/:name/dead-letters/retry', { schema: adminSchema('retryProjectionDeadLetters', 'Apply the parked events of a projection again') }, async (request, reply) => {
+  app.post('/projections/:name/dead-letters/retry', { onRequest: adminOnly, schema: adminSchema('retryProjectionDeadLetters', 'Apply the parked events of a projection again') }, async (request, reply) => {
     await knownProjection(request.params.name);
     const workflowId = projectionWorkflowId(request.params.name);
     await temporalOrUnavailable().workflow.getHandle(workflowId).signal(retryDeadLettersSignal);

@@ -1,6 +1,9 @@
 import type { Client } from '@temporalio/client';
 import { ReadYourWritesHeaders, ReportAccepted, ReportIdParams, ReportRequestBody, ReportStatus, TASK_QUEUES } from '@gyroscops/contracts';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, problemResponses, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import type { FastifyRequest } from 'fastify';
+import type { ReportRequest } from '@gyroscops/contracts';
+import { scopeToCaller } from '../queries/caller-scope';
 import type { QueryBus } from '../query-bus/query-handler';
 import { normalizeReportRequest } from '../queries/report-request';
 import { createReportStatusQuery } from '../queries/report-status.query';
@@ -11,6 +14,28 @@ export interface ReportRoutesDependencies {
   /** Without a Temporal client reports are disabled: the routes answer 503. */
   temporal?: Client;
   taskQueue?: string;
+}
+
+/**
+ * A report limited to what the caller may see: statistics of one of the caller's organizations (403
+ * otherwise), a CSV export of a named organization of the caller's or of all of them, and event-type
+ * counts (every organization) for admins only.
+ */
+function scopedReport(request: FastifyRequest, report: ReportRequest): ReportRequest {
+  switch (report.kind) {
+    case 'event-types':
+      requireRole(request, 'admin');
+      return report;
+    case 'payment-statistics':
+      requireOrganization(request, report.organizationId);
+      return report;
+    case 'payment-export-csv':
+      return { ...report, criteria: scopeToCaller(request, report.criteria) };
+    default: {
+      const _exhaustive: never = report;
+      return _exhaustive;
+    }
+  }
 }
 
 const disabled = () => new ApplicationError('UNAVAILABLE', 'reports are disabled on this instance (no Temporal connection configured)');
@@ -37,12 +62,12 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
           'Time ranges are [from, to) and at most 366 days. A CSV export holds at most 10 000 rows and 1 MB (then `truncated`).',
         body: ReportRequestBody,
         headers: ReadYourWritesHeaders,
-        response: { 202: ReportAccepted, ...problemResponses(400, 413, 415, 500, 503) },
+        response: { 202: ReportAccepted, ...problemResponses(400, 401, 403, 413, 415, 500, 503) },
       },
     },
     async (request, reply) => {
       if (!requestReport) throw disabled();
-      const normalized = normalizeReportRequest(request.body);
+      const normalized = scopedReport(request, normalizeReportRequest(request.body));
       const accepted = await deps.bus.execute(requestReport, normalized, request, reply);
       return reply.code(202).header('location', `/reports/${accepted.reportId}`).send(accepted);
     },
@@ -57,12 +82,13 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
         summary: 'State of a report: running, completed (with its result) or failed',
         params: ReportIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: ReportStatus, ...problemResponses(400, 404, 500, 503) },
+        response: { 200: ReportStatus, ...problemResponses(400, 401, 404, 500, 503) },
       },
     },
     async (request, reply) => {
       if (!reportStatus) throw disabled();
-      const status = await deps.bus.execute(reportStatus, { reportId: request.params.reportId }, request, reply);
+      const caller = { organizations: request.caller.organizations, admin: request.caller.roles.includes('admin') };
+      const status = await deps.bus.execute(reportStatus, { reportId: request.params.reportId, caller }, request, reply);
       if (!status) throw new ApplicationError('NOT_FOUND', `report ${request.params.reportId} not found`);
       return status;
     },

@@ -1,5 +1,5 @@
 import { EventAnalytics, EventAnalyticsQuery, PaymentStatistics, PaymentStatisticsQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, problemResponses, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventAnalyticsQuery } from '../queries/event-analytics.query';
 import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
@@ -21,10 +21,11 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
         summary: 'Payment count and amounts per currency and status for an organization',
         querystring: PaymentStatisticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentStatistics, ...problemResponses(400, 500, 503) },
+        response: { 200: PaymentStatistics, ...problemResponses(400, 401, 403, 500, 503) },
       },
     },
     async (request, reply) => {
+      requireOrganization(request, request.query.organizationId);
       assertOrdered(request.query.from, request.query.to);
       return deps.bus.execute(paymentStatisticsQuery, request.query, request, reply);
     },
@@ -35,13 +36,15 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
       schema: {
         tags: ['statistics'],
         operationId: 'getEventAnalytics',
-        summary: 'Events recorded per hour, day, week or month',
+        summary: 'Events recorded per hour, day, week or month, over every organization (admin role)',
         querystring: EventAnalyticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: EventAnalytics, ...problemResponses(400, 500, 503) },
+        response: { 200: EventAnalytics, ...problemResponses(400, 401, 403, 500, 503) },
       },
     },
     async (request, reply) => {
+      // Counts over every organization: a platform-wide figure, for admins only.
+      requireRole(request, 'admin');
       assertOrdered(request.query.from, request.query.to);
       return deps.bus.execute(eventAnalyticsQuery, request.query, request, reply);
     },

@@ -11,12 +11,12 @@ export function registerTimelineRoutes(app: HttpApp, deps: { bus: QueryBus }): v
       schema: {
         tags: ['events'],
         operationId: 'getTimeline',
-        summary: 'Every event carrying a correlation id (X-Correlation-Id of a command), in global order',
+        summary: 'Every event carrying a correlation id (X-Correlation-Id of a command), in global order, among the caller\'s organizations',
         params: CorrelationIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: Timeline, ...problemResponses(400, 500) },
+        response: { 200: Timeline, ...problemResponses(400, 401, 500) },
       },
     },
-    async (request, reply) => deps.bus.execute(timelineQuery, { correlationId: request.params.correlationId }, request, reply),
+    async (request, reply) => deps.bus.execute(timelineQuery, { correlationId: request.params.correlationId, organizations: [...new Set(request.caller.organizations)].sort() }, request, reply),
   );
 }

@@ -71,6 +71,8 @@ export type PaymentSearchPage = Static<typeof PaymentSearchPage>;
  */
 export interface PaymentSearchCriteria {
   organizationId?: string;
+  /** Limits the search to these organizations (the caller's, sorted, when no organizationId is given); empty matches nothing. */
+  organizationIds?: string[];
   statuses?: DomainPaymentStatus[];
   currency?: string;
   /** Inclusive, minor units of `currency`. */

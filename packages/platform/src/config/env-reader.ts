@@ -74,6 +74,11 @@ export class EnvReader {
     return value;
   }
 
+  /** Records a problem that involves several variables (named in the message). */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
   /** Throws a ConfigError listing every problem found so far. */
   done(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);

@@ -8,6 +8,7 @@ import { ProblemDetails, PROBLEM_CONTENT_TYPE } from '@gyroscops/contracts';
 import type { Registry } from 'prom-client';
 import type { LogConfig } from '../config/platform-config';
 import { createHttpMetrics } from '../observability/metrics-registry';
+import { authentication, type AuthConfig } from './authentication';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
 import { problemOf, toProblem } from './problem-details';
 import { createValidatorCompiler } from './validator-compiler';
@@ -30,6 +31,8 @@ export interface HttpAppOptions {
   metrics: Registry;
   readiness: Record<string, ReadinessCheck>;
   tags: { name: string; description: string }[];
+  /** How bearer tokens are verified: every route but health, metrics and docs needs one. */
+  auth: AuthConfig;
   /** Largest accepted body in bytes (API.md: 64 KiB). */
   bodyLimit?: number;
 }
@@ -51,7 +54,8 @@ export function loggerOptions(service: string, log: LogConfig) {
 /**
  * A Fastify instance with what every API of the platform shares: TypeBox schemas, strict body
  * validation, problem+json errors, request and correlation ids, OpenAPI at /openapi.json with
- * Swagger UI at /docs, health routes and Prometheus metrics at /metrics.
+ * Swagger UI at /docs, health routes and Prometheus metrics at /metrics, and bearer-token
+ * authentication (`request.caller`) on every other route.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const app = Fastify({
@@ -95,14 +99,17 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       openapi: '3.1.0',
       info: { title: options.title, description: options.description, version: options.version ?? '1.0.0' },
       tags: [...options.tags, { name: 'health', description: 'Liveness, readiness and metrics' }],
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearerAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string) ?? `def-${index}` },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(authentication, options.auth);
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get(
     '/metrics',
-    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'] } },
+    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'], security: [] } },
     async (_request, reply) => reply.type(options.metrics.contentType).send(await options.metrics.metrics()),
   );
   registerHealthRoutes(app, options.readiness);

@@ -36,13 +36,14 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
   const health = { type: 'object', additionalProperties: true, properties: { status: { type: 'string' } } };
   app.get(
     '/health/live',
-    { schema: { tags: ['health'], operationId: 'getLiveness', summary: 'The process answers', response: { 200: health } } },
+    { schema: { tags: ['health'], operationId: 'getLiveness', summary: 'The process answers', security: [], response: { 200: health } } },
     async () => ({ status: 'ok' }),
   );
   const readinessSchema = {
     tags: ['health'],
     operationId: 'getReadiness',
     summary: 'Every dependency the service cannot work without answers',
+    security: [],
     response: { 200: health, 503: health },
   };
   app.get('/health/ready', { schema: readinessSchema }, async (_request, reply) => {

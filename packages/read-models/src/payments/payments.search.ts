@@ -78,6 +78,10 @@ function assertCriteria(criteria: PaymentSearchCriteria): void {
 function matching(db: Kysely<PaymentReadTables>, criteria: PaymentSearchCriteria) {
   let query = db.selectFrom('payments');
   if (criteria.organizationId !== undefined) query = query.where('organization_id', '=', criteria.organizationId);
+  if (criteria.organizationIds !== undefined) {
+    const organizations = criteria.organizationIds;
+    query = organizations.length > 0 ? query.where('organization_id', 'in', organizations) : query.where((eb) => eb.lit(false));
+  }
   if (criteria.statuses !== undefined) {
     const statuses = criteria.statuses;
     // `in ()` is not SQL: an empty status list matches nothing.

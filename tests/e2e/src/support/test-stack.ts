@@ -25,11 +25,14 @@ import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/pro
 import { buildQueryApi, DEFAULT_CACHE_SETTINGS } from '@gyroscops/query-api';
 import { createQueryWorker, loadWorkflowBundle as loadQueryBundle } from '@gyroscops/query-worker';
 import type { PaymentReadTables } from '@gyroscops/read-models';
+import { TEST_JWT_SECRET } from './http-client';
 import { installQuietTemporalRuntime } from './quiet-temporal-runtime';
 
 installQuietTemporalRuntime();
 
 const QUIET: LogConfig = { level: 'silent', pretty: false };
+/** Both APIs verify HS256 tokens signed with the test secret (`call()` sends one by default). */
+const AUTH = { kind: 'secret' as const, secret: TEST_JWT_SECRET };
 
 /** Workflow bundles take seconds to build: once per test file is enough. */
 const bundles: { command?: Promise<WorkflowBundleOption>; projection?: Promise<WorkflowBundleOption>; query?: Promise<WorkflowBundleOption> } = {};
@@ -162,6 +165,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     eventStore,
     idempotencyDb: withTablesOf<IdempotencyTables>(eventStore),
     log: QUIET,
+    auth: AUTH,
     metrics: createMetricsRegistry('command-api'),
     resultTimeoutMs: options.resultTimeoutMs ?? 20_000,
     idempotencyTtlMs: 24 * 3_600_000,
@@ -173,6 +177,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     subscriber,
     tracker,
     log: QUIET,
+    auth: AUTH,
     metrics: createMetricsRegistry('query-api'),
     consistency: { defaultWaitMs: 2_000, maxWaitMs: 10_000 },
     cache: { keyPrefix: env.redisPrefix, ...DEFAULT_CACHE_SETTINGS },

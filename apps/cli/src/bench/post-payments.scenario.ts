@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { closedLoop, httpLoad, interleaved, measure, openLoop, percentile, type HttpLoadResult } from './harness';
+import type { Scenario } from './scenario';
+import { ROOT, type ServiceName } from './stack';
+
+const TASK_QUEUE = 'bench-empty-workflow';
+const RATE = 50;
+const CONCURRENCY = 16;
+
+/**
+ * `POST /payments` end to end (HTTP → command workflow → charge → append → answer), at a fixed rate
+ * for latency and closed loop for throughput, vs starting and awaiting an empty workflow on the same
+ * Temporal server from a worker in this process. Samples each service's RSS during the load.
+ */
+export const postPaymentsScenario: Scenario = {
+  name: 'POST /payments end to end',
+  async run({ stack, sizes, memory, log }) {
+    const nativeConnection = await NativeConnection.connect({ address: stack.temporal.address });
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    const client = new Client({ connection, namespace: 'default' });
+    log('bundling the empty workflow');
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue: TASK_QUEUE,
+      workflowsPath: join(ROOT, 'apps/cli/dist/bench/empty-workflow.js'),
+    });
+    const running = worker.run();
+    const sampler = setInterval(() => {
+      for (const name of stack.services.keys()) {
+        const rss = stack.rssKb(name as ServiceName);
+        if (Number.isFinite(rss)) memory.underCommandLoad[name] = Math.max(memory.underCommandLoad[name] ?? 0, rss);
+      }
+    }, 250);
+    try {
+      // Commands take tens of milliseconds or more: even the smoke run needs whole seconds to see answers.
+      const durationSec = Math.max(sizes.durationSec, 2);
+      const durationMs = durationSec * 1000;
+      const body = JSON.stringify({ organizationId: 'org-bench', amount: '12.34', currency: 'EUR', description: 'bench' });
+      const post = (options: { overallRate?: number; connections: number }): Promise<HttpLoadResult> =>
+        httpLoad({
+          url: `${stack.commandUrl}/payments`,
+          method: 'POST',
+          headers: { ...stack.headers, 'content-type': 'application/json' },
+          body,
+          duration: durationSec,
+          timeout: 30,
+          ...options,
+        });
+      const empty = () => client.workflow.execute('benchEmptyWorkflow', { taskQueue: TASK_QUEUE, workflowId: `bench-empty-${randomUUID()}` });
+      // Warm both paths (connections, caches, the worker's first workflow tasks).
+      await Promise.all([post({ connections: 8, overallRate: 20 }).catch(() => undefined), openLoop(20, 1_000, empty)]);
+
+      const fixed = await interleaved(
+        sizes.rounds,
+        () => post({ connections: 32, overallRate: RATE }),
+        async () => {
+          const result = await openLoop(RATE, durationMs, empty);
+          return { rps: result.latencies.length / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.latencies.length, non2xx: 0, errors: result.errors };
+        },
+      );
+      const saturated = await interleaved(
+        sizes.rounds,
+        () => post({ connections: CONCURRENCY }),
+        async () => {
+          const result = await closedLoop(CONCURRENCY, durationMs, empty);
+          return { rps: result.done / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.done, non2xx: 0, errors: result.errors };
+        },
+      );
+      const scenario = this.name;
+      const failures = [...fixed.subject, ...saturated.subject].reduce((sum, run) => sum + run.non2xx + run.errors, 0);
+      const baselineFailures = [...fixed.baseline, ...saturated.baseline].reduce((sum, run) => sum + run.errors, 0);
+      return {
+        measures: [
+          measure({ scenario, metric: `p50 latency at ${RATE}/s`, unit: 'ms', values: fixed.subject.map((r) => r.p50), baselines: fixed.baseline.map((r) => r.p50), target: '≤ 1.5×', check: (_v, ratio) => ratio !== null && ratio <= 1.5 }),
+          measure({ scenario, metric: `p99 latency at ${RATE}/s`, unit: 'ms', values: fixed.subject.map((r) => r.p99), baselines: fixed.baseline.map((r) => r.p99), target: '< 200 ms', check: (value) => value < 200 }),
+          measure({ scenario, metric: `achieved rate at ${RATE}/s`, unit: 'req/s', values: fixed.subject.map((r) => r.rps), baselines: fixed.baseline.map((r) => r.rps), target: `≥ ${RATE}/s`, check: (value) => value >= RATE * 0.95 }),
+          measure({ scenario, metric: `throughput, ${CONCURRENCY} in flight`, unit: 'req/s', values: saturated.subject.map((r) => r.rps), baselines: saturated.baseline.map((r) => r.rps), target: '≥ 0.6×', check: (_v, ratio) => ratio !== null && ratio >= 0.6 }),
+          measure({ scenario, metric: `p99 latency, ${CONCURRENCY} in flight`, unit: 'ms', values: saturated.subject.map((r) => r.p99), baselines: saturated.baseline.map((r) => r.p99) }),
+        ],
+        notes: [
+          `fixed rate ${RATE}/s (autocannon overallRate; the baseline an open loop at the same rate), then closed loop with ${CONCURRENCY} in flight; ${durationSec} s each per round`,
+          ...(failures > 0 ? [`${failures} POST /payments non-2xx or failed`] : []),
+          ...(baselineFailures > 0 ? [`${baselineFailures} empty workflows failed`] : []),
+        ],
+      };
+    } finally {
+      clearInterval(sampler);
+      worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+      await nativeConnection.close();
+    }
+  },
+};

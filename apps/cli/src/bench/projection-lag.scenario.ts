@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { PAYMENT_STREAM_TYPE, PROJECTIONS, paymentStreamId, projectionWorkflowId, wakeProjectionSignal } from '@gyroscops/contracts';
+import { decide, foldPayment, isDomainError } from '@gyroscops/domain';
+import { appendToStream, type EventStoreTables } from '@gyroscops/event-store';
+import { createDatabase } from '@gyroscops/platform';
+import { interleaved, measure, openLoop, percentile, sleep } from './harness';
+import type { Scenario } from './scenario';
+
+const RATE = 200;
+
+/** Commit and visibility times of one write; the lag is known once both are. */
+class LagTracker {
+  private readonly committed = new Map<string, number>();
+  private readonly seen = new Map<string, number>();
+  readonly lags: number[] = [];
+  commit(id: string, at: number) {
+    const seenAt = this.seen.get(id);
+    if (seenAt === undefined) this.committed.set(id, at);
+    else this.record(id, at, seenAt);
+  }
+  see(id: string, at: number) {
+    const committedAt = this.committed.get(id);
+    if (committedAt === undefined) this.seen.set(id, at);
+    else this.record(id, committedAt, at);
+  }
+  private record(id: string, committedAt: number, seenAt: number) {
+    this.committed.delete(id);
+    this.seen.delete(id);
+    this.lags.push(Math.max(0, seenAt - committedAt));
+  }
+  pending(): string[] {
+    return [...this.committed.keys()];
+  }
+}
+
+/**
+ * Projection lag at 200 events/s: a PaymentCreated appended to the event store (as the command worker
+ * does, with the wake-up signal its activity sends) until its row is visible in the payments read model (polled every millisecond), vs a minimal
+ * consumer: a row INSERTed with pg_notify in one transaction and a LISTENing client that SELECTs it.
+ */
+export const projectionLagScenario: Scenario = {
+  name: 'projection lag at 200 events/s',
+  async run({ stack, sizes, readPool }) {
+    const eventStore = createDatabase<EventStoreTables>({ url: stack.postgres.eventStoreDatabaseUrl, maxConnections: 10, applicationName: 'bench-lag' });
+    const scratchPool = new Pool({ connectionString: stack.scratch.readDatabaseUrl, max: 10, application_name: 'bench-lag-baseline' });
+    // The minimal consumer: one LISTENing connection, and a pool for its SELECTs.
+    const consumerPool = new Pool({ connectionString: stack.scratch.readDatabaseUrl, max: 4, application_name: 'bench-lag-consumer' });
+    const listener = new Client({ connectionString: stack.scratch.readDatabaseUrl, application_name: 'bench-lag-listener' });
+    const connection = await Connection.connect({ address: stack.temporal.address });
+    const temporal = new TemporalClient({ connection, namespace: 'default' });
+    const durationMs = sizes.durationSec * 1000;
+    let missing = 0;
+    /** Wake-up signals in flight: awaited before the connection closes (a retry on a closed channel throws from a timer). */
+    const signals: Promise<unknown>[] = [];
+    try {
+      await scratchPool.query('CREATE TABLE IF NOT EXISTS bench_notified (id uuid PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+      await listener.connect();
+      await listener.query('LISTEN bench_lag');
+
+      const projected = async (): Promise<number[]> => {
+        const tracker = new LagTracker();
+        let writing = true;
+        const poller = (async () => {
+          while (writing || tracker.pending().length > 0) {
+            const pending = tracker.pending();
+            if (pending.length > 0) {
+              const { rows } = await readPool.query<{ payment_id: string }>('SELECT payment_id FROM payments WHERE payment_id = ANY($1::uuid[])', [pending]);
+              const now = performance.now();
+              for (const row of rows) tracker.see(row.payment_id, now);
+            }
+            await sleep(1);
+          }
+        })();
+        const timeout = setTimeout(() => {
+          missing += tracker.pending().length;
+          for (const id of tracker.pending()) tracker.see(id, Number.NaN);
+        }, durationMs + 15_000);
+        await openLoop(RATE, durationMs, async () => {
+          const paymentId = randomUUID();
+          const created = decide(foldPayment([]), { type: 'CreatePayment', data: { paymentId, organizationId: 'org-bench', userId: 'bench', amount: '12.34', currency: 'EUR' } }, new Date().toISOString());
+          if (isDomainError(created)) throw created;
+          const appended = await appendToStream(eventStore, {
+            streamId: paymentStreamId(paymentId),
+            streamType: PAYMENT_STREAM_TYPE,
+            expectedVersion: 'no_stream',
+            events: created.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data as unknown as Record<string, unknown>, metadata: { organizationId: 'org-bench', userId: 'bench' } })),
+          });
+          tracker.commit(paymentId, performance.now());
+          // What the command worker does after its append: wake every projection (fire and forget).
+          for (const projection of Object.values(PROJECTIONS)) {
+            signals.push(temporal.workflow.getHandle(projectionWorkflowId(projection)).signal(wakeProjectionSignal, { position: String(appended.lastPosition) }).catch(() => undefined));
+          }
+        });
+        writing = false;
+        await poller;
+        clearTimeout(timeout);
+        return tracker.lags.filter((lag) => Number.isFinite(lag));
+      };
+
+      const notified = async (): Promise<number[]> => {
+        const tracker = new LagTracker();
+        const onNotification = (message: { payload?: string }) => {
+          const id = message.payload;
+          if (!id) return;
+          void consumerPool.query<{ id: string }>('SELECT id FROM bench_notified WHERE id = $1', [id]).then(({ rows }) => {
+            if (rows.length > 0) tracker.see(id, performance.now());
+          });
+        };
+        listener.on('notification', onNotification);
+        try {
+          await openLoop(RATE, durationMs, async () => {
+            const id = randomUUID();
+            await scratchPool.query(
+              "WITH inserted AS (INSERT INTO bench_notified (id, data) VALUES ($1, $2) RETURNING id) SELECT pg_notify('bench_lag', id::text) FROM inserted",
+              [id, JSON.stringify({ amount: '12.34', currency: 'EUR' })],
+            );
+            tracker.commit(id, performance.now());
+          });
+          const deadline = Date.now() + 10_000;
+          while (tracker.pending().length > 0 && Date.now() < deadline) await sleep(5);
+          missing += tracker.pending().length;
+          return tracker.lags;
+        } finally {
+          listener.off('notification', onNotification);
+        }
+      };
+
+      const runs = await interleaved(sizes.rounds, projected, notified);
+      const scenario = this.name;
+      const p = (runs: number[][], q: number) => runs.map((lags) => percentile(lags, q));
+      return {
+        measures: [
+          measure({ scenario, metric: 'p50 lag', unit: 'ms', values: p(runs.subject, 50), baselines: p(runs.baseline, 50), target: '≤ 10 ms and ≤ 3×', check: (value, ratio) => value <= 10 && ratio !== null && ratio <= 3 }),
+          measure({ scenario, metric: 'p99 lag', unit: 'ms', values: p(runs.subject, 99), baselines: p(runs.baseline, 99), target: '≤ 50 ms', check: (value) => value <= 50 }),
+        ],
+        notes: [
+          `${RATE} appends/s of one PaymentCreated each for ${sizes.durationSec} s per round; the read model is polled every ~1 ms (adds up to ~1 ms); the baseline is exact`,
+          ...(missing > 0 ? [`${missing} writes never became visible within the wait`] : []),
+        ],
+      };
+    } finally {
+      await listener.end().catch(() => undefined);
+      await Promise.allSettled(signals);
+      await connection.close().catch(() => undefined);
+      await Promise.allSettled([eventStore.destroy(), scratchPool.end(), consumerPool.end()]);
+    }
+  },
+};

@@ -1,0 +1,207 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Redis from 'ioredis';
+import { startTemporalDevServer, freePort, type TemporalDevServer } from '@gyroscops/dev-infra';
+import { dropDatabase, loadConfig, readPostgresConfig, readRedisConfig, withDatabaseName, type PostgresConfig } from '@gyroscops/platform';
+import { migrateAll } from '../database-migrations';
+import { mintToken, waitFor } from './harness';
+
+/** The repository root: src/bench and dist/bench are at the same depth. */
+export const ROOT = resolve(__dirname, '../../../..');
+
+export type ServiceName = 'command-api' | 'command-worker' | 'projection-worker' | 'query-api' | 'baseline-server';
+
+export interface ServiceProcess {
+  name: ServiceName;
+  child: ChildProcess;
+  url?: string;
+  healthUrl: string;
+  /** The last lines it wrote, for error messages. */
+  output: string[];
+}
+
+export interface BenchStack {
+  suffix: string;
+  temporal: TemporalDevServer;
+  postgres: PostgresConfig;
+  /** Scratch databases for scenarios that write what the services must not see (append, rebuild). */
+  scratch: PostgresConfig;
+  redisUrl: string;
+  redisPrefix: string;
+  jwtSecret: string;
+  services: Map<ServiceName, ServiceProcess>;
+  commandUrl: string;
+  queryUrl: string;
+  baselineUrl: string;
+  /** Headers every request sends: a bearer token (when JWT_SECRET is configured) and X-User-Id. */
+  headers: Record<string, string>;
+  organizations: string[];
+  rssKb(name: ServiceName): number;
+  stop(): Promise<void>;
+}
+
+const SEED_ORGANIZATIONS = Array.from({ length: 20 }, (_, index) => `org-seed-${index}`);
+
+export function rssKbOf(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  try {
+    const match = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Starts what the benchmark needs: an in-memory Temporal dev server, scratch databases (migrated),
+ * a Redis key prefix of its own, and the services as child processes of their built `dist/main.js`
+ * (plus the bare baseline server), so each one's RSS can be read. `stop` undoes all of it.
+ */
+export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+  const suffix = randomBytes(3).toString('hex');
+  const { postgres: base, redis } = loadConfig((reader) => ({ postgres: readPostgresConfig(reader), redis: readRedisConfig(reader) }), {
+    DATABASE_URL: process.env.DATABASE_URL,
+    EVENT_STORE_DATABASE_URL: process.env.EVENT_STORE_DATABASE_URL,
+    READ_DATABASE_URL: process.env.READ_DATABASE_URL,
+    REDIS_URL: process.env.REDIS_URL,
+  });
+  const postgres: PostgresConfig = {
+    eventStoreDatabaseUrl: withDatabaseName(base.eventStoreDatabaseUrl, `gyro_bench_${suffix}_es`),
+    readDatabaseUrl: withDatabaseName(base.readDatabaseUrl, `gyro_bench_${suffix}_read`),
+    poolSize: 10,
+  };
+  const scratch: PostgresConfig = {
+    eventStoreDatabaseUrl: withDatabaseName(base.eventStoreDatabaseUrl, `gyro_bench_${suffix}_scratch_es`),
+    readDatabaseUrl: withDatabaseName(base.readDatabaseUrl, `gyro_bench_${suffix}_scratch_read`),
+    poolSize: 10,
+  };
+  const redisPrefix = `gyro-bench:${suffix}:`;
+  const jwtSecret = process.env.JWT_SECRET || `bench-secret-${randomBytes(16).toString('hex')}`;
+  const services = new Map<ServiceName, ServiceProcess>();
+  let temporal: TemporalDevServer | undefined;
+
+  // Should this process die without stopping the stack, its children must not outlive it.
+  const killChildren = () => {
+    for (const service of services.values()) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    if (temporal && temporal.process.exitCode === null) temporal.process.kill('SIGKILL');
+  };
+  process.once('exit', killChildren);
+  const stop = async () => {
+    process.off('exit', killChildren);
+    await Promise.allSettled([...services.values()].map((service) => stopChild(service.child)));
+    await temporal?.stop().catch(() => undefined);
+    for (const url of [postgres.eventStoreDatabaseUrl, postgres.readDatabaseUrl, scratch.eventStoreDatabaseUrl, scratch.readDatabaseUrl]) {
+      await dropDatabase(url).catch((error) => log(`could not drop ${url}: ${error instanceof Error ? error.message : error}`));
+    }
+    await dropRedisPrefix(redis.url, redisPrefix).catch(() => undefined);
+  };
+
+  try {
+    log(`starting Temporal, databases gyro_bench_${suffix}_*, Redis prefix ${redisPrefix}`);
+    [temporal] = await Promise.all([
+      startTemporalDevServer({ headless: true, logLevel: 'error' }),
+      migrateAll(postgres, () => undefined).then(() => migrateAll(scratch, () => undefined)),
+    ]);
+    const [commandPort, queryPort, baselinePort, ...healthPorts] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      EVENT_STORE_DATABASE_URL: postgres.eventStoreDatabaseUrl,
+      READ_DATABASE_URL: postgres.readDatabaseUrl,
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redisPrefix,
+      TEMPORAL_ADDRESS: temporal.address,
+      MIGRATE_ON_START: 'false',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: jwtSecret,
+      COMMAND_API_PORT: String(commandPort),
+      QUERY_API_PORT: String(queryPort),
+      COMMAND_WORKER_HEALTH_PORT: String(healthPorts[0]),
+      PROJECTION_WORKER_HEALTH_PORT: String(healthPorts[1]),
+      QUERY_WORKER_HEALTH_PORT: String(healthPorts[2]),
+      BASELINE_PORT: String(baselinePort),
+    };
+    const specs: { name: ServiceName; script: string; url?: string; healthUrl: string }[] = [
+      { name: 'command-worker', script: join(ROOT, 'apps/command-worker/dist/main.js'), healthUrl: `http://127.0.0.1:${healthPorts[0]}/health/ready` },
+      { name: 'projection-worker', script: join(ROOT, 'apps/projection-worker/dist/main.js'), healthUrl: `http://127.0.0.1:${healthPorts[1]}/health/ready` },
+      { name: 'command-api', script: join(ROOT, 'apps/command-api/dist/main.js'), url: `http://127.0.0.1:${commandPort}`, healthUrl: `http://127.0.0.1:${commandPort}/health/ready` },
+      { name: 'query-api', script: join(ROOT, 'apps/query-api/dist/main.js'), url: `http://127.0.0.1:${queryPort}`, healthUrl: `http://127.0.0.1:${queryPort}/health/ready` },
+      { name: 'baseline-server', script: join(ROOT, 'apps/cli/dist/bench/baseline-server.js'), url: `http://127.0.0.1:${baselinePort}`, healthUrl: `http://127.0.0.1:${baselinePort}/health` },
+    ];
+    for (const spec of specs) {
+      const child = spawn(process.execPath, [spec.script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const service: ServiceProcess = { name: spec.name, child, url: spec.url, healthUrl: spec.healthUrl, output: [] };
+      const collect = (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) {
+          if (!line.trim()) continue;
+          service.output.push(line);
+          if (service.output.length > 50) service.output.shift();
+        }
+      };
+      child.stdout?.on('data', collect);
+      child.stderr?.on('data', collect);
+      services.set(spec.name, service);
+    }
+    await Promise.all(
+      [...services.values()].map((service) =>
+        waitFor(`${service.name} to be ready`, 90_000, async () => {
+          if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}: ${service.output.slice(-10).join('\n')}`);
+          const response = await fetch(service.healthUrl);
+          return response.ok;
+        }, 200).catch((error: unknown) => {
+          throw new Error(`${error instanceof Error ? error.message : error}\n${service.output.slice(-10).join('\n')}`);
+        }),
+      ),
+    );
+    const organizations = ['org-bench', ...SEED_ORGANIZATIONS];
+    const token = mintToken(jwtSecret, { sub: 'bench', orgs: organizations, ttlSeconds: 6 * 3_600 });
+    log('services ready');
+    return {
+      suffix,
+      temporal,
+      postgres,
+      scratch,
+      redisUrl: redis.url,
+      redisPrefix,
+      jwtSecret,
+      services,
+      commandUrl: services.get('command-api')!.url!,
+      queryUrl: services.get('query-api')!.url!,
+      baselineUrl: services.get('baseline-server')!.url!,
+      headers: { authorization: `Bearer ${token}`, 'x-user-id': 'bench' },
+      organizations,
+      rssKb: (name) => rssKbOf(services.get(name)?.child.pid),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
