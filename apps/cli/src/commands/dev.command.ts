@@ -31,7 +31,10 @@ export async function devCommand(): Promise<void> {
       uiPort: Number(env.TEMPORAL_UI_PORT ?? 8233),
       dbFile: join(ROOT, '.data', 'temporal', 'temporal.sqlite'),
       logLevel: 'warn',
-      onOutput: (line) => console.log(`[temporal] ${line}`),
+      // The dev server's internal services log a dial error for every peer while starting and stopping: noise.
+      onOutput: (line) => {
+        if (!line.includes('msg="network dial error"')) console.log(`[temporal] ${line}`);
+      },
     });
     env.TEMPORAL_ADDRESS = temporal.address;
     uiUrl = temporal.uiUrl ?? 'disabled';
