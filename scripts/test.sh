@@ -15,5 +15,12 @@ if [ "$#" -gt 0 ]; then
 fi
 # The benchmark's smoke run starts its own Temporal server and five service processes: it runs on its
 # own, after the main suite, so it does not compete with the other test files for the two cores.
-npx jest --ci --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/'
-npx jest --ci apps/cli/src/bench
+mkdir -p .test-results
+npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/'
+npx jest --ci --json --outputFile=.test-results/bench-smoke.json apps/cli/src/bench
+# One closing line for both runs, in the plain form CI tools read.
+node -e '
+  const runs = ["main", "bench-smoke"].map((name) => require(`./.test-results/${name}.json`));
+  const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
+  console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
+'
