@@ -39,8 +39,12 @@ export class ProjectionPositionTracker {
       this.advance(announcement.projection, BigInt(announcement.position));
       for (const listener of this.listeners) listener(announcement);
     });
-    // Announcements published while the subscription was down are lost: re-read the truth.
-    this.subscriber.on('ready', () => void this.refresh().catch(() => undefined));
+    // Announcements published while the subscription was down are lost: re-read the truth. And
+    // subscribe again: a SUBSCRIBE that failed while Redis was away (at start-up) is not replayed.
+    this.subscriber.on('ready', () => {
+      void this.subscriber.subscribe(projectionChannel(this.keyPrefix)).catch(() => undefined);
+      void this.refresh().catch(() => undefined);
+    });
     await this.subscriber.subscribe(projectionChannel(this.keyPrefix)).catch(() => undefined);
     await this.refresh().catch(() => undefined);
   }

@@ -165,6 +165,7 @@ describe('bad input', () => {
     ['an unknown payment', 404, () => command('PATCH', `/payments/${randomUUID()}`, { description: 'x' })],
     ['an unknown command', 404, () => command('GET', `/commands/${randomUUID()}`)],
     ['a wrong content type', 415, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: 'amount=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
+    ['a text/plain body', 415, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: 'amount=1', headers: { 'content-type': 'text/plain' } })],
     ['malformed JSON', 400, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: '{"amount":', headers: { 'content-type': 'application/json' } })],
     ['a body over 64 KiB', 413, () => command('POST', '/payments', { organizationId: org, amount: '1.00', currency: 'EUR', description: 'x'.repeat(70 * 1024) })],
     ['a malformed X-Min-Position', 400, () => query(`/payments/${randomUUID()}`, { 'x-min-position': 'soon' })],

@@ -8,6 +8,11 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** Start-up errors end up in logs: never print a URL's password. */
+function withoutPassword(value: string): string {
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
 /**
  * Reads typed values from an environment, collecting every problem so one start-up failure
  * lists all bad variables at once. Call `done()` to throw them.
@@ -63,7 +68,7 @@ export class EnvReader {
       if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
       return value;
     } catch {
-      this.problems.push(`${name} must be a ${protocols.join(' or ')} URL (got ${JSON.stringify(value)})`);
+      this.problems.push(`${name} must be a ${protocols.join(' or ')} URL (got ${JSON.stringify(withoutPassword(value))})`);
       return fallback;
     }
   }

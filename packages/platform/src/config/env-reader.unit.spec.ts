@@ -94,6 +94,20 @@ describe('loadConfig', () => {
     expect(configErrorOf({ [name]: value }).problems).toEqual([expect.stringContaining(name)]);
   });
 
+  it('never prints the password of a rejected URL', () => {
+    const reader = new EnvReader({ DATABASE_URL: 'mysql://admin:hunter2@db.internal:3306/gyroscops' });
+    reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/gyroscops', ['postgres:']);
+    let message = '';
+    try {
+      reader.done();
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('admin:***@db.internal');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('returns a deeply frozen object', () => {
     const config = loadConfig(buildAll, {});
 

@@ -69,6 +69,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: without this, Fastify parses text/plain bodies and answers 400 instead of 415.
+  app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemDetails);
   app.decorateRequest('correlationId', '');
   app.addHook('onRequest', async (request, reply) => {
