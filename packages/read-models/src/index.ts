@@ -10,3 +10,4 @@ export * from './event-counts/event-counts.projection';
 export * from './payments/payments.search';
 export * from './payment-statistics/payment-statistics.queries';
 export * from './event-counts/event-counts.queries';
+export * from './payment-statistics/currency-figures';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { formatAmount } from '@gyroscops/domain';
+import { figuresByCurrency, type CurrencyFigures } from './currency-figures';
 import type { PaymentStatisticsTables } from './payment-statistics.table';
 
 export interface StatisticsFilter {
@@ -10,16 +10,6 @@ export interface StatisticsFilter {
   toDay?: string;
   currency?: string;
 }
-
-export interface CurrencyFigures {
-  count: number;
-  totalAmount: string;
-  averageAmount: string;
-  byStatus: Record<string, { count: number; amount: string }>;
-}
-
-/** Rounds half up: the average of 1.00 and 2.00 is 1.50, of 0.01 and 0.02 is 0.02. */
-const averageOf = (total: bigint, count: bigint) => (count === 0n ? 0n : (2n * total + count) / (2n * count));
 
 /**
  * Payment figures per currency from `payment_statistics`: a few rows per day and status, never a scan
@@ -37,26 +27,5 @@ export async function readPaymentStatistics(db: Kysely<PaymentStatisticsTables>,
     .orderBy('currency')
     .orderBy('status')
     .execute();
-  const totals = new Map<string, { count: bigint; amount: bigint; byStatus: CurrencyFigures['byStatus'] }>();
-  for (const row of rows) {
-    const count = BigInt(row.count);
-    const amount = BigInt(row.amount);
-    if (count === 0n) continue;
-    const entry = totals.get(row.currency) ?? { count: 0n, amount: 0n, byStatus: {} };
-    entry.count += count;
-    entry.amount += amount;
-    entry.byStatus[row.status] = { count: Number(count), amount: formatAmount(amount, row.currency) };
-    totals.set(row.currency, entry);
-  }
-  return Object.fromEntries(
-    [...totals].map(([currency, entry]) => [
-      currency,
-      {
-        count: Number(entry.count),
-        totalAmount: formatAmount(entry.amount, currency),
-        averageAmount: formatAmount(averageOf(entry.amount, entry.count), currency),
-        byStatus: entry.byStatus,
-      },
-    ]),
-  );
+  return figuresByCurrency(rows.map((row) => ({ currency: row.currency, status: row.status, count: row.count, amountMinor: row.amount })));
 }
