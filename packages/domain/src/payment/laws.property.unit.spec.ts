@@ -159,7 +159,9 @@ describe('decide/evolve laws', () => {
         });
         checkInvariants(state, emitted);
       }),
-      { numRuns: 400 },
+      // A fixed seed: the run explores the same 400 sequences every time, so the coverage check below
+      // cannot fail by chance (a random draw once missed full refunds). Change the seed to explore others.
+      { numRuns: 400, seed: 20261123 },
     );
   });
 
