@@ -60,9 +60,6 @@ async function main(): Promise<void> {
     readiness: {
       postgres: () => sql`select 1`.execute(eventStore),
       temporal: () => checkTemporal(temporal),
-      worker: async () => {
-        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-      },
     },
     close: async () => {
       await Promise.allSettled([eventStore.destroy(), temporal.connection.close(), connection.close()]);

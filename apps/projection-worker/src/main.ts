@@ -68,9 +68,6 @@ async function main(): Promise<void> {
       eventStore: () => sql`select 1`.execute(eventStore),
       readDatabase: () => sql`select 1`.execute(readDb),
       temporal: () => checkTemporal(temporal),
-      worker: async () => {
-        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-      },
     },
     close: async () => {
       redis.disconnect();

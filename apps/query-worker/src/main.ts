@@ -37,9 +37,6 @@ async function main(): Promise<void> {
       eventStore: () => sql`select 1`.execute(eventStore),
       readDb: () => sql`select 1`.execute(readDb),
       temporal: () => checkTemporal(temporal),
-      worker: async () => {
-        if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
-      },
     },
     close: async () => {
       await Promise.allSettled([eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);

@@ -11,6 +11,7 @@ export interface WorkerServiceOptions {
   logger: Logger;
   health: { host: string; port: number };
   metrics: Registry;
+  /** Checks of the service's dependencies; the workers' own state is checked as `worker`. */
   readiness: Record<string, ReadinessCheck>;
   /** Runs once every worker has stopped: close pools, clients, connections. */
   close: () => Promise<void>;
@@ -25,7 +26,8 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<v
   const { logger } = options;
   let server: Server | undefined;
   try {
-    server = await startWorkerHealthServer({ ...options.health, metrics: options.metrics, readiness: options.readiness });
+    const readiness = { ...options.readiness, worker: () => allRunning(options.workers) };
+    server = await startWorkerHealthServer({ ...options.health, metrics: options.metrics, readiness });
     const address = server.address();
     logger.info({ health: typeof address === 'object' && address ? `http://${options.health.host}:${address.port}/health/ready` : undefined }, `${options.name} started`);
     await Promise.all(options.workers.map((worker) => worker.run()));
@@ -34,5 +36,12 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<v
     server?.close();
     await options.close();
     logger.info(`${options.name} closed`);
+  }
+}
+
+/** Ready only while every worker polls its task queue. */
+async function allRunning(workers: Worker[]): Promise<void> {
+  for (const worker of workers) {
+    if (worker.getState() !== 'RUNNING') throw new Error(`worker is ${worker.getState()}`);
   }
 }
