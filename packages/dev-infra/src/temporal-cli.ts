@@ -1,8 +1,9 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { installOnce } from './install-lock';
 import { TEMPORAL_CLI_MODULE, TEMPORAL_CLI_VERSION } from './temporal-cli-version';
 
 const execFileAsync = promisify(execFile);
@@ -96,5 +97,11 @@ export async function ensureTemporalCli(log: Log = (line) => console.error(`[tem
     const downloaded = findFileNamed(join(cacheDir, 'download'), /^temporal(-cli)?[^/]*$/);
     if (downloaded) return downloaded;
   }
-  return hasGo() ? goInstall(cacheDir, log) : downloadWithTestingPackage(cacheDir, log);
+  mkdirSync(dirname(cacheDir), { recursive: true });
+  // Parallel Jest runs on one machine would otherwise each compile the CLI at the same time.
+  return installOnce(
+    `${cacheDir}.install-lock`,
+    () => (isExecutable(cached) ? cached : undefined),
+    () => (hasGo() ? goInstall(cacheDir, log) : downloadWithTestingPackage(cacheDir, log)),
+  );
 }
