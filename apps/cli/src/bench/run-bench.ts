@@ -12,12 +12,13 @@ import { memoryScenario } from './memory.scenario';
 import { postPaymentsScenario } from './post-payments.scenario';
 import { projectionLagScenario } from './projection-lag.scenario';
 import { rebuildScenario } from './rebuild.scenario';
+import { searchScenario } from './search.scenario';
 import { machineInfo, type BenchReport } from './report';
 import type { Scenario, ScenarioContext } from './scenario';
 import { startBenchStack, type ServiceName } from './stack';
 
 /** In priority order; memory last, as it reports what the others sampled. */
-export const SCENARIOS: Scenario[] = [cacheHitScenario, cacheMissScenario, appendScenario, postPaymentsScenario, projectionLagScenario, rebuildScenario, memoryScenario];
+export const SCENARIOS: Scenario[] = [cacheHitScenario, cacheMissScenario, searchScenario, appendScenario, postPaymentsScenario, projectionLagScenario, rebuildScenario, memoryScenario];
 
 export interface BenchOptions {
   smoke?: boolean;
