@@ -1,35 +1,56 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { CommandActivities } from '../activities/create-command-activities';
 
-/** Event-store reads: quick, and safe to retry. */
-export const { loadPaymentStream } = proxyActivities<CommandActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 10 },
-});
+/*
+ * Two sets of stubs for the same activity functions. Commands started before the
+ * `command-steps-run-as-local-activities` patch ran their steps as (remote) activities and replay
+ * with those; every newer command runs them as local activities (see payment-command.workflow.ts).
+ */
 
+/** The steps of one command: load, append, charge, and the append that records the charge's outcome. */
+export type CommandSteps = Pick<CommandActivities, 'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment'> & {
+  recordChargeOutcome: CommandActivities['appendPaymentEvents'];
+};
+
+const LOAD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 10 } as const;
 /**
  * Appends before any money moved: bounded retries, so a command against a broken database fails
  * in about a minute instead of hanging. Retrying is safe: event ids make a repeated append a no-op.
  */
-export const { appendPaymentEvents } = proxyActivities<CommandActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 15 },
-});
-
+const APPEND_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 15 } as const;
 /**
  * The append that records a charge's outcome must never give up: the money moved (or did not)
  * and the event store has to say so. Retries are unbounded, backing off to 30 s.
  */
-export const { appendPaymentEvents: recordChargeOutcome } = proxyActivities<CommandActivities>({
-  startToCloseTimeout: '10 seconds',
-  retry: { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
-
+const RECORD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
 /**
  * The gateway call: transient failures are retried quickly (the simulated gateway's "flaky" mode
  * fails twice); the gateway is idempotent per payment, so a retry never charges twice.
  */
-export const { chargePayment } = proxyActivities<CommandActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 },
-});
+const CHARGE_RETRY = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 } as const;
+
+/** The steps as activities: how commands started before the patch ran, and replay. */
+export const remoteSteps: CommandSteps = {
+  loadPaymentStream: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY }).loadPaymentStream,
+  appendPaymentEvents: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: APPEND_RETRY }).appendPaymentEvents,
+  recordChargeOutcome: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY }).appendPaymentEvents,
+  chargePayment: proxyActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY }).chargePayment,
+};
+
+/**
+ * The steps as local activities: they run in the worker that runs the workflow task, inside that
+ * task, so a whole command is ONE workflow task (plus a marker per step) instead of four workflow
+ * tasks and three activity tasks, each a round trip through the server's matching and persistence.
+ *
+ * Why that is safe here: every step is idempotent (appends by event id, charges by the gateway's
+ * idempotency key per payment), and a local activity is re-run if its workflow task is lost before
+ * it completes. Retries up to `localRetryThreshold` (1 minute) back off inside the worker; longer
+ * backoffs (only the outcome append's, past a minute of failures) become durable timers. Steps that
+ * outlast the workflow task timeout are fine: the worker heartbeats the task while they run.
+ */
+export const localSteps: CommandSteps = {
+  loadPaymentStream: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY }).loadPaymentStream,
+  appendPaymentEvents: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: APPEND_RETRY }).appendPaymentEvents,
+  recordChargeOutcome: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY }).appendPaymentEvents,
+  chargePayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY }).chargePayment,
+};

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
 import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts';
 import {
   decide,
@@ -10,11 +10,25 @@ import {
   type PaymentEvent,
   type PaymentState,
 } from '@gyroscops/domain';
-import { appendPaymentEvents, chargePayment, loadPaymentStream, recordChargeOutcome } from './command-activity-stubs';
+import { localSteps, remoteSteps, type CommandSteps } from './command-activity-stubs';
 import { rejectCommand, rejectWithDomainError } from './command-rejection';
 
 /** Commands without If-Match retry a lost optimistic-concurrency race this many times. */
 const MAX_CONFLICT_RETRIES = 10;
+
+/**
+ * Patch ids (see `patched()`): histories recorded before a patch replay the old way, every new
+ * execution takes the new way and records a marker saying so. Never rename or reuse one.
+ */
+export const PATCHES = {
+  /** The steps (load, append, charge, record) run as local activities instead of activities. */
+  localSteps: 'command-steps-run-as-local-activities',
+  /** A charge outcome that lost a version race is decided again on the reloaded stream, not dropped. */
+  reloadChargeOutcome: 'charge-outcome-reloads-after-conflict',
+} as const;
+
+/** Local activities for new executions; activities when replaying a history from before the patch. */
+const stepsOfThisExecution = (): CommandSteps => (patched(PATCHES.localSteps) ? localSteps : remoteSteps);
 
 /**
  * One execution per command (its id derives from the command id, so an idempotent retry attaches
@@ -22,15 +36,16 @@ const MAX_CONFLICT_RETRIES = 10;
  * payment is created, and appends the events with the version they were decided against.
  */
 export async function paymentCommandWorkflow(request: PaymentCommandRequest): Promise<PaymentCommandResult> {
+  const steps = stepsOfThisExecution();
   switch (request.kind) {
     case 'create':
-      return createPayment(request);
+      return createPayment(steps, request);
     case 'update':
-      return changePayment(request, { type: 'UpdatePayment', data: { paymentId: request.paymentId, ...request.changes } });
+      return changePayment(steps, request, { type: 'UpdatePayment', data: { paymentId: request.paymentId, ...request.changes } });
     case 'refund':
-      return changePayment(request, { type: 'RefundPayment', data: { paymentId: request.paymentId, ...request.refund } });
+      return changePayment(steps, request, { type: 'RefundPayment', data: { paymentId: request.paymentId, ...request.refund } });
     case 'delete':
-      return changePayment(request, { type: 'DeletePayment', data: { paymentId: request.paymentId } });
+      return changePayment(steps, request, { type: 'DeletePayment', data: { paymentId: request.paymentId } });
     default: {
       const unknown: never = request;
       throw ApplicationFailure.nonRetryable(`unknown command ${JSON.stringify(unknown)}`, 'VALIDATION');
@@ -58,27 +73,52 @@ function resultOf(context: CommandContext, state: PaymentState, position: string
   };
 }
 
-async function createPayment(request: Extract<PaymentCommandRequest, { kind: 'create' }>): Promise<PaymentCommandResult> {
+async function createPayment(steps: CommandSteps, request: Extract<PaymentCommandRequest, { kind: 'create' }>): Promise<PaymentCommandResult> {
   const { context, payment } = request;
   const initiated = decideOrReject(foldPayment([]), { type: 'CreatePayment', data: { ...payment, userId: context.userId } });
-  const first = await appendPaymentEvents({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: 0, events: initiated, context });
+  const first = await steps.appendPaymentEvents({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: 0, events: initiated, context });
   if (!first.appended) throw rejectCommand('CONFLICT', `payment ${payment.paymentId} already exists`);
   const pending = foldPayment(initiated) as ExistingPaymentState;
 
-  const charge = await chargeOrGiveUp(pending);
-  const settled = decideOrReject(pending, { type: 'RecordChargeResult', data: { paymentId: payment.paymentId, ...charge } });
-  const second = await recordChargeOutcome({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: pending.version, events: settled, context });
-  if (!second.appended) {
-    // Someone changed the payment while it was being charged (only DeletePayment can): the charge outcome loses.
-    throw rejectCommand('CONFLICT', `payment ${payment.paymentId} changed while it was being charged`);
+  const charge = await chargeOrGiveUp(steps, pending);
+  return recordCharge(steps, request, pending, charge);
+}
+
+type ChargeResult = Awaited<ReturnType<typeof chargeOrGiveUp>>;
+
+/**
+ * Records what the gateway answered. The money moved (or did not) whatever happened to the payment
+ * meanwhile, so losing a version race to another command (a description or metadata update; the
+ * domain refuses amount changes while the charge is in flight) must not drop the outcome: the stream
+ * is reloaded and the outcome decided again on it, as often as other commands keep winning.
+ * Only a decision that refuses the outcome (the payment was deleted meanwhile) ends the command.
+ */
+async function recordCharge(
+  steps: CommandSteps,
+  request: Extract<PaymentCommandRequest, { kind: 'create' }>,
+  pending: ExistingPaymentState,
+  charge: ChargeResult,
+): Promise<PaymentCommandResult> {
+  const { context, payment } = request;
+  let state = pending;
+  for (;;) {
+    const settled = decideOrReject(state, { type: 'RecordChargeResult', data: { paymentId: payment.paymentId, ...charge } });
+    const recorded = await steps.recordChargeOutcome({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: state.version, events: settled, context });
+    if (recorded.appended) return resultOf(context, foldPayment(settled, state), recorded.position);
+    if (!patched(PATCHES.reloadChargeOutcome)) {
+      // How commands from before the patch ended (their histories must replay the same way).
+      throw rejectCommand('CONFLICT', `payment ${payment.paymentId} changed while it was being charged`);
+    }
+    const reloaded = foldPayment((await steps.loadPaymentStream({ paymentId: payment.paymentId })).events);
+    if (reloaded.kind === 'absent') throw ApplicationFailure.nonRetryable(`payment ${payment.paymentId} vanished from the event store`, 'INTERNAL');
+    state = reloaded;
   }
-  return resultOf(context, foldPayment(settled, pending), second.position);
 }
 
 /** The charge, or a decline when the gateway stayed unavailable through every retry. */
-async function chargeOrGiveUp(state: ExistingPaymentState) {
+async function chargeOrGiveUp(steps: CommandSteps, state: ExistingPaymentState) {
   try {
-    return await chargePayment({
+    return await steps.chargePayment({
       paymentId: state.paymentId,
       amount: formatAmount(state.amountMinor, state.currency),
       currency: state.currency,
@@ -93,10 +133,10 @@ async function chargeOrGiveUp(state: ExistingPaymentState) {
 
 type ChangeRequest = Extract<PaymentCommandRequest, { kind: 'update' | 'refund' | 'delete' }>;
 
-async function changePayment(request: ChangeRequest, command: PaymentCommand): Promise<PaymentCommandResult> {
+async function changePayment(steps: CommandSteps, request: ChangeRequest, command: PaymentCommand): Promise<PaymentCommandResult> {
   const { context } = request;
   for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
-    const stream = await loadPaymentStream({ paymentId: request.paymentId });
+    const stream = await steps.loadPaymentStream({ paymentId: request.paymentId });
     const state = foldPayment(stream.events);
     if (state.kind === 'absent' || !mayActOn(context, state.organizationId)) {
       throw rejectCommand('NOT_FOUND', `payment ${request.paymentId} not found`);
@@ -106,7 +146,7 @@ async function changePayment(request: ChangeRequest, command: PaymentCommand): P
     }
     const events = decideOrReject(state, command);
     if (events.length === 0) return resultOf(context, state, stream.lastPosition);
-    const appended = await appendPaymentEvents({ paymentId: request.paymentId, organizationId: state.organizationId, expectedVersion: state.version, events, context });
+    const appended = await steps.appendPaymentEvents({ paymentId: request.paymentId, organizationId: state.organizationId, expectedVersion: state.version, events, context });
     if (appended.appended) return resultOf(context, foldPayment(events, state), appended.position);
     if (request.expectedVersion !== undefined) {
       throw rejectCommand('PRECONDITION_FAILED', `payment ${request.paymentId} moved to version ${appended.actualVersion}`);

@@ -9,7 +9,7 @@ import {
   type Metadata,
   type PaymentCommand,
 } from './commands';
-import type { ExistingPaymentState, PaymentEvent, PaymentState } from './payment';
+import { isChargeInFlight, type ExistingPaymentState, type PaymentEvent, type PaymentState } from './payment';
 
 type CommandData<T extends PaymentCommand['type']> = Extract<PaymentCommand, { type: T }>['data'];
 type Decision = PaymentEvent[] | DomainError;
@@ -143,12 +143,14 @@ function update(state: PaymentState, data: CommandData<'UpdatePayment'>, now: st
 
   const changes: { amount?: string; description?: string | null; metadata?: Metadata } = {};
   // Resending the current amount is not a change, so it is allowed in any status (a client may
-  // send the whole form back); only a different amount needs the payment to be pending.
+  // send the whole form back). A different amount is refused while the charge is in flight (the
+  // gateway is charging the amount it was given: recording its outcome against another amount
+  // would make the events lie) and after it (the money has moved, or was declined, for that amount).
   if (amount !== undefined && amount !== payment.amountMinor) {
-    if (payment.status !== 'pending') {
-      return new DomainError('CONFLICT', `the amount of payment ${data.paymentId} can only change while it is pending; it is ${payment.status}`);
+    if (isChargeInFlight(payment)) {
+      return new DomainError('CONFLICT', `the amount of payment ${data.paymentId} cannot change while its charge is in flight`);
     }
-    changes.amount = formatAmount(amount, payment.currency);
+    return new DomainError('CONFLICT', `the amount of payment ${data.paymentId} can no longer change: it is ${payment.status}`);
   }
   if (data.description !== undefined && data.description !== payment.description) changes.description = data.description;
   if (data.metadata !== undefined && !sameMetadata(data.metadata, payment.metadata)) changes.metadata = { ...data.metadata };

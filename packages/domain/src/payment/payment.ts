@@ -168,6 +168,16 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
   }
 }
 
+/**
+ * True while the gateway may be moving the payment's money: every PaymentInitiated starts a charge
+ * (the create command's workflow does it at once) and only its outcome, PaymentProcessed or
+ * PaymentFailed, ends `pending`. So a pending payment is always a payment being charged, and what
+ * the charge was asked for (its amount) must not change under it.
+ */
+export function isChargeInFlight(state: PaymentState): boolean {
+  return state.kind !== 'absent' && state.status === 'pending';
+}
+
 /** Folds events, in stream order, onto a state (the empty stream by default). */
 export function foldPayment(events: readonly PaymentEvent[], from: PaymentState = initialPaymentState): PaymentState {
   return events.reduce(evolve, from);
