@@ -23,11 +23,35 @@ export async function invalidateTags(redis: Redis, keyPrefix: string, tags: read
   await invalidateTagsScript.run(redis, [keys.epoch, ...unique.map(keys.tag)], [TAG_TTL_SECONDS]);
 }
 
-/** What a projection batch changed, as cache tags: its payments, organizations and the projection itself. */
-export function tagsOfChanges(projection: string, changes: { paymentIds: readonly string[]; organizationIds: readonly string[] }): string[] {
+/**
+ * The family of a tag: `payment:*` for every `payment:<id>`. The cache tags every entry with the
+ * families of its tags as well, so bumping a family makes all of its entries stale at once.
+ */
+export function tagFamilyOf(tag: string): string | undefined {
+  const colon = tag.indexOf(':');
+  return colon > 0 && !tag.endsWith(':*') ? `${tag.slice(0, colon)}:*` : undefined;
+}
+
+/** `tags` followed by their families (each tag once). */
+export function withTagFamilies(tags: readonly string[]): string[] {
+  const all = new Set(tags);
+  for (const tag of tags) {
+    const family = tagFamilyOf(tag);
+    if (family) all.add(family);
+  }
+  return [...all];
+}
+
+/**
+ * What a projection batch changed, as cache tags: its payments, organizations and the projection
+ * itself. A rebuild's swap (`everything`) replaces every row at once: then the payment and
+ * organization families go too, so no entry read from the old tables outlives the swap.
+ */
+export function tagsOfChanges(projection: string, changes: { paymentIds: readonly string[]; organizationIds: readonly string[]; everything?: boolean }): string[] {
   return [
     ...changes.paymentIds.map(cacheTags.payment),
     ...changes.organizationIds.map(cacheTags.organization),
     cacheTags.projection(projection),
+    ...(changes.everything ? [tagFamilyOf(cacheTags.payment('-'))!, tagFamilyOf(cacheTags.organization('-'))!] : []),
   ];
 }

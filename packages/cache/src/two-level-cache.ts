@@ -2,6 +2,7 @@ import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import { cacheKeys, type CacheKeys } from './cache-keys';
 import { CacheStats, type CacheOperation, type CacheStatsSnapshot } from './cache-stats';
+import { withTagFamilies } from './invalidate-tags';
 import { L1Cache } from './l1-cache';
 import { L2Cache } from './l2-cache';
 import { LocalInvalidationLog } from './local-invalidation-log';
@@ -111,7 +112,7 @@ export class TwoLevelCache {
       const found = await this.l2.read(key);
       if (found.kind === 'hit' && found.position >= minPosition) {
         this.counters.hit('l2', lookup.type);
-        const tags = unique(lookup.tags(found.value));
+        const tags = entryTags(lookup.tags(found.value));
         if (!this.log.isStale(ticket, tags)) {
           this.l1.set({ key, value: found.value, position: found.position, tags, size: found.bytes + key.length + ENTRY_OVERHEAD }, Math.min(this.options.l1.ttlMs, found.ttlMs));
         }
@@ -120,7 +121,7 @@ export class TwoLevelCache {
       this.counters.miss('l2', lookup.type);
 
       const value = await lookup.load();
-      const tags = unique(lookup.tags(value));
+      const tags = entryTags(lookup.tags(value));
       const json = toJson(value);
       // Not JSON (a bigint, a cycle): a handler bug, but no reason to fail the request. Serve it uncached.
       if (json === UNSERIALIZABLE) return { value, position, source: 'db' };
@@ -138,7 +139,8 @@ export class TwoLevelCache {
   }
 }
 
-const unique = (tags: readonly string[]) => [...new Set(tags)];
+/** An entry's tags and their families (see tagFamilyOf), each once. */
+const entryTags = (tags: readonly string[]) => withTagFamilies(tags);
 
 /** Approximate bytes an L1 entry costs beyond its JSON and key (objects, index, LRU slots). */
 const ENTRY_OVERHEAD = 200;

@@ -8,3 +8,4 @@ export { readAll, type ReadAllOptions } from './read-all';
 export { readEvents, readByCorrelationId, type ReadEventsFilter } from './read-events';
 export { headPosition, safeHeadPosition, countEventsAfter, firstRecordedAfter } from './head-position';
 export { eventStoreMigrations } from './migrations';
+export { APPENDED_CHANNEL, notifyAppended, parseAppendNotification } from './append-notifications';

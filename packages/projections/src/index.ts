@@ -12,3 +12,5 @@ export * from './projection-status';
 export * from './projection-notifier';
 export * from './projection-position-tracker';
 export * from './migrations';
+export * from './append-wakeups';
+export * from './follow-projection';

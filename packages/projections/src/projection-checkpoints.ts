@@ -47,6 +47,22 @@ export async function saveCheckpoint(trx: Transaction<ProjectionTables>, project
     .execute();
 }
 
+/**
+ * Locks the checkpoint row and moves it from `from` to `to` in one statement, unless another applier
+ * moved it meanwhile or the projection is halted (false then, and nothing changed). Under READ
+ * COMMITTED the UPDATE waits for a concurrent holder of the lock, then re-checks its condition.
+ */
+export async function advanceCheckpointFrom(trx: Transaction<ProjectionTables>, projection: string, from: bigint, to: bigint): Promise<boolean> {
+  const result = await trx
+    .updateTable('projection_checkpoints')
+    .set({ position: to.toString(), last_error: null, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .where('position', '=', from.toString())
+    .where('state', '!=', 'halted')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?: readonly string[]): Promise<ProjectionCheckpoint[]> {
   if (projections?.length === 0) return [];
   const rows = await db

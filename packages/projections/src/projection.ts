@@ -5,6 +5,8 @@ import type { RecordedEvent } from '@gyroscops/event-store';
 export interface ProjectionChanges {
   paymentIds: string[];
   organizationIds: string[];
+  /** Every row may have changed (a rebuild's swap): caches drop everything the projection could have served. */
+  everything?: boolean;
 }
 
 /**

@@ -1,9 +1,9 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { countEventsAfter, readAll, type EventStoreDb } from '@gyroscops/event-store';
+import { countEventsAfter, readAll, type EventStoreDb, type RecordedEvent } from '@gyroscops/event-store';
 import { applyEvents } from './apply-events';
 import { lockCheckpoint } from './projection-checkpoints';
 import type { Projection } from './projection';
-import { createShadowTables, shadowSchemaOf, swapShadowTables, useShadowSchema } from './shadow-tables';
+import { createShadowIndexes, createShadowTables, shadowSchemaOf, swapShadowTables, useShadowSchema } from './shadow-tables';
 import type { ProjectionTables, RebuildRow } from './tables';
 
 export interface RebuildProgress {
@@ -49,23 +49,55 @@ export async function prepareRebuild(readDb: Kysely<ProjectionTables>, eventStor
   });
 }
 
+/**
+ * The next page of a rebuild is read from the event store while the current one is applied to the
+ * read database (two databases, two connections): one read ahead per projection and event store.
+ * Any gap-safe page after a position stays valid later (nothing can appear below the bound it was
+ * read at), so a page read ahead is exactly what reading it later would give, or a prefix of it.
+ */
+const readAhead = new WeakMap<EventStoreDb, Map<string, { after: bigint; limit: number; page: Promise<RecordedEvent[] | undefined> }>>();
+
+function readPage(eventStore: EventStoreDb, projection: string, after: bigint, limit: number): Promise<RecordedEvent[]> {
+  const ahead = readAhead.get(eventStore)?.get(projection);
+  readAhead.get(eventStore)?.delete(projection);
+  if (ahead && ahead.after === after && ahead.limit === limit) {
+    return ahead.page.then((page) => page ?? readAll(eventStore, { after, limit }));
+  }
+  return readAll(eventStore, { after, limit });
+}
+
+function readNextPageAhead(eventStore: EventStoreDb, projection: string, after: bigint, limit: number): void {
+  let pages = readAhead.get(eventStore);
+  if (!pages) readAhead.set(eventStore, (pages = new Map()));
+  // A failed read ahead is simply read again when needed.
+  pages.set(projection, { after, limit, page: readAll(eventStore, { after, limit }).catch(() => undefined) });
+}
+
 async function applyShadowPage(trx: Transaction<ProjectionTables>, eventStore: EventStoreDb, projection: Projection, row: RebuildRow, batchSize: number) {
-  const events = await readAll(eventStore, { after: BigInt(row.position), limit: batchSize });
+  const events = await readPage(eventStore, projection.name, BigInt(row.position), batchSize);
   if (events.length === 0) return { row, read: 0 };
+  const last = events[events.length - 1]!.position;
+  if (events.length === batchSize) readNextPageAhead(eventStore, projection.name, last, batchSize);
   await useShadowSchema(trx, row.shadow_schema);
   await applyEvents(trx, projection, events);
   const updated = await trx
     .updateTable('projection_rebuilds')
-    .set({ position: events[events.length - 1]!.position.toString(), events_done: sql`events_done + ${events.length}`, updated_at: sql`now()` })
+    .set({ position: last.toString(), events_done: sql`events_done + ${events.length}`, updated_at: sql`now()` })
     .where('projection', '=', projection.name)
     .returningAll()
     .executeTakeFirstOrThrow();
   return { row: updated as RebuildRow, read: events.length };
 }
 
-/** Applies the next (large) batch into the shadow tables; the rebuild row is the shadow's checkpoint. */
+/**
+ * Applies the next (large) batch into the shadow tables; the rebuild row is the shadow's checkpoint.
+ * Without waiting for the WAL flush at commit: nobody reads the shadow tables before the swap, and a
+ * crash loses the last batches together with the rebuild row's progress (one transaction), so the
+ * replay simply does them again.
+ */
 export async function applyRebuildBatch(readDb: Kysely<ProjectionTables>, eventStore: EventStoreDb, projection: Projection, batchSize: number): Promise<RebuildProgress> {
   return readDb.transaction().execute(async (trx) => {
+    await sql`SET LOCAL synchronous_commit = off`.execute(trx);
     const row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();
     const page = await applyShadowPage(trx, eventStore, projection, row, batchSize);
     return progressOf(page.row, page.read < batchSize);
@@ -73,12 +105,19 @@ export async function applyRebuildBatch(readDb: Kysely<ProjectionTables>, eventS
 }
 
 /**
- * The switch, in one read-database transaction: lock the live checkpoint (the live applier waits),
- * bring the shadow up to the head, replace the live tables by the shadow ones, and give the live
- * checkpoint the shadow's position and version. Readers see the old tables until the commit and the
- * new ones after it; the live projection then continues from the shadow's checkpoint.
+ * The switch. First, without blocking the live projection: replay up to the head and build the
+ * shadow's remaining indexes. Then, in one read-database transaction: lock the live checkpoint (the
+ * live applier waits), bring the shadow up to the head (the few events since), replace the live
+ * tables by the shadow ones, and give the live checkpoint the shadow's position and version.
+ * Readers see the old tables until the commit and the new ones after it; the live projection then
+ * continues from the shadow's checkpoint.
  */
 export async function swapRebuild(readDb: Kysely<ProjectionTables>, eventStore: EventStoreDb, projection: Projection, batchSize: number): Promise<RebuildProgress> {
+  while (!(await applyRebuildBatch(readDb, eventStore, projection, batchSize)).caughtUp);
+  await readDb.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();
+    await createShadowIndexes(trx, row.shadow_schema, projection.tables);
+  });
   return readDb.transaction().execute(async (trx) => {
     await lockCheckpoint(trx, projection.name);
     let row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();

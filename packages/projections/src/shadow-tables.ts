@@ -5,12 +5,37 @@ export function shadowSchemaOf(projection: string): string {
   return `rebuild_${projection.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 }
 
-/** Recreates the shadow schema with empty copies (columns, defaults, constraints, indexes) of the live tables. */
+/**
+ * Recreates the shadow schema with empty copies (columns, defaults, constraints, unique indexes) of
+ * the live tables. Their other indexes are left out while the replay fills the tables: one CREATE
+ * INDEX over the finished table (createShadowIndexes, before the swap) is much cheaper than keeping
+ * them up to date row by row.
+ */
 export async function createShadowTables(trx: Transaction<any>, schema: string, tables: readonly string[]): Promise<void> {
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(trx);
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(trx);
   for (const table of tables) {
     await sql`CREATE TABLE ${sql.id(schema, table)} (LIKE ${sql.id('public', table)} INCLUDING ALL)`.execute(trx);
+    const { rows } = await sql<{ name: string }>`
+      SELECT i.relname AS name
+      FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+      WHERE x.indrelid = ${`${schema}.${table}`}::regclass AND NOT x.indisunique`.execute(trx);
+    for (const row of rows) await sql`DROP INDEX ${sql.id(schema, row.name)}`.execute(trx);
+  }
+}
+
+/**
+ * Gives each shadow table every index its live table has (under the live index's name, so the swap
+ * keeps the names) that it lacks: the ones createShadowTables left out. Idempotent.
+ */
+export async function createShadowIndexes(trx: Transaction<any>, schema: string, tables: readonly string[]): Promise<void> {
+  for (const table of tables) {
+    const copied = await indexesOf(trx, schema, table);
+    for (const live of await indexesOf(trx, 'public', table)) {
+      if (copied.some((copy) => copy.definition === live.definition)) continue;
+      const definition = live.definition.replace(/^(UNIQUE )?/, '');
+      await sql`CREATE ${sql.raw(live.definition.startsWith('UNIQUE ') ? 'UNIQUE ' : '')}INDEX ${sql.id(live.name)} ON ${sql.id(schema, table)} ${sql.raw(definition)}`.execute(trx);
+    }
   }
 }
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
-import { Client as TemporalClient, Connection } from '@temporalio/client';
-import { PAYMENT_STREAM_TYPE, PROJECTIONS, paymentStreamId, projectionWorkflowId, wakeProjectionSignal } from '@gyroscops/contracts';
+import { PAYMENT_STREAM_TYPE, paymentStreamId } from '@gyroscops/contracts';
 import { decide, foldPayment, isDomainError } from '@gyroscops/domain';
-import { appendToStream, type EventStoreTables } from '@gyroscops/event-store';
+import { appendToStream, notifyAppended, type EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase } from '@gyroscops/platform';
 import { interleaved, measure, openLoop, percentile, sleep } from './harness';
 import type { Scenario } from './scenario';
@@ -37,7 +36,7 @@ class LagTracker {
 
 /**
  * Projection lag at 200 events/s: a PaymentCreated appended to the event store (as the command worker
- * does, with the wake-up signal its activity sends) until its row is visible in the payments read model (polled every millisecond), vs a minimal
+ * does, with the NOTIFY its activity sends after the commit) until its row is visible in the payments read model (polled every millisecond), vs a minimal
  * consumer: a row INSERTed with pg_notify in one transaction and a LISTENing client that SELECTs it.
  */
 export const projectionLagScenario: Scenario = {
@@ -48,11 +47,9 @@ export const projectionLagScenario: Scenario = {
     // The minimal consumer: one LISTENing connection, and a pool for its SELECTs.
     const consumerPool = new Pool({ connectionString: stack.scratch.readDatabaseUrl, max: 4, application_name: 'bench-lag-consumer' });
     const listener = new Client({ connectionString: stack.scratch.readDatabaseUrl, application_name: 'bench-lag-listener' });
-    const connection = await Connection.connect({ address: stack.temporal.address });
-    const temporal = new TemporalClient({ connection, namespace: 'default' });
     const durationMs = sizes.durationSec * 1000;
     let missing = 0;
-    /** Wake-up signals in flight: awaited before the connection closes (a retry on a closed channel throws from a timer). */
+    /** Append announcements in flight: awaited before the pool closes. */
     const signals: Promise<unknown>[] = [];
     try {
       await scratchPool.query('CREATE TABLE IF NOT EXISTS bench_notified (id uuid PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
@@ -88,10 +85,8 @@ export const projectionLagScenario: Scenario = {
             events: created.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data as unknown as Record<string, unknown>, metadata: { organizationId: 'org-bench', userId: 'bench' } })),
           });
           tracker.commit(paymentId, performance.now());
-          // What the command worker does after its append: wake every projection (fire and forget).
-          for (const projection of Object.values(PROJECTIONS)) {
-            signals.push(temporal.workflow.getHandle(projectionWorkflowId(projection)).signal(wakeProjectionSignal, { position: String(appended.lastPosition) }).catch(() => undefined));
-          }
+          // What the command worker does after its append: announce it to the projection followers (fire and forget).
+          signals.push(notifyAppended(eventStore, appended.firstPosition).catch(() => undefined));
         });
         writing = false;
         await poller;
@@ -143,7 +138,6 @@ export const projectionLagScenario: Scenario = {
     } finally {
       await listener.end().catch(() => undefined);
       await Promise.allSettled(signals);
-      await connection.close().catch(() => undefined);
       await Promise.allSettled([eventStore.destroy(), scratchPool.end(), consumerPool.end()]);
     }
   },

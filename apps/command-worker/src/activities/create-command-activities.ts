@@ -1,15 +1,8 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import {
-  PAYMENT_STREAM_TYPE,
-  PROJECTIONS,
-  paymentStreamId,
-  projectionWorkflowId,
-  wakeProjectionSignal,
-  type EventMetadata,
-} from '@gyroscops/contracts';
+import { PAYMENT_STREAM_TYPE, paymentStreamId, type EventMetadata } from '@gyroscops/contracts';
 import { isPaymentEvent, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
-import { appendToStream, readStream, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
+import { appendToStream, notifyAppended, readStream, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from '@gyroscops/payment-gateway';
 import { v5 as uuidv5 } from 'uuid';
 import type { AppendPaymentEventsInput, AppendPaymentEventsOutcome, LoadedPaymentStream } from './command-activities.types';
@@ -38,16 +31,13 @@ export function eventIdFor(commandId: string, streamId: string, version: number)
 export function createCommandActivities(deps: CommandActivityDependencies) {
   const log = deps.log ?? (() => undefined);
 
-  /** Signals every projection that new events exist; a missed signal only delays them to their fallback timer. */
-  function wakeProjections(position: string): void {
-    const temporal = deps.temporal;
-    if (!temporal) return;
-    for (const projection of Object.values(PROJECTIONS)) {
-      temporal.workflow
-        .getHandle(projectionWorkflowId(projection))
-        .signal(wakeProjectionSignal, { position })
-        .catch((error: Error) => log('projection wake-up not delivered', { projection, error: error.message }));
-    }
+  /**
+   * Announces the committed append to the projection followers (Postgres NOTIFY, which they LISTEN
+   * to): one small statement after the commit, not a Temporal signal per projection. Fire and forget:
+   * a lost announcement only delays the projections to their fallback poll.
+   */
+  function wakeProjections(firstPosition: bigint): void {
+    notifyAppended(deps.eventStore, firstPosition).catch((error: Error) => log('projection wake-up not delivered', { error: error.message }));
   }
 
   return {
@@ -89,7 +79,7 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
           events,
         });
         const position = result.lastPosition.toString();
-        wakeProjections(position);
+        wakeProjections(result.firstPosition);
         return { appended: true, version: result.nextVersion, position };
       } catch (error) {
         if (error instanceof StreamVersionConflictError) return { appended: false, actualVersion: error.actual };

@@ -5,6 +5,8 @@ import type { EventStoreDb } from '@gyroscops/event-store';
 import {
   announceBatch,
   applyNextBatch,
+  followProjection,
+  type AppendWakeups,
   applyRebuildBatch,
   prepareRebuild,
   resumeCheckpoint,
@@ -32,6 +34,44 @@ export interface ProjectionActivityDependencies {
   isolateAfterAttempts?: number;
   /** Observed after every batch (metrics). */
   onBatch?: (result: { projection: string; position: bigint; eventsRead: number; parked: number }) => void;
+  /**
+   * Wake-ups on committed appends (a PostgresAppendListener in the service). Without them followers
+   * poll every `pollMs` (and still wake each other after their own commits).
+   */
+  wakeups?: AppendWakeups;
+  /** The follower's fallback poll: 1 s with wake-ups, 100 ms without, by default. */
+  pollMs?: number;
+  /** Observed on every failed batch of a follower (logging). */
+  onFollowError?: (projection: string, error: unknown, failures: number) => void;
+}
+
+export interface ApplyBatchInput {
+  projection: string;
+  /** Event by event (poison isolation); by default from the activity's fourth attempt. */
+  isolate?: boolean;
+  /** Where the caller believes the checkpoint is (a follower's last batch): see applyNextBatch. */
+  expectedPosition?: string;
+}
+
+export interface FollowInput {
+  projection: string;
+  /** Return after about this long, so the workflow records progress (and may continue-as-new). */
+  maxRunMs?: number;
+}
+
+export interface FollowSummary {
+  position: string;
+  batches: number;
+  eventsApplied: number;
+  halted: boolean;
+}
+
+export interface ProjectionActivityOptions {
+  /**
+   * How the follower applies each batch: the worker's own (possibly wrapped) applyProjectionBatch,
+   * so whatever wraps that activity (tests that stop a worker after a commit) sees every batch.
+   */
+  applyBatch?: (input: ApplyBatchInput) => Promise<ProjectionBatchSummary>;
 }
 
 export interface ProjectionBatchSummary {
@@ -56,8 +96,12 @@ const summarize = (progress: RebuildProgress): RebuildBatchSummary => ({
   caughtUp: progress.caughtUp,
 });
 
+/** While idle, a follower heartbeats this often (its heartbeat timeout is 20 s). */
+const FOLLOW_HEARTBEAT_MS = 2_000;
+const FOLLOW_MAX_RUN_MS = 5 * 60_000;
+
 /** Activities of the projection workflows, built from their dependencies. */
-export function createProjectionActivities(deps: ProjectionActivityDependencies) {
+export function createProjectionActivities(deps: ProjectionActivityDependencies, options: ProjectionActivityOptions = {}) {
   const projectionNamed = (name: string): Projection => {
     const projection = deps.projections[name];
     if (!projection) throw new Error(`unknown projection ${name}`);
@@ -65,23 +109,55 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies)
   };
   const rebuildBatchSize = deps.rebuildBatchSize ?? 5_000;
 
-  return {
+  const activities = {
     /** Applies one batch (rows and checkpoint in one read-database transaction), then announces it. */
-    async applyProjectionBatch(input: { projection: string }): Promise<ProjectionBatchSummary> {
+    async applyProjectionBatch(input: ApplyBatchInput): Promise<ProjectionBatchSummary> {
       const projection = projectionNamed(input.projection);
       // Retries of a failing batch go event by event: the poison event is found and parked (or halts).
-      const isolate = Context.current().info.attempt > (deps.isolateAfterAttempts ?? 3);
-      const result = await applyNextBatch(deps.readDb, deps.eventStore, projection, deps.batchSize, { isolate });
+      const isolate = input.isolate ?? Context.current().info.attempt > (deps.isolateAfterAttempts ?? 3);
+      const expectedPosition = input.expectedPosition === undefined ? undefined : BigInt(input.expectedPosition);
+      const result = await applyNextBatch(deps.readDb, deps.eventStore, projection, deps.batchSize, { isolate, expectedPosition });
       if (result.eventsRead > 0) {
+        // A commit of ours may end the transaction another follower's gap-safe read was waiting for.
+        deps.wakeups?.nudge();
         deps.onBatch?.(result);
         await deps.invalidator?.afterBatch(projection.name, result.changes);
         if (deps.redis) {
           await announceBatch(deps.redis, deps.keyPrefix, { projection: projection.name, position: result.position.toString(), changes: result.changes });
         }
-      } else {
-        await deps.invalidator?.flush();
+      } else if (deps.invalidator?.pendingCount) {
+        await deps.invalidator.flush();
       }
       return { position: result.position.toString(), eventsRead: result.eventsRead, caughtUp: result.caughtUp, halted: result.halted, parked: result.parked };
+    },
+
+    /**
+     * Follows the event store for a while: applies batches as appends are announced (LISTEN/NOTIFY,
+     * in this process) with a fallback poll, heartbeating the checkpoint. Returns when halted or
+     * after `maxRunMs`; cancellation (the workflow's, or the worker shutting down) stops it between
+     * batches. Each batch is applied by applyProjectionBatch, so it keeps every guarantee of one.
+     */
+    async followProjection(input: FollowInput): Promise<FollowSummary> {
+      const context = Context.current();
+      const applyBatch = options.applyBatch ?? activities.applyProjectionBatch;
+      const outcome = await followProjection({
+        applyBatch: async ({ isolate, expectedPosition }) => {
+          const batch = await applyBatch({ projection: input.projection, isolate, expectedPosition: expectedPosition?.toString() });
+          return { position: BigInt(batch.position), eventsRead: batch.eventsRead, caughtUp: batch.caughtUp, halted: batch.halted };
+        },
+        wakeups: deps.wakeups,
+        pollMs: deps.pollMs ?? (deps.wakeups ? 1_000 : 100),
+        maxRunMs: input.maxRunMs ?? FOLLOW_MAX_RUN_MS,
+        heartbeat: (progress) => context.heartbeat({ position: progress.position.toString(), batches: progress.batches, eventsApplied: progress.eventsApplied }),
+        heartbeatMs: FOLLOW_HEARTBEAT_MS,
+        signal: context.cancellationSignal,
+        onError: (error, failures) => deps.onFollowError?.(input.projection, error, failures),
+      }).catch(async (error) => {
+        // Cancelled: confirm with the SDK's own CancelledFailure, so the attempt reads as cancelled.
+        if (context.cancellationSignal.aborted) await context.cancelled;
+        throw error;
+      });
+      return { position: outcome.position.toString(), batches: outcome.batches, eventsApplied: outcome.eventsApplied, halted: outcome.halted };
     },
 
     async resumeProjection(input: { projection: string }): Promise<boolean> {
@@ -110,12 +186,14 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies)
     async swapProjectionRebuild(input: { projection: string }): Promise<RebuildBatchSummary> {
       const projection = projectionNamed(input.projection);
       const progress = await swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize);
-      const changes = { paymentIds: [], organizationIds: [] };
+      // Every row was replaced: cached entries of any payment or organization may be stale now.
+      const changes = { paymentIds: [], organizationIds: [], everything: true };
       await deps.invalidator?.afterBatch(projection.name, changes);
       if (deps.redis) await announceBatch(deps.redis, deps.keyPrefix, { projection: projection.name, position: progress.position.toString(), changes });
       return summarize(progress);
     },
   };
+  return activities;
 }
 
 export type ProjectionActivities = ReturnType<typeof createProjectionActivities>;
