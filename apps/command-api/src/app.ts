@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import type { IdempotencyDb } from '@gyroscops/idempotency';
-import { checkTemporal, createHttpApp, type AuthConfig, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { checkTemporal, createHttpApp, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
 import type { Registry } from 'prom-client';
 import { CommandDispatcher } from './commands/command-dispatcher';
 import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
@@ -17,6 +17,8 @@ export interface CommandApiDependencies {
   log: LogConfig;
   /** How bearer tokens are verified (JWT_SECRET or JWT_JWKS_URL). */
   auth: AuthConfig;
+  /** CORS origins, rate limits (shared through Redis) and load shedding; platform defaults when absent. */
+  hardening?: HttpHardeningOptions;
   metrics: Registry;
   resultTimeoutMs: number;
   idempotencyTtlMs: number;
@@ -32,6 +34,7 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     description: 'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
     log: deps.log,
     auth: deps.auth,
+    hardening: deps.hardening,
     metrics: deps.metrics,
     tags: [
       { name: 'payments', description: 'Commands on payments' },

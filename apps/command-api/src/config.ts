@@ -1,4 +1,18 @@
-import { loadConfig, readAuthConfig, readHttpConfig, readLogConfig, readPostgresConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import {
+  loadConfig,
+  readAuthConfig,
+  readHttpConfig,
+  readHttpHardeningConfig,
+  readLogConfig,
+  readPostgresConfig,
+  readRedisConfig,
+  readShutdownConfig,
+  readTemporalConfig,
+  type Env,
+} from '@gyroscops/platform';
+
+/** Rate-limit counters only: past this a Redis call is abandoned and the request let through (fail open). */
+const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 25;
 
 /** Everything the command-api reads from its environment, validated once and frozen. */
 export function readCommandApiConfig(env: Env = process.env) {
@@ -9,6 +23,13 @@ export function readCommandApiConfig(env: Env = process.env) {
       temporal: readTemporalConfig(reader),
       log: readLogConfig(reader),
       auth: readAuthConfig(reader),
+      /** Rate-limit counters, shared by every command-api instance. */
+      redis: {
+        ...readRedisConfig(reader),
+        commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 }),
+      },
+      hardening: readHttpHardeningConfig(reader),
+      shutdown: readShutdownConfig(reader),
       commands: {
         /** How long a synchronous command waits for its workflow before answering 202 with a Location. */
         resultTimeoutMs: reader.integer('COMMAND_RESULT_TIMEOUT_MS', 25_000, { min: 100, max: 120_000 }),

@@ -1,4 +1,4 @@
-import { loadConfig, readLogConfig, readPostgresConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import { loadConfig, readLogConfig, readPostgresConfig, readShutdownConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
 
 /** Everything the projection worker reads from its environment, validated once and frozen. */
 export function readProjectionWorkerConfig(env: Env = process.env) {
@@ -8,6 +8,7 @@ export function readProjectionWorkerConfig(env: Env = process.env) {
       redis: readRedisConfig(reader),
       temporal: readTemporalConfig(reader),
       log: readLogConfig(reader),
+      shutdown: readShutdownConfig(reader),
       health: {
         host: reader.string('HOST', '127.0.0.1'),
         port: reader.integer('PROJECTION_WORKER_HEALTH_PORT', 3011, { min: 0, max: 65535 }),

@@ -3,7 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { createHttpApp, withTablesOf, type AuthConfig, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { createHttpApp, withTablesOf, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
 import type { ProjectionPositionTracker, ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
 import { invalidateCacheOnAnnouncements } from './query-bus/cache-invalidation';
@@ -27,6 +27,8 @@ export interface QueryApiDependencies {
   log: LogConfig;
   /** How bearer tokens are verified (JWT_SECRET or JWT_JWKS_URL). */
   auth: AuthConfig;
+  /** CORS origins, rate limits (shared through Redis) and load shedding; platform defaults when absent. */
+  hardening?: HttpHardeningOptions;
   metrics: Registry;
   consistency: { defaultWaitMs: number; maxWaitMs: number };
   cache: QueryCacheSettings;
@@ -42,6 +44,7 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
     description: 'Reads of payments from read models kept by projections, behind a two-level cache, with read-your-writes through X-Min-Position.',
     log: deps.log,
     auth: deps.auth,
+    hardening: deps.hardening,
     metrics: deps.metrics,
     tags: [
       { name: 'payments', description: 'Payment views, search, history and replay' },

@@ -1,4 +1,15 @@
-import { loadConfig, readAuthConfig, readHttpConfig, readLogConfig, readPostgresConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import {
+  loadConfig,
+  readAuthConfig,
+  readHttpConfig,
+  readHttpHardeningConfig,
+  readLogConfig,
+  readPostgresConfig,
+  readRedisConfig,
+  readShutdownConfig,
+  readTemporalConfig,
+  type Env,
+} from '@gyroscops/platform';
 import { DEFAULT_CACHE_SETTINGS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './query-bus/cache-settings';
 
 /** Everything the query-api reads from its environment, validated once and frozen. */
@@ -15,6 +26,8 @@ export function readQueryApiConfig(env: Env = process.env) {
       },
       log: readLogConfig(reader),
       auth: readAuthConfig(reader),
+      hardening: readHttpHardeningConfig(reader),
+      shutdown: readShutdownConfig(reader),
       temporal: readTemporalConfig(reader),
       consistency: {
         defaultWaitMs: reader.integer('READ_YOUR_WRITES_DEFAULT_WAIT_MS', 2_000, { min: 0, max: 10_000 }),

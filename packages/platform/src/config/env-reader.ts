@@ -79,6 +79,34 @@ export class EnvReader {
     return value;
   }
 
+  /** A comma-separated list; blank items are dropped, so an unset or blank variable is the empty list. */
+  list(name: string): string[] {
+    return (this.raw(name) ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0);
+  }
+
+  /**
+   * A comma-separated list of web origins (`scheme://host[:port]`, no path), as browsers send them
+   * in `Origin`: anything else could never match and is a typo worth failing for.
+   */
+  origins(name: string): string[] {
+    const origins: string[] = [];
+    for (const item of this.list(name)) {
+      let origin: string | undefined;
+      try {
+        const parsed = new URL(item);
+        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === item.replace(/\/$/, '')) origin = parsed.origin;
+      } catch {
+        // reported below
+      }
+      if (origin === undefined) this.problems.push(`${name} must list origins like https://app.example.com (scheme, host and optional port, comma-separated); ${JSON.stringify(withoutPassword(item))} is not one`);
+      else origins.push(origin);
+    }
+    return origins;
+  }
+
   /** Records a problem that involves several variables (named in the message). */
   problem(message: string): void {
     this.problems.push(message);

@@ -6,11 +6,19 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemDetails, PROBLEM_CONTENT_TYPE } from '@gyroscops/contracts';
 import type { Registry } from 'prom-client';
+import type Redis from 'ioredis';
+import { DEFAULT_RATE_LIMIT, type HttpHardeningConfig } from '../config/hardening-config';
 import type { LogConfig } from '../config/platform-config';
+import { httpTracing } from '../observability/http-tracing';
+import { loggerOptions } from '../observability/logger';
 import { createHttpMetrics } from '../observability/metrics-registry';
-import { authentication, type AuthConfig } from './authentication';
+import { authentication, isPublicPath, type AuthConfig } from './authentication';
+import { registerCrossOrigin } from './cross-origin';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
+import { registerLoadShedding } from './load-shedding';
 import { problemOf, toProblem } from './problem-details';
+import { registerRateLimiting } from './rate-limiting';
+import { DOCS_CSP_WITHOUT_UPGRADE, registerSecurityHeaders } from './security-headers';
 import { createValidatorCompiler } from './validator-compiler';
 
 export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
@@ -35,29 +43,32 @@ export interface HttpAppOptions {
   auth: AuthConfig;
   /** Largest accepted body in bytes (API.md: 64 KiB). */
   bodyLimit?: number;
+  /**
+   * CORS origins, rate limits and load shedding. Absent parts: no CORS, DEFAULT_RATE_LIMIT counted in
+   * process, and no load shedding (the services always pass MAX_EVENT_LOOP_DELAY_MS; in-process test
+   * stacks on a starved CI machine would otherwise shed their own requests).
+   */
+  hardening?: HttpHardeningOptions;
+}
+
+export interface HttpHardeningOptions extends Partial<HttpHardeningConfig> {
+  /** Where rate-limit counters live, so limits hold across instances; in this process when absent (tests, one instance). */
+  rateLimitStore?: { redis: Redis; keyPrefix: string };
 }
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const incomingId = (value: unknown) => (typeof value === 'string' && SAFE_ID.test(value) ? value : undefined);
 
-export function loggerOptions(service: string, log: LogConfig) {
-  return {
-    level: log.level,
-    base: { service },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token'], censor: '[redacted]' },
-    ...(log.pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
-      : {}),
-  };
-}
-
 /**
  * A Fastify instance with what every API of the platform shares: TypeBox schemas, strict body
  * validation, problem+json errors, request and correlation ids, OpenAPI at /openapi.json with
  * Swagger UI at /docs, health routes and Prometheus metrics at /metrics, and bearer-token
- * authentication (`request.caller`) on every other route.
+ * authentication (`request.caller`) on every other route. Hardening, in hook order: security headers,
+ * load shedding (503), CORS, authentication (401), rate limits (429); bodies over `bodyLimit`
+ * are a 413 and anything but JSON a 415, all answered as problem+json.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
+  const hardening = options.hardening ?? {};
   const app = Fastify({
     logger: loggerOptions(options.service, options.log),
     bodyLimit: options.bodyLimit ?? 64 * 1024,
@@ -69,25 +80,23 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
-  // JSON only: without this, Fastify parses text/plain bodies and answers 400 instead of 415.
+  // JSON only: every other media type (text/plain, forms, multipart, XML...) has no parser and is a 415.
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemDetails);
   app.decorateRequest('correlationId', '');
+  // First hook: every answer, shed or rejected ones included, carries the ids, and so does every log line.
   app.addHook('onRequest', async (request, reply) => {
     request.correlationId = incomingId(request.headers['x-correlation-id']) ?? randomUUID();
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
+    request.log = reply.log = request.log.child({ correlationId: request.correlationId });
   });
-
-  app.setErrorHandler((error, request, reply) => {
-    const { problem, headers, isServerError } = toProblem(error);
-    if (isServerError) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: problem.code, status: problem.status }, problem.detail ?? problem.title);
-    return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url });
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url }),
-  );
+  // Spans cover shed and rejected requests too.
+  await app.register(httpTracing);
+  // Security headers before anything can reject the request: shed and refused answers carry them too.
+  await registerSecurityHeaders(app);
+  if (hardening.maxEventLoopDelayMs) await registerLoadShedding(app, { maxEventLoopDelayMs: hardening.maxEventLoopDelayMs });
+  await registerCrossOrigin(app, hardening.corsOrigins ?? []);
 
   const httpMetrics = createHttpMetrics(options.metrics);
   app.addHook('onResponse', async (request, reply) => {
@@ -106,12 +115,41 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string) ?? `def-${index}` },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE });
   await app.register(authentication, options.auth);
+  // After authentication: request logs and everything a handler logs say who asked.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.caller) return;
+    request.log = reply.log = request.log.child({ userId: request.caller.userId, organizations: request.caller.organizations });
+  });
+  const limitUnauthenticated = await registerRateLimiting(app, {
+    ...(hardening.rateLimit ?? DEFAULT_RATE_LIMIT),
+    store: hardening.rateLimitStore,
+    service: options.service,
+  });
+
+  app.setErrorHandler(async (error, request, reply) => {
+    let thrown: unknown = error;
+    // A request authentication rejected never reached the limiter: count it against its IP address.
+    if (toProblem(error).problem.status === 401 && !isPublicPath(request.url)) {
+      await limitUnauthenticated(request, reply).catch((limited: unknown) => {
+        thrown = limited;
+      });
+    }
+    const { problem, headers, isServerError } = toProblem(thrown);
+    if (problem.status === 503) request.log.warn({ code: problem.code, reason: (thrown as Error).message }, 'unavailable');
+    else if (isServerError) request.log.error({ err: thrown }, 'request failed');
+    else request.log.info({ code: problem.code, status: problem.status }, problem.detail ?? problem.title);
+    return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url }),
+  );
+
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get(
     '/metrics',
-    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'], security: [] } },
+    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'], security: [], response: { 200: { type: 'string', description: 'Prometheus text exposition format' } } } },
     async (_request, reply) => reply.type(options.metrics.contentType).send(await options.metrics.metrics()),
   );
   registerHealthRoutes(app, options.readiness);

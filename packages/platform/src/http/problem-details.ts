@@ -1,4 +1,5 @@
-import { HTTP_STATUS_BY_CODE, TITLE_BY_CODE, isErrorCode, type ErrorCode, type FieldProblem } from './application-error';
+import { DomainError } from '@gyroscops/domain';
+import { ApplicationError, HTTP_STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode, type FieldProblem } from './application-error';
 
 export interface Problem {
   type: string;
@@ -29,8 +30,6 @@ interface FastifyLikeError {
   message?: string;
   validation?: { instancePath?: string; message?: string; params?: Record<string, unknown> }[];
   validationContext?: string;
-  errors?: unknown;
-  headers?: Record<string, string>;
 }
 
 /** Fastify's own error codes that are the client's fault, mapped onto the platform's codes. */
@@ -43,6 +42,19 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_VALIDATION: 'VALIDATION',
 };
 
+/** The platform code of another 4xx that Fastify itself raised (a bad URL, an unsupported method...). */
+const codeOfClientStatus = (status: number): ErrorCode =>
+  status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 429 ? 'RATE_LIMITED' : 'VALIDATION';
+
+/**
+ * Fastify's own errors (@fastify/error, codes `FST_*`): an Error that says where it comes from.
+ * Anything else with a `code` (pg's '23505', Node's 'ECONNREFUSED', a library's 'NOT_FOUND') is not
+ * trusted to pick the answer.
+ */
+function isFastifyError(error: unknown): error is Error & FastifyLikeError {
+  return error instanceof Error && typeof (error as FastifyLikeError).code === 'string' && (error as FastifyLikeError).code!.startsWith('FST_');
+}
+
 function validationProblems(error: FastifyLikeError): FieldProblem[] {
   return (error.validation ?? []).map((issue) => {
     const base = issue.instancePath || '';
@@ -52,33 +64,33 @@ function validationProblems(error: FastifyLikeError): FieldProblem[] {
   });
 }
 
+type ProblemAnswer = { problem: Problem; headers: Record<string, string>; isServerError: boolean };
+
+const INTERNAL: () => ProblemAnswer = () => ({ problem: problemOf('INTERNAL'), headers: {}, isServerError: true });
+
+function fromCode(code: ErrorCode, message: string, errors: FieldProblem[] | undefined, headers: Record<string, string>): ProblemAnswer {
+  const status = HTTP_STATUS_BY_CODE[code];
+  return { problem: problemOf(code, status >= 500 ? undefined : message, errors), headers, isServerError: status >= 500 };
+}
+
 /**
- * Turns anything thrown in a request into a problem. Errors with a known code keep their message;
- * anything else is a 5xx whose details stay in the logs, never in the answer.
+ * Turns anything thrown in a request into a problem. Only errors raised on purpose choose the
+ * answer: ApplicationError and DomainError instances (their code, message, field errors and
+ * headers) and Fastify's own client errors (validation, parsing, body size, media type). Anything
+ * else, whatever `code` or `statusCode` it carries, is a 500 whose details stay in the logs.
  */
-export function toProblem(error: unknown): { problem: Problem; headers: Record<string, string>; isServerError: boolean } {
-  const candidate = (error ?? {}) as FastifyLikeError & { errors?: FieldProblem[] };
-  if (candidate.validation) {
-    return {
-      problem: problemOf('VALIDATION', 'The request does not match the schema.', validationProblems(candidate)),
-      headers: {},
-      isServerError: false,
-    };
+export function toProblem(error: unknown): ProblemAnswer {
+  if (error instanceof ApplicationError) return fromCode(error.code, error.message, error.errors, { ...error.headers });
+  if (error instanceof DomainError) return fromCode(error.code, error.message, error.errors, {});
+  if (!isFastifyError(error)) return INTERNAL();
+  if (error.validation) {
+    return { problem: problemOf('VALIDATION', 'The request does not match the schema.', validationProblems(error)), headers: {}, isServerError: false };
   }
-  if (isErrorCode(candidate.code)) {
-    const fieldErrors = Array.isArray(candidate.errors) ? candidate.errors : undefined;
-    const status = HTTP_STATUS_BY_CODE[candidate.code];
-    return {
-      problem: problemOf(candidate.code, status >= 500 ? undefined : candidate.message, fieldErrors),
-      headers: candidate.headers ?? {},
-      isServerError: status >= 500,
-    };
+  const mapped = FASTIFY_CODES[error.code!];
+  if (mapped) return { problem: problemOf(mapped, error.message), headers: {}, isServerError: false };
+  const status = error.statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return { problem: { ...problemOf(codeOfClientStatus(status), error.message), status }, headers: {}, isServerError: false };
   }
-  const fastifyCode = candidate.code ? FASTIFY_CODES[candidate.code] : undefined;
-  if (fastifyCode) return { problem: problemOf(fastifyCode, candidate.message), headers: {}, isServerError: false };
-  if (candidate.statusCode && candidate.statusCode >= 400 && candidate.statusCode < 500) {
-    const code: ErrorCode = candidate.statusCode === 429 ? 'RATE_LIMITED' : candidate.statusCode === 404 ? 'NOT_FOUND' : 'VALIDATION';
-    return { problem: { ...problemOf(code, candidate.message), status: candidate.statusCode }, headers: candidate.headers ?? {}, isServerError: false };
-  }
-  return { problem: problemOf('INTERNAL'), headers: {}, isServerError: true };
+  return INTERNAL();
 }

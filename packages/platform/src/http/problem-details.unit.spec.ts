@@ -1,10 +1,11 @@
 /**
  * Proves toProblem maps what a request can throw onto problem+json: Fastify's own errors (taken from a
  * real Fastify instance through inject, in memory) become 400 with per-field `errors`, 413 and 415;
- * ApplicationError codes get their status, message and headers; anything else is a bare 500 whose
- * details never reach the client.
+ * ApplicationError and DomainError codes get their status, message and headers; anything else, even
+ * with a `code` or `statusCode` of its own, is a bare 500 whose details never reach the client.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DomainError } from '@gyroscops/domain';
 import { ApplicationError, HTTP_STATUS_BY_CODE, type ErrorCode } from './application-error';
 import { problemOf, toProblem } from './problem-details';
 import { createValidatorCompiler } from './validator-compiler';
@@ -80,9 +81,28 @@ describe('toProblem', () => {
       expect(problem).toMatchObject({ status: 400, code: 'VALIDATION' });
     });
 
-    it('the codes alone are enough (errors built elsewhere, e.g. by a plugin)', () => {
-      expect(toProblem({ code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'too big' }).problem).toMatchObject({ status: 413, detail: 'too big' });
-      expect(toProblem({ code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 }).problem.status).toBe(415);
+    it("Fastify's errors built elsewhere (e.g. by a plugin) are recognised by their FST_ code", () => {
+      const tooLarge = Object.assign(new Error('too big'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413 });
+      expect(toProblem(tooLarge).problem).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'too big' });
+      expect(toProblem(Object.assign(new Error('no'), { code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', statusCode: 415 })).problem.status).toBe(415);
+    });
+
+    it('another Fastify 4xx keeps its status', () => {
+      const badUrl = Object.assign(new Error("'/%' is not a valid url component"), { code: 'FST_ERR_BAD_URL', statusCode: 400 });
+      expect(toProblem(badUrl)).toMatchObject({ problem: { status: 400, code: 'VALIDATION' }, isServerError: false });
+    });
+
+    it('a Fastify 5xx is a bare 500', () => {
+      expect(toProblem(Object.assign(new Error('hook timed out'), { code: 'FST_ERR_HOOK_TIMEOUT', statusCode: 500 })).problem).toEqual(problemOf('INTERNAL'));
+    });
+  });
+
+  describe('DomainError', () => {
+    it('is answered with its status, message and field errors', () => {
+      const { problem, isServerError } = toProblem(new DomainError('VALIDATION', 'amount: too many decimals', [{ path: '/amount', message: 'too many decimals' }]));
+      expect(problem).toMatchObject({ status: 400, code: 'VALIDATION', detail: 'amount: too many decimals', errors: [{ path: '/amount', message: 'too many decimals' }] });
+      expect(isServerError).toBe(false);
+      expect(toProblem(new DomainError('CONFLICT', 'already refunded')).problem).toMatchObject({ status: 409, code: 'CONFLICT' });
     });
   });
 
@@ -133,12 +153,15 @@ describe('toProblem', () => {
       expect(isServerError).toBe(true);
     });
 
-    it('an error with a 4xx status keeps that status', () => {
-      expect(toProblem(Object.assign(new Error('not here'), { statusCode: 404 })).problem).toMatchObject({ status: 404, code: 'NOT_FOUND' });
-      expect(toProblem(Object.assign(new Error('slow'), { statusCode: 429, headers: { 'retry-after': '2' } }))).toMatchObject({
-        problem: { status: 429, code: 'RATE_LIMITED' },
-        headers: { 'retry-after': '2' },
-      });
+    it.each([
+      ['an Error with a platform code', Object.assign(new Error('row 7 of tenant acme'), { code: 'CONFLICT' })],
+      ['an Error with a 4xx status', Object.assign(new Error('not here'), { statusCode: 404 })],
+      ['an Error with a 429 status and headers', Object.assign(new Error('slow'), { statusCode: 429, headers: { 'retry-after': '2' } })],
+      ['a plain object shaped like an ApplicationError', { name: 'ApplicationError', code: 'FORBIDDEN', message: 'organization acme' }],
+      ['a plain object with a Fastify code', { code: 'FST_ERR_CTP_BODY_TOO_LARGE', statusCode: 413, message: 'too big' }],
+      ['a DomainError that lost its prototype', { name: 'DomainError', code: 'NOT_FOUND', message: 'payment 42' }],
+    ])('%s did not come from us on purpose: a bare 500', (_name, thrown) => {
+      expect(toProblem(thrown)).toEqual({ problem: problemOf('INTERNAL'), headers: {}, isServerError: true });
     });
   });
 });

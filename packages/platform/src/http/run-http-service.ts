@@ -1,32 +1,23 @@
 import type { FastifyInstance } from 'fastify';
-
-/** Longest a graceful shutdown may take before the process exits anyway. */
-const SHUTDOWN_BOUND_MS = 15_000;
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from '../config/hardening-config';
+import { onShutdown } from './graceful-shutdown';
 
 /**
- * Listens, and on SIGINT or SIGTERM stops accepting, drains in-flight requests (Fastify's close),
- * then closes the service's resources. Bounded: a stuck close exits with code 1.
+ * Listens, and on SIGTERM or SIGINT (or a crash) shuts down gracefully: stops accepting connections,
+ * lets in-flight requests finish (a request arriving meanwhile on a kept-alive connection is still
+ * served, with `Connection: close`), then closes the service's resources. Bounded by
+ * `shutdownTimeoutMs`: past it, or on a second signal, the process exits with code 1.
  */
-export async function runHttpService(app: FastifyInstance, http: { host: string; port: number }, closeResources: () => Promise<void>): Promise<void> {
-  let closing = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
-    if (closing) return;
-    closing = true;
-    app.log.info({ signal }, 'shutting down');
-    const bound = setTimeout(() => {
-      app.log.error('shutdown took too long: exiting');
-      process.exit(1);
-    }, SHUTDOWN_BOUND_MS);
-    bound.unref();
-    try {
-      await app.close();
-      await closeResources();
-    } finally {
-      clearTimeout(bound);
-    }
-  };
-  process.once('SIGINT', (signal) => void shutdown(signal));
-  process.once('SIGTERM', (signal) => void shutdown(signal));
+export async function runHttpService(
+  app: FastifyInstance,
+  http: { host: string; port: number },
+  closeResources: () => Promise<void>,
+  options: { shutdownTimeoutMs?: number } = {},
+): Promise<void> {
+  onShutdown({ logger: app.log, timeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS }, async () => {
+    await app.close();
+    await closeResources();
+  });
   const address = await app.listen({ host: http.host, port: http.port });
   app.log.info({ docs: `${address}/docs`, openapi: `${address}/openapi.json` }, `listening on ${address}`);
 }
