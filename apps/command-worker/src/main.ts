@@ -9,6 +9,7 @@ import {
   createMetricsRegistry,
   ensureDatabase,
   runMigrations,
+  startTracing,
   withTablesOf,
 } from '@gyroscops/platform';
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
@@ -19,6 +20,7 @@ import { loadWorkflowBundle } from './workflow-bundle';
 const SERVICE = 'command-worker';
 
 async function main(): Promise<void> {
+  startTracing(SERVICE);
   const config = readCommandWorkerConfig();
   const logger = createLogger(SERVICE, config.log);
   const database = config.postgres.eventStoreDatabaseUrl;
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
   });
   await runWorkerService({
     name: SERVICE,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
     workers: [worker],
     logger,
     health: config.health,

@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { workerTracingOptions } from '@gyroscops/platform/worker';
 import { TASK_QUEUES } from '@gyroscops/contracts';
 import { createCommandActivities, type CommandActivityDependencies } from './activities/create-command-activities';
 
@@ -23,6 +24,8 @@ export function createCommandWorker(options: CommandWorkerOptions): Promise<Work
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.commands,
     workflowBundle: options.workflowBundle,
+    // Activities continue their workflow's trace; workflow spans leave the sandbox through a sink.
+    ...workerTracingOptions(),
     activities: { ...createCommandActivities(options.dependencies), ...options.activities },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',

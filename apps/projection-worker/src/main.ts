@@ -9,9 +9,10 @@ import {
   createRedis,
   ensureDatabase,
   runMigrations,
+  startTracing,
 } from '@gyroscops/platform';
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
-import { projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
+import { PostgresAppendListener, projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
 import { readModelMigrations } from '@gyroscops/read-models';
 import { invalidateTags } from '@gyroscops/cache';
 import { CacheInvalidator } from './activities/cache-invalidator';
@@ -24,6 +25,7 @@ import { loadWorkflowBundle } from './workflow-bundle';
 const SERVICE = 'projection-worker';
 
 async function main(): Promise<void> {
+  startTracing(SERVICE);
   const config = readProjectionWorkerConfig();
   const logger = createLogger(SERVICE, config.log);
   const onPoolError = (error: Error) => logger.warn({ err: error }, 'postgres client error');
@@ -41,6 +43,9 @@ async function main(): Promise<void> {
   const redis = createRedis(config.redis, { name: SERVICE, onError: (error) => logger.debug({ err: error }, 'redis error') });
   const metrics = createMetricsRegistry(SERVICE);
   registerProjectionGauges(metrics, readDb, eventStore);
+  // One LISTEN connection on the event store wakes every follower of this process on each append.
+  const wakeups = new PostgresAppendListener({ url: config.postgres.eventStoreDatabaseUrl, applicationName: `${SERVICE}-listener`, onError: onPoolError });
+  await wakeups.start().catch((error: Error) => logger.warn({ err: error }, 'append notifications unavailable: polling until they reconnect'));
   const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
   const worker = await createProjectionWorker({
     connection,
@@ -55,11 +60,14 @@ async function main(): Promise<void> {
       invalidator: new CacheInvalidator((tags) => invalidateTags(redis, config.redis.keyPrefix, tags)),
       batchSize: config.batchSize,
       rebuildBatchSize: config.rebuildBatchSize,
+      wakeups,
+      onFollowError: (projection, error, failures) => logger.warn({ err: error, projection, failures }, 'projection batch failed; retrying'),
     },
   });
   await startProjectionWorkflows(temporal, readDb, projectionRegistry);
   await runWorkerService({
     name: SERVICE,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
     workers: [worker],
     logger,
     health: config.health,
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
     },
     close: async () => {
       redis.disconnect();
-      await Promise.allSettled([eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
+      await Promise.allSettled([wakeups.close(), eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
     },
   });
 }

@@ -1,8 +1,9 @@
 import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { workerTracingOptions } from '@gyroscops/platform/worker';
 import type { Client } from '@temporalio/client';
 import { PROJECTION_REBUILD_WORKFLOW, PROJECTION_WORKFLOW, projectionRebuildWorkflowId, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
-import { ensureCheckpoint, readCheckpoints, type Projection } from '@gyroscops/projections';
+import { ensureCheckpoint, LocalWakeups, readCheckpoints, type Projection } from '@gyroscops/projections';
 import { createProjectionActivities, type ProjectionActivities, type ProjectionActivityDependencies } from './activities/create-projection-activities';
 
 const withOverrides = (real: ProjectionActivities, wrap?: (real: ProjectionActivities) => Partial<ProjectionActivities>): ProjectionActivities =>
@@ -19,14 +20,30 @@ export interface ProjectionWorkerOptions {
   wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>;
 }
 
-/** A worker for the projection task queue. */
+/** Without append notifications, a follower looks for new events this often. */
+const POLL_WITHOUT_NOTIFICATIONS_MS = 100;
+
+/**
+ * A worker for the projection task queue. Without `dependencies.wakeups` (no LISTEN connection, as
+ * in tests that run the worker in process) its followers poll, and still wake each other.
+ */
 export function createProjectionWorker(options: ProjectionWorkerOptions): Promise<Worker> {
+  const dependencies: ProjectionActivityDependencies = options.dependencies.wakeups
+    ? options.dependencies
+    : { ...options.dependencies, wakeups: new LocalWakeups(), pollMs: options.dependencies.pollMs ?? POLL_WITHOUT_NOTIFICATIONS_MS };
+  // The follower applies each batch through the final activity table, wrappers included.
+  const activities: ProjectionActivities = withOverrides(
+    createProjectionActivities(dependencies, { applyBatch: (input) => activities.applyProjectionBatch(input) }),
+    options.wrapActivities,
+  );
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.projections,
     workflowBundle: options.workflowBundle,
-    activities: withOverrides(createProjectionActivities(options.dependencies), options.wrapActivities),
+    // Activities continue their workflow's trace; workflow spans leave the sandbox through a sink.
+    ...workerTracingOptions(),
+    activities,
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });
 }

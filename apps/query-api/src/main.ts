@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { createDatabase, createMetricsRegistry, createRedis, runHttpService, withTablesOf } from '@gyroscops/platform';
+import { createDatabase, createMetricsRegistry, createRedis, runHttpService, startTracing, withTablesOf } from '@gyroscops/platform';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
@@ -9,6 +9,7 @@ import { readQueryApiConfig } from './config';
 const SERVICE = 'query-api';
 
 async function main(): Promise<void> {
+  startTracing(SERVICE);
   const config = readQueryApiConfig();
   const readDb = createDatabase<PaymentReadTables>({ url: config.postgres.readDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE });
   const eventStore = createDatabase<EventStoreTables>({ url: config.postgres.eventStoreDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE });
@@ -29,18 +30,25 @@ async function main(): Promise<void> {
     tracker,
     log: config.log,
     auth: config.auth,
+    // Rate-limit counters on the cache's connection: it already fails fast, and the limiter fails open.
+    hardening: { ...config.hardening, rateLimitStore: { redis, keyPrefix: config.redis.keyPrefix } },
     metrics: createMetricsRegistry(SERVICE),
     consistency: config.consistency,
     cache: config.cache,
     temporal,
   });
-  await runHttpService(app, config.http, async () => {
-    tracker.stop();
-    redis.disconnect();
-    subscriber.disconnect();
-    await temporalConnection.close();
-    await Promise.all([readDb.destroy(), eventStore.destroy()]);
-  });
+  await runHttpService(
+    app,
+    config.http,
+    async () => {
+      tracker.stop();
+      redis.disconnect();
+      subscriber.disconnect();
+      await temporalConnection.close();
+      await Promise.all([readDb.destroy(), eventStore.destroy()]);
+    },
+    { shutdownTimeoutMs: config.shutdown.timeoutMs },
+  );
 }
 
 main().catch((error) => {

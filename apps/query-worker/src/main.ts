@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import type { PaymentReadTables } from '@gyroscops/read-models';
-import { checkTemporal, connectTemporalClient, createDatabase, createLogger, createMetricsRegistry } from '@gyroscops/platform';
+import { checkTemporal, connectTemporalClient, createDatabase, createLogger, createMetricsRegistry, startTracing } from '@gyroscops/platform';
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
 import { readQueryWorkerConfig } from './config';
 import { createQueryWorker } from './worker';
@@ -10,6 +10,7 @@ import { loadWorkflowBundle } from './workflow-bundle';
 const SERVICE = 'query-worker';
 
 async function main(): Promise<void> {
+  startTracing(SERVICE);
   const config = readQueryWorkerConfig();
   const logger = createLogger(SERVICE, config.log);
   const eventStore = createDatabase<EventStoreTables>({
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const worker = await createQueryWorker({ connection, namespace: config.temporal.namespace, workflowBundle, dependencies: { eventStore, readDb } });
   await runWorkerService({
     name: SERVICE,
+    shutdownTimeoutMs: config.shutdown.timeoutMs,
     workers: [worker],
     logger,
     health: config.health,

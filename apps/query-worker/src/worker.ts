@@ -1,4 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { workerTracingOptions } from '@gyroscops/platform/worker';
 import { TASK_QUEUES } from '@gyroscops/contracts';
 import { createQueryActivities, type QueryActivityDependencies } from './activities/create-query-activities';
 
@@ -17,6 +18,8 @@ export function createQueryWorker(options: QueryWorkerOptions): Promise<Worker> 
     namespace: options.namespace,
     taskQueue: options.taskQueue ?? TASK_QUEUES.queries,
     workflowBundle: options.workflowBundle,
+    // Activities continue their workflow's trace; workflow spans leave the sandbox through a sink.
+    ...workerTracingOptions(),
     activities: createQueryActivities(options.dependencies),
     shutdownGraceTime: '10 seconds',
   });

@@ -14,3 +14,8 @@ export * from './observability/logger';
 export * from './http/run-http-service';
 export * from './http/authentication';
 export * from './http/development-token';
+export * from './observability/tracing';
+export * from './observability/http-tracing';
+export * from './observability/metrics-sources';
+export * from './temporal/temporal-client-tracing';
+export * from './config/hardening-config';

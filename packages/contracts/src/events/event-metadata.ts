@@ -11,4 +11,9 @@ export interface EventMetadata {
   /** The Temporal workflow execution that appended the event (joins events with workflows in a timeline). */
   workflowId: string;
   workflowRunId: string;
+  /**
+   * W3C trace context of the span that appended the event (set by the event store when tracing is
+   * on): whoever applies the event later links its span to the request's trace.
+   */
+  traceparent?: string;
 }

@@ -1,8 +1,21 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { fetchMetricsText, metricsSources } from './metrics-sources';
+
+/**
+ * A service's registry: its own metrics, followed by the text of the process's other Prometheus
+ * endpoints (the Temporal runtime's, in workers), so one /metrics shows everything.
+ */
+export class ServiceMetricsRegistry extends Registry {
+  override async metrics(): Promise<string> {
+    const [own, ...others] = await Promise.all([super.metrics(), ...metricsSources().map((url) => fetchMetricsText(url))]);
+    const extra = others.map((text) => text.trim()).filter((text) => text.length > 0);
+    return extra.length === 0 ? own : `${own.trimEnd()}\n\n${extra.join('\n\n')}\n`;
+  }
+}
 
 /** One Prometheus registry per service, with Node's default metrics labelled by service name. */
 export function createMetricsRegistry(service: string): Registry {
-  const registry = new Registry();
+  const registry = new ServiceMetricsRegistry();
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;

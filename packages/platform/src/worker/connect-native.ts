@@ -1,8 +1,13 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { TemporalConfig } from '../config/platform-config';
+import { installTemporalRuntime } from './temporal-runtime';
 
-/** A worker connection, retried while the Temporal server starts. */
+/**
+ * A worker connection, retried while the Temporal server starts. Installs the process's Temporal
+ * runtime first (with its metrics exported to the service's /metrics) unless one is installed.
+ */
 export async function connectNative(config: TemporalConfig, timeoutMs = 60_000): Promise<NativeConnection> {
+  await installTemporalRuntime();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -3,3 +3,5 @@ export * from './worker-health-server';
 export * from './run-worker-service';
 export * from './workflow-bundle';
 export * from './replay-histories';
+export * from './worker-tracing';
+export * from './temporal-runtime';

@@ -12,16 +12,24 @@ const quietBundlerLogger = {
 };
 
 /**
- * Production workers load the bundle the build wrote (no webpack at start-up, about 3 s saved);
- * a worker run from sources bundles on the fly.
+ * Workflow interceptor modules every bundle carries: tracing (inert unless a workflow's start
+ * carried a trace context). A worker given a bundle ignores `interceptors.workflowModules`, so they
+ * must be bundled in.
  */
-export async function loadWorkflowBundle(workflowsPath: string, prebuiltBundlePath: string): Promise<WorkflowBundleOption> {
+const PLATFORM_WORKFLOW_INTERCEPTORS = [require.resolve('./workflow-tracing.interceptors')];
+
+/**
+ * Production workers load the bundle the build wrote (no webpack at start-up, about 3 s saved);
+ * a worker run from sources bundles on the fly. `interceptorModules` adds a worker's own workflow
+ * interceptors to the platform's.
+ */
+export async function loadWorkflowBundle(workflowsPath: string, prebuiltBundlePath: string, interceptorModules: string[] = []): Promise<WorkflowBundleOption> {
   if (existsSync(prebuiltBundlePath)) return { codePath: prebuiltBundlePath };
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules], logger: quietBundlerLogger });
 }
 
-/** Bundles a worker's workflow code into one file (run by the app's build). */
-export async function writeWorkflowBundle(workflowsPath: string, outputPath: string): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+/** Bundles a worker's workflow code, with the same interceptor modules, into one file (run by the app's build). */
+export async function writeWorkflowBundle(workflowsPath: string, outputPath: string, interceptorModules: string[] = []): Promise<void> {
+  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules], logger: quietBundlerLogger });
   await writeFile(outputPath, code);
 }

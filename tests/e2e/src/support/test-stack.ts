@@ -11,7 +11,7 @@ import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infr
 import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { IdempotencyTables } from '@gyroscops/idempotency';
 import { createSimulatedGateway, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
-import { createDatabase, createMetricsRegistry, createRedis, runMigrations, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import { createDatabase, createMetricsRegistry, createRedis, runMigrations, temporalClientInterceptors, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
 import { invalidateTags } from '@gyroscops/cache';
 import {
   CacheInvalidator,
@@ -105,7 +105,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const subscriber: Redis = createRedis(redisConfig, { name: 'test-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 });
   const publisher: Redis = createRedis(redisConfig, { name: 'test-projection-worker' });
   const connection = await Connection.connect({ address: env.temporalAddress });
-  const temporal = new Client({ connection, namespace: env.namespace });
+  // Carries trace context into workflows when the test started tracing (no interceptor otherwise).
+  const temporal = new Client({ connection, namespace: env.namespace, interceptors: temporalClientInterceptors() });
   const nativeConnection = await NativeConnection.connect({ address: env.temporalAddress });
   bundles.command ??= loadCommandBundle();
   bundles.projection ??= loadProjectionBundle();

@@ -1,0 +1,61 @@
+/**
+ * Workflow interceptors (bundled into every worker's workflow code: this runs in Temporal's
+ * deterministic sandbox) that trace a workflow only when its start carried a trace context in its
+ * headers. Headers are part of the history, so a replay takes the same path; a workflow nobody
+ * traced (tracing off, or started outside any trace) pays one header lookup per call.
+ */
+import {
+  OpenTelemetryInboundInterceptor,
+  OpenTelemetryInternalsInterceptor,
+  OpenTelemetryOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry/lib/workflow';
+import type {
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowInternalsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import { TRACE_HEADER } from './workflow-trace-header';
+
+/** Per workflow execution: the OpenTelemetry interceptors, created the first time something is traced. */
+class WorkflowTracing {
+  traced = false;
+  private inboundInterceptor?: OpenTelemetryInboundInterceptor;
+  private outboundInterceptor?: OpenTelemetryOutboundInterceptor;
+  get inbound(): OpenTelemetryInboundInterceptor {
+    return (this.inboundInterceptor ??= new OpenTelemetryInboundInterceptor());
+  }
+  get outbound(): OpenTelemetryOutboundInterceptor {
+    return (this.outboundInterceptor ??= new OpenTelemetryOutboundInterceptor());
+  }
+  get used(): boolean {
+    return this.inboundInterceptor !== undefined || this.outboundInterceptor !== undefined;
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  const tracing = new WorkflowTracing();
+  const inbound: WorkflowInboundCallsInterceptor = {
+    execute(input, next) {
+      if (!input.headers[TRACE_HEADER]) return next(input);
+      tracing.traced = true;
+      return tracing.inbound.execute(input, next);
+    },
+    handleSignal(input, next) {
+      return input.headers[TRACE_HEADER] ? tracing.inbound.handleSignal(input, next) : next(input);
+    },
+  };
+  const outbound: WorkflowOutboundCallsInterceptor = {
+    scheduleActivity: (input, next) => (tracing.traced ? tracing.outbound.scheduleActivity(input, next) : next(input)),
+    scheduleLocalActivity: (input, next) => (tracing.traced ? tracing.outbound.scheduleLocalActivity(input, next) : next(input)),
+    startChildWorkflowExecution: (input, next) => (tracing.traced ? tracing.outbound.startChildWorkflowExecution(input, next) : next(input)),
+    signalWorkflow: (input, next) => (tracing.traced ? tracing.outbound.signalWorkflow(input, next) : next(input)),
+    continueAsNew: (input, next) => (tracing.traced ? tracing.outbound.continueAsNew(input, next) : next(input)),
+    getLogAttributes: (input, next) => (tracing.traced ? tracing.outbound.getLogAttributes(input, next) : next(input)),
+  };
+  const otelInternals = new OpenTelemetryInternalsInterceptor();
+  const internals: WorkflowInternalsInterceptor = {
+    dispose: (input, next) => (tracing.used ? otelInternals.dispose(input, next) : next(input)),
+  };
+  return { inbound: [inbound], outbound: [outbound], internals: [internals] };
+};
