@@ -6,10 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PROJECTIONS } from '@gyroscops/contracts';
-import { bearer, call, grantOrganizations } from './support/http-client';
+import { answer, apiClients, bearer, call, grantOrganizations, type ApiClients } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
+let api: ApiClients;
+let anonymous: ApiClients;
 const orgA = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 const orgB = `org-${randomUUID().slice(0, 8)}`;
 const asA = { authorization: bearer({ sub: 'user-a', orgs: [orgA] }) };
@@ -22,31 +24,43 @@ const correlationId = `corr-${randomUUID()}`;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const created = await call(stack.commandUrl, 'POST', '/payments', {
-    body: { organizationId: orgA, amount: '10.00', currency: 'EUR' },
-    // Claims of the user id outside the token are ignored.
-    headers: { ...asA, 'x-user-id': 'mallory', 'x-correlation-id': correlationId },
-  });
+  api = apiClients(stack);
+  anonymous = apiClients(stack, { anonymous: true });
+  const created = await answer(
+    api.command.POST('/payments', {
+      body: { organizationId: orgA, amount: '10.00', currency: 'EUR' },
+      // Claims of the user id outside the token are ignored.
+      headers: { ...asA, 'x-user-id': 'mallory', 'x-correlation-id': correlationId },
+    }),
+  );
   expect(created.status).toBe(201);
   payment = created.body;
-});
+  // Generous: the workflow bundles are built on a machine shared with other test runs.
+}, 240_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-const command = (method: string, path: string, headers: Record<string, string>, body?: unknown) => call(stack.commandUrl, method, path, { body, headers });
-const query = (path: string, headers: Record<string, string>) => call(stack.queryUrl, 'GET', path, { headers: { ...headers, ...after(payment.position) } });
+type As = { authorization: string };
+/** Query-api calls as one caller, after the payment made in beforeAll is readable. */
+const read = (as: As) => ({ headers: as, params: { header: after(payment.position) } });
+const view = (as: As, query: { version?: number; asOf?: string } = {}) =>
+  answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId: payment.paymentId }, query, header: after(payment.position) } }));
+const history = (as: As) => answer(api.query.GET('/payments/{paymentId}/history', { headers: as, params: { path: { paymentId: payment.paymentId }, header: after(payment.position) } }));
 
 describe('authentication', () => {
-  const invalid: [string, Record<string, string>][] = [
-    ['no token', { authorization: '' }],
+  /** `anonymous`: no Authorization header at all. */
+  const invalid: [string, As | 'anonymous'][] = [
+    ['no token', 'anonymous'],
     ['a bad signature', { authorization: bearer({ sub: 'user-a', orgs: [orgA] }, { secret: 'another-secret-of-at-least-32-characters' }) }],
     ['an expired token', { authorization: bearer({ sub: 'user-a', orgs: [orgA] }, { ttlSeconds: -60 }) }],
   ];
 
-  it.each(invalid)('answers 401 with WWW-Authenticate to %s, on a command route and a query route', async (_name, headers) => {
-    const commandAnswer = await command('POST', '/payments', headers, { organizationId: orgA, amount: '1.00', currency: 'EUR' });
-    const queryAnswer = await call(stack.queryUrl, 'GET', `/payments/${payment.paymentId}`, { headers });
+  it.each(invalid)('answers 401 with WWW-Authenticate to %s, on a command route and a query route', async (_name, as) => {
+    const clients = as === 'anonymous' ? anonymous : api;
+    const headers = as === 'anonymous' ? {} : as;
+    const commandAnswer = await answer(clients.command.POST('/payments', { body: { organizationId: orgA, amount: '1.00', currency: 'EUR' }, headers }));
+    const queryAnswer = await answer(clients.query.GET('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId } }, headers }));
     for (const answer of [commandAnswer, queryAnswer]) {
       expect(answer.status).toBe(401);
       expect(answer.headers.get('www-authenticate')).toBe('Bearer');
@@ -55,9 +69,12 @@ describe('authentication', () => {
   });
 
   it('leaves health, metrics and openapi.json open', async () => {
+    expect((await anonymous.command.GET('/health/live')).response.status).toBe(200);
+    expect((await anonymous.query.GET('/health/live')).response.status).toBe(200);
+    expect((await anonymous.command.GET('/metrics', { parseAs: 'text' })).response.status).toBe(200);
+    expect((await anonymous.query.GET('/metrics', { parseAs: 'text' })).response.status).toBe(200);
     for (const url of [stack.commandUrl, stack.queryUrl]) {
-      expect((await call(url, 'GET', '/health/live', { headers: { authorization: '' } })).status).toBe(200);
-      expect((await call(url, 'GET', '/metrics', { headers: { authorization: '' } })).status).toBe(200);
+      // The document itself is not one of its operations: plain fetch, without a token.
       const openapi = await call(url, 'GET', '/openapi.json', { headers: { authorization: '' } });
       expect(openapi.status).toBe(200);
       expect(openapi.body.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -67,30 +84,30 @@ describe('authentication', () => {
 
 describe('the user id', () => {
   it('comes from the token subject, not from headers', async () => {
-    const history = await query(`/payments/${payment.paymentId}/history`, asA);
-    expect(history.status).toBe(200);
-    expect(history.body.items[0].data.userId).toBe('user-a');
-    const view = await query(`/payments/${payment.paymentId}`, asA);
-    expect(view.body.userId).toBe('user-a');
+    const events = await history(asA);
+    expect(events.status).toBe(200);
+    expect(events.body.items[0].data.userId).toBe('user-a');
+    expect((await view(asA)).body.userId).toBe('user-a');
   });
 });
 
 describe('commands on another organization', () => {
   it('answers 403 to a create for an organization not in the token', async () => {
-    expect((await command('POST', '/payments', asB, { organizationId: orgA, amount: '1.00', currency: 'EUR' })).status).toBe(403);
+    expect((await answer(api.command.POST('/payments', { headers: asB, body: { organizationId: orgA, amount: '1.00', currency: 'EUR' } }))).status).toBe(403);
   });
 
   it('answers 404 to PATCH, refund and DELETE of another organization\'s payment, and appends nothing', async () => {
-    expect((await command('PATCH', `/payments/${payment.paymentId}`, asB, { description: 'hijacked' })).status).toBe(404);
-    expect((await command('POST', `/payments/${payment.paymentId}/refunds`, asB, { amount: '1.00' })).status).toBe(404);
-    expect((await command('DELETE', `/payments/${payment.paymentId}`, asB)).status).toBe(404);
-    const history = await query(`/payments/${payment.paymentId}/history`, asA);
-    expect(history.body.items).toHaveLength(payment.version);
+    const path = { paymentId: payment.paymentId };
+    expect((await answer(api.command.PATCH('/payments/{paymentId}', { headers: asB, params: { path }, body: { description: 'hijacked' } }))).status).toBe(404);
+    expect((await answer(api.command.POST('/payments/{paymentId}/refunds', { headers: asB, params: { path }, body: { amount: '1.00' } }))).status).toBe(404);
+    expect((await answer(api.command.DELETE('/payments/{paymentId}', { headers: asB, params: { path } }))).status).toBe(404);
+    expect((await history(asA)).body.items).toHaveLength(payment.version);
   });
 
   it('answers 404 to GET /commands/{id} of another organization\'s command', async () => {
-    expect((await command('GET', `/commands/${payment.commandId}`, asB)).status).toBe(404);
-    const own = await command('GET', `/commands/${payment.commandId}`, asA);
+    const commandState = (as: As) => answer(api.command.GET('/commands/{commandId}', { headers: as, params: { path: { commandId: payment.commandId } } }));
+    expect((await commandState(asB)).status).toBe(404);
+    const own = await commandState(asA);
     expect(own.status).toBe(200);
     expect(own.body.state).toBe('completed');
   });
@@ -98,65 +115,70 @@ describe('commands on another organization', () => {
 
 describe('queries of another organization', () => {
   it('answer 404 for its payment, history, and replay', async () => {
-    for (const path of [`/payments/${payment.paymentId}`, `/payments/${payment.paymentId}/history`, `/payments/${payment.paymentId}?version=1`, `/payments/${payment.paymentId}?asOf=${new Date().toISOString()}`]) {
-      expect((await query(path, asA)).status).toBe(200);
-      expect((await query(path, asB)).status).toBe(404);
+    const reads = [(as: As) => view(as), history, (as: As) => view(as, { version: 1 }), (as: As) => view(as, { asOf: new Date().toISOString() })];
+    for (const readAs of reads) {
+      expect((await readAs(asA)).status).toBe(200);
+      expect((await readAs(asB)).status).toBe(404);
     }
   });
 
   it('never serve another organization an entry cached for the owner', async () => {
-    expect((await query(`/payments/${payment.paymentId}`, asA)).status).toBe(200);
-    const cachedForA = await query(`/payments/${payment.paymentId}`, asA);
+    expect((await view(asA)).status).toBe(200);
+    const cachedForA = await view(asA);
     expect(cachedForA.status).toBe(200);
-    const forB = await query(`/payments/${payment.paymentId}`, asB);
+    const forB = await view(asB);
     expect(forB.status).toBe(404);
     expect(forB.body.organizationId).toBeUndefined();
   });
 
   it('answer 403 to a search, statistics or events naming it, and leave it out otherwise', async () => {
-    expect((await query(`/payments?organizationId=${orgA}`, asB)).status).toBe(403);
-    expect((await query(`/statistics/payments?organizationId=${orgA}`, asB)).status).toBe(403);
-    expect((await query(`/events?organizationId=${orgA}`, asB)).status).toBe(403);
-    const search = await query('/payments', asB);
+    const organizationId = orgA;
+    const header = after(payment.position);
+    expect((await answer(api.query.GET('/payments', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
+    expect((await answer(api.query.GET('/statistics/payments', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
+    expect((await answer(api.query.GET('/events', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
+    const search = await answer(api.query.GET('/payments', read(asB)));
     expect(search.status).toBe(200);
     expect(search.body.total).toBe(0);
-    const events = await query('/events', asB);
+    const events = await answer(api.query.GET('/events', read(asB)));
     expect(events.status).toBe(200);
     expect(events.body.items).toEqual([]);
-    const ownSearch = await query('/payments', asA);
+    const ownSearch = await answer(api.query.GET('/payments', read(asA)));
     expect(ownSearch.body.items.map((item: { paymentId: string }) => item.paymentId)).toContain(payment.paymentId);
-    const ownEvents = await query('/events', asA);
+    const ownEvents = await answer(api.query.GET('/events', read(asA)));
     expect(ownEvents.body.items.length).toBeGreaterThan(0);
   });
 
   it('filter timelines to the caller\'s organizations', async () => {
-    expect((await query(`/timeline/${correlationId}`, asA)).body.items.length).toBeGreaterThan(0);
-    const forB = await query(`/timeline/${correlationId}`, asB);
+    const timeline = (as: As) => answer(api.query.GET('/timeline/{correlationId}', { headers: as, params: { path: { correlationId }, header: after(payment.position) } }));
+    expect((await timeline(asA)).body.items.length).toBeGreaterThan(0);
+    const forB = await timeline(asB);
     expect(forB.status).toBe(200);
     expect(forB.body.items).toEqual([]);
   });
 
   it('refuse reports on it, and hide its reports', async () => {
     const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
-    const post = (body: unknown, headers: Record<string, string>) => call(stack.queryUrl, 'POST', '/reports', { body, headers });
-    expect((await post({ kind: 'payment-statistics', organizationId: orgA, ...range }, asB)).status).toBe(403);
-    expect((await post({ kind: 'payment-export-csv', filter: { organizationId: orgA } }, asB)).status).toBe(403);
-    const own = await post({ kind: 'payment-statistics', organizationId: orgA, ...range }, asA);
+    expect((await answer(api.query.POST('/reports', { headers: asB, body: { kind: 'payment-statistics', organizationId: orgA, ...range } }))).status).toBe(403);
+    expect((await answer(api.query.POST('/reports', { headers: asB, body: { kind: 'payment-export-csv', filter: { organizationId: orgA } } }))).status).toBe(403);
+    const own = await answer(api.query.POST('/reports', { headers: asA, body: { kind: 'payment-statistics', organizationId: orgA, ...range } }));
     expect(own.status).toBe(202);
-    expect((await call(stack.queryUrl, 'GET', `/reports/${own.body.reportId}`, { headers: asA })).status).toBe(200);
-    expect((await call(stack.queryUrl, 'GET', `/reports/${own.body.reportId}`, { headers: asB })).status).toBe(404);
+    const report = (as: As) => answer(api.query.GET('/reports/{reportId}', { headers: as, params: { path: { reportId: own.body.reportId } } }));
+    expect((await report(asA)).status).toBe(200);
+    expect((await report(asB)).status).toBe(404);
   });
 });
 
 describe('admin routes', () => {
   it('answer 403 without the admin role; GET /projections needs only a token', async () => {
-    for (const action of ['rebuild', 'resume', 'dead-letters/retry']) {
-      expect((await call(stack.queryUrl, 'POST', `/projections/${PROJECTIONS.payments}/${action}`, { headers: asA })).status).toBe(403);
-    }
-    const range = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date().toISOString()}`;
-    expect((await call(stack.queryUrl, 'GET', `/analytics/events?${range}`, { headers: asA })).status).toBe(403);
-    const eventTypes = await call(stack.queryUrl, 'POST', '/reports', { body: { kind: 'event-types', from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() }, headers: asA });
+    const admin = { headers: asA, params: { path: { name: PROJECTIONS.payments } } };
+    expect((await answer(api.query.POST('/projections/{name}/rebuild', admin))).status).toBe(403);
+    expect((await answer(api.query.POST('/projections/{name}/resume', admin))).status).toBe(403);
+    expect((await answer(api.query.POST('/projections/{name}/dead-letters/retry', admin))).status).toBe(403);
+    const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
+    expect((await answer(api.query.GET('/analytics/events', { headers: asA, params: { query: range } }))).status).toBe(403);
+    const eventTypes = await answer(api.query.POST('/reports', { headers: asA, body: { kind: 'event-types', ...range } }));
     expect(eventTypes.status).toBe(403);
-    expect((await call(stack.queryUrl, 'GET', '/projections', { headers: asA })).status).toBe(200);
+    expect((await answer(api.query.GET('/projections', { headers: asA }))).status).toBe(200);
   });
 });

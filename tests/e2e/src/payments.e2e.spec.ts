@@ -3,31 +3,44 @@ import { sql } from 'kysely';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { readStream } from '@gyroscops/event-store';
 import { simulatedChargesOf } from '@gyroscops/payment-gateway';
-import { bearer, call, grantOrganizations } from './support/http-client';
+import { answer, apiClients, bearer, grantOrganizations, malformed, rawBody, type ApiClients, type ApiResponse } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
+let api: ApiClients;
 const org = `org-${randomUUID().slice(0, 8)}`;
 grantOrganizations(org, `${org}-other`);
 
 beforeAll(async () => {
   stack = await startTestStack();
-});
+  api = apiClients(stack);
+  // Generous: the workflow bundles are built on a machine shared with other test runs.
+}, 240_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-const command = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-  call(stack.commandUrl, method, path, { body, headers });
-const query = (path: string, headers: Record<string, string> = {}) => call(stack.queryUrl, 'GET', path, { headers });
+type CreateBody = { organizationId: string; amount: string; currency: string; description?: string | null; paymentId?: string; metadata?: Record<string, string> };
+type UpdateBody = { amount?: string; description?: string | null; metadata?: Record<string, string> };
+/** The command-api's headers of a command (Idempotency-Key, If-Match, Prefer). */
+type CommandHeaders = { 'idempotency-key'?: string; 'if-match'?: string; prefer?: string };
+
+const create = (body: CreateBody, header: CommandHeaders = {}, headers: Record<string, string> = {}) => answer(api.command.POST('/payments', { body, params: { header }, headers }));
+const update = (paymentId: string, body: UpdateBody, header: CommandHeaders = {}) => answer(api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId }, header }, body }));
+const refund = (paymentId: string, body: { amount: string; reason?: string }, header: CommandHeaders = {}) =>
+  answer(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId }, header }, body }));
+const remove = (paymentId: string, header: CommandHeaders = {}) => answer(api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId }, header } }));
+const commandState = (commandId: string) => answer(api.command.GET('/commands/{commandId}', { params: { path: { commandId } } }));
+const view = (paymentId: string, header: { 'x-min-position'?: string; 'x-wait-ms'?: string } = {}, headers: Record<string, string> = {}) =>
+  answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header }, headers }));
 
 async function countEvents(): Promise<number> {
   const { rows } = await sql<{ count: string }>`select count(*) from events`.execute(stack.eventStore);
   return Number(rows[0]?.count ?? 0);
 }
 
-async function createPayment(body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  const response = await command('POST', '/payments', { organizationId: org, amount: '100.00', currency: 'EUR', ...body }, headers);
+async function createPayment(body: Partial<CreateBody> = {}, header: CommandHeaders = {}) {
+  const response = await create({ organizationId: org, amount: '100.00', currency: 'EUR', ...body }, header);
   expect(response.status).toBe(201);
   return response.body as { commandId: string; paymentId: string; status: string; version: number; position: string };
 }
@@ -35,17 +48,17 @@ async function createPayment(body: Record<string, unknown> = {}, headers: Record
 describe('a payment through both APIs', () => {
   it('is created, charged and readable on the query side at the position the command returned', async () => {
     const correlationId = randomUUID();
-    const created = await command('POST', '/payments', { organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } }, { 'x-correlation-id': correlationId, authorization: bearer({ sub: 'user-42', orgs: [org] }) });
+    const created = await create({ organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } }, {}, { 'x-correlation-id': correlationId, authorization: bearer({ sub: 'user-42', orgs: [org] }) });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'processed', version: 2 });
     expect(created.body.position).toMatch(/^\d+$/);
     expect(created.headers.get('etag')).toBe('"2"');
     expect(created.headers.get('x-correlation-id')).toBe(correlationId);
 
-    const view = await query(`/payments/${created.body.paymentId}`, { 'x-min-position': created.body.position });
-    expect(view.status).toBe(200);
-    expect(BigInt(view.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(created.body.position));
-    expect(view.body).toEqual({
+    const current = await view(created.body.paymentId, { 'x-min-position': created.body.position });
+    expect(current.status).toBe(200);
+    expect(BigInt(current.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(created.body.position));
+    expect(current.body).toEqual({
       paymentId: created.body.paymentId,
       organizationId: org,
       userId: 'user-42',
@@ -60,8 +73,8 @@ describe('a payment through both APIs', () => {
       updatedAt: expect.any(String),
       version: 2,
     });
-    expect(view.headers.get('etag')).toBe('"2"');
-    const notModified = await query(`/payments/${created.body.paymentId}`, { 'if-none-match': '"2"' });
+    expect(current.headers.get('etag')).toBe('"2"');
+    const notModified = await view(created.body.paymentId, {}, { 'if-none-match': '"2"' });
     expect(notModified.status).toBe(304);
 
     // Every event of the request carries its correlation id, the user and the workflow that appended it.
@@ -85,36 +98,36 @@ describe('a payment through both APIs', () => {
     const created = await createPayment({ amount: '50.00' });
     const id = created.paymentId;
 
-    const updated = await command('PATCH', `/payments/${id}`, { description: 'renamed' }, { 'if-match': '"2"' });
+    const updated = await update(id, { description: 'renamed' }, { 'if-match': '"2"' });
     expect(updated.status).toBe(200);
     expect(updated.body).toMatchObject({ version: 3, status: 'processed' });
 
     const eventsBefore = await countEvents();
-    const stale = await command('PATCH', `/payments/${id}`, { description: 'stale' }, { 'if-match': '"2"' });
+    const stale = await update(id, { description: 'stale' }, { 'if-match': '"2"' });
     expect(stale.status).toBe(412);
     expect(stale.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    const amountAfterProcessing = await command('PATCH', `/payments/${id}`, { amount: '60.00' });
+    const amountAfterProcessing = await update(id, { amount: '60.00' });
     expect(amountAfterProcessing.status).toBe(409);
     expect(await countEvents()).toBe(eventsBefore);
 
-    const partial = await command('POST', `/payments/${id}/refunds`, { amount: '20.00', reason: 'damaged' });
+    const partial = await refund(id, { amount: '20.00', reason: 'damaged' });
     expect(partial.status).toBe(201);
     expect(partial.body).toMatchObject({ status: 'partially_refunded', version: 4 });
-    const tooMuch = await command('POST', `/payments/${id}/refunds`, { amount: '30.01' });
+    const tooMuch = await refund(id, { amount: '30.01' });
     expect(tooMuch.status).toBe(409);
-    const rest = await command('POST', `/payments/${id}/refunds`, { amount: '30.00' }, { 'if-match': '"4"' });
+    const rest = await refund(id, { amount: '30.00' }, { 'if-match': '"4"' });
     expect(rest.status).toBe(201);
     expect(rest.body).toMatchObject({ status: 'refunded', version: 5 });
-    const refundedView = await query(`/payments/${id}`, { 'x-min-position': rest.body.position });
+    const refundedView = await view(id, { 'x-min-position': rest.body.position });
     expect(refundedView.body).toMatchObject({ status: 'refunded', refundedAmount: '50.00', description: 'renamed', version: 5 });
 
-    const deleted = await command('DELETE', `/payments/${id}`);
+    const deleted = await remove(id);
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ status: 'deleted', version: 6 });
-    const gone = await query(`/payments/${id}`, { 'x-min-position': deleted.body.position });
+    const gone = await view(id, { 'x-min-position': deleted.body.position });
     expect(gone.status).toBe(404);
     expect(gone.headers.get('content-type')).toMatch(/application\/problem\+json/);
-    expect((await command('PATCH', `/payments/${id}`, { description: 'after delete' })).status).toBe(404);
+    expect((await update(id, { description: 'after delete' })).status).toBe(404);
     // The stream keeps every event after the delete.
     expect((await readStream(stack.eventStore, paymentStreamId(id))).map((event) => event.type)).toEqual([
       'PaymentInitiated', 'PaymentProcessed', 'PaymentUpdated', 'PaymentRefunded', 'PaymentRefunded', 'PaymentDeleted',
@@ -124,8 +137,8 @@ describe('a payment through both APIs', () => {
   it('ends failed, with its reason, when the gateway declines', async () => {
     const created = await createPayment({ metadata: { simulate: 'decline' } });
     expect(created.status).toBe('failed');
-    const view = await query(`/payments/${created.paymentId}`, { 'x-min-position': created.position });
-    expect(view.body).toMatchObject({ status: 'failed', failureReason: 'card_declined' });
+    const failed = await view(created.paymentId, { 'x-min-position': created.position });
+    expect(failed.body).toMatchObject({ status: 'failed', failureReason: 'card_declined' });
     const [charge] = await simulatedChargesOf(stack.gatewayDb, created.paymentId);
     expect(charge).toMatchObject({ outcome: 'declined', captures: 0 });
   });
@@ -141,7 +154,7 @@ describe('a payment through both APIs', () => {
   it('loses no update when commands on one payment race without If-Match', async () => {
     const created = await createPayment();
     const updates = await Promise.all(
-      Array.from({ length: 5 }, (_, index) => command('PATCH', `/payments/${created.paymentId}`, { metadata: { writer: String(index) } })),
+      Array.from({ length: 5 }, (_, index) => update(created.paymentId, { metadata: { writer: String(index) } })),
     );
     expect(updates.map((update) => update.status)).toEqual([200, 200, 200, 200, 200]);
     expect(new Set(updates.map((update) => update.body.version))).toEqual(new Set([3, 4, 5, 6, 7]));
@@ -151,24 +164,26 @@ describe('a payment through both APIs', () => {
 });
 
 describe('bad input', () => {
-  const cases: [string, number, () => Promise<{ status: number; headers: Headers; body: any }>][] = [
-    ['too many decimals for the currency', 400, () => command('POST', '/payments', { organizationId: org, amount: '10.001', currency: 'EUR' })],
-    ['decimals on a currency without minor unit', 400, () => command('POST', '/payments', { organizationId: org, amount: '10.5', currency: 'JPY' })],
-    ['amount as a JSON number', 400, () => command('POST', '/payments', { organizationId: org, amount: 10, currency: 'EUR' })],
-    ['a zero amount', 400, () => command('POST', '/payments', { organizationId: org, amount: '0.00', currency: 'EUR' })],
-    ['an unknown currency', 400, () => command('POST', '/payments', { organizationId: org, amount: '10.00', currency: 'XYZ' })],
-    ['an unknown field', 400, () => command('POST', '/payments', { organizationId: org, amount: '10.00', currency: 'EUR', colour: 'red' })],
-    ['too much metadata', 400, () => command('POST', '/payments', { organizationId: org, amount: '10.00', currency: 'EUR', metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) })],
-    ['a malformed payment id', 400, () => command('PATCH', '/payments/not-a-uuid', { description: 'x' })],
-    ['an empty update', 400, () => command('PATCH', `/payments/${randomUUID()}`, {})],
-    ['a malformed If-Match', 400, () => command('DELETE', `/payments/${randomUUID()}`, undefined, { 'if-match': 'three' })],
-    ['an unknown payment', 404, () => command('PATCH', `/payments/${randomUUID()}`, { description: 'x' })],
-    ['an unknown command', 404, () => command('GET', `/commands/${randomUUID()}`)],
-    ['a wrong content type', 415, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: 'amount=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } })],
-    ['a text/plain body', 415, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: 'amount=1', headers: { 'content-type': 'text/plain' } })],
-    ['malformed JSON', 400, () => call(stack.commandUrl, 'POST', '/payments', { rawBody: '{"amount":', headers: { 'content-type': 'application/json' } })],
-    ['a body over 64 KiB', 413, () => command('POST', '/payments', { organizationId: org, amount: '1.00', currency: 'EUR', description: 'x'.repeat(70 * 1024) })],
-    ['a malformed X-Min-Position', 400, () => query(`/payments/${randomUUID()}`, { 'x-min-position': 'soon' })],
+  const valid = { organizationId: org, amount: '10.00', currency: 'EUR' };
+  /** Bodies the client's types refuse go through `malformed()`; bytes that are not JSON at all through `bodySerializer`. */
+  const cases: [string, number, () => Promise<ApiResponse>][] = [
+    ['too many decimals for the currency', 400, () => create({ ...valid, amount: '10.001' })],
+    ['decimals on a currency without minor unit', 400, () => create({ ...valid, amount: '10.5', currency: 'JPY' })],
+    ['amount as a JSON number', 400, () => create(malformed({ ...valid, amount: 10 }))],
+    ['a zero amount', 400, () => create({ ...valid, amount: '0.00' })],
+    ['an unknown currency', 400, () => create({ ...valid, currency: 'XYZ' })],
+    ['an unknown field', 400, () => create(malformed({ ...valid, colour: 'red' }))],
+    ['too much metadata', 400, () => create({ ...valid, metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) })],
+    ['a malformed payment id', 400, () => update('not-a-uuid', { description: 'x' })],
+    ['an empty update', 400, () => update(randomUUID(), {})],
+    ['a malformed If-Match', 400, () => remove(randomUUID(), { 'if-match': 'three' })],
+    ['an unknown payment', 404, () => update(randomUUID(), { description: 'x' })],
+    ['an unknown command', 404, () => commandState(randomUUID())],
+    ['a wrong content type', 415, () => answer(api.command.POST('/payments', { body: malformed('amount=1'), bodySerializer: rawBody, headers: { 'content-type': 'application/x-www-form-urlencoded' } }))],
+    ['a text/plain body', 415, () => answer(api.command.POST('/payments', { body: malformed('amount=1'), bodySerializer: rawBody, headers: { 'content-type': 'text/plain' } }))],
+    ['malformed JSON', 400, () => answer(api.command.POST('/payments', { body: malformed('{"amount":'), bodySerializer: rawBody }))],
+    ['a body over 64 KiB', 413, () => create({ ...valid, amount: '1.00', description: 'x'.repeat(70 * 1024) })],
+    ['a malformed X-Min-Position', 400, () => view(randomUUID(), { 'x-min-position': 'soon' })],
   ];
 
   it.each(cases)('%s: %i problem+json, nothing changed', async (_name, status, send) => {
@@ -182,7 +197,7 @@ describe('bad input', () => {
   });
 
   it('names the offending field', async () => {
-    const response = await command('POST', '/payments', { organizationId: org, amount: '10.001', currency: 'EUR' });
+    const response = await create({ organizationId: org, amount: '10.001', currency: 'EUR' });
     expect(response.body.errors).toEqual([{ path: 'body:/amount', message: expect.stringMatching(/2 decimals/) }]);
   });
 });
@@ -191,11 +206,11 @@ describe('idempotency keys', () => {
   it('replay the original answer and never run the command twice, even when sent concurrently', async () => {
     const key = randomUUID();
     const body = { organizationId: org, amount: '12.34', currency: 'EUR' };
-    const answers = await Promise.all(Array.from({ length: 6 }, () => command('POST', '/payments', body, { 'idempotency-key': key })));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => create(body, { 'idempotency-key': key })));
     expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201, 201]);
     const paymentIds = new Set(answers.map((answer) => answer.body.paymentId));
     expect(paymentIds.size).toBe(1);
-    const later = await command('POST', '/payments', body, { 'idempotency-key': key });
+    const later = await create(body, { 'idempotency-key': key });
     expect(later.status).toBe(201);
     expect(later.body).toEqual(answers[0]!.body);
     const [paymentId] = [...paymentIds];
@@ -205,14 +220,14 @@ describe('idempotency keys', () => {
 
   it('answer 409 when the same key comes with another body, and are scoped per organization', async () => {
     const key = randomUUID();
-    const first = await command('POST', '/payments', { organizationId: org, amount: '5.00', currency: 'EUR' }, { 'idempotency-key': key });
+    const first = await create({ organizationId: org, amount: '5.00', currency: 'EUR' }, { 'idempotency-key': key });
     expect(first.status).toBe(201);
     const before = await countEvents();
-    const reused = await command('POST', '/payments', { organizationId: org, amount: '6.00', currency: 'EUR' }, { 'idempotency-key': key });
+    const reused = await create({ organizationId: org, amount: '6.00', currency: 'EUR' }, { 'idempotency-key': key });
     expect(reused.status).toBe(409);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await countEvents()).toBe(before);
-    const otherOrg = await command('POST', '/payments', { organizationId: `${org}-other`, amount: '6.00', currency: 'EUR' }, { 'idempotency-key': key });
+    const otherOrg = await create({ organizationId: `${org}-other`, amount: '6.00', currency: 'EUR' }, { 'idempotency-key': key });
     expect(otherOrg.status).toBe(201);
     expect(otherOrg.body.paymentId).not.toBe(first.body.paymentId);
   });
@@ -220,9 +235,9 @@ describe('idempotency keys', () => {
   it('replay a rejection with its status too', async () => {
     const created = await createPayment();
     const key = randomUUID();
-    const first = await command('PATCH', `/payments/${created.paymentId}`, { amount: '1.00' }, { 'idempotency-key': key });
+    const first = await update(created.paymentId, { amount: '1.00' }, { 'idempotency-key': key });
     expect(first.status).toBe(409);
-    const again = await command('PATCH', `/payments/${created.paymentId}`, { amount: '1.00' }, { 'idempotency-key': key });
+    const again = await update(created.paymentId, { amount: '1.00' }, { 'idempotency-key': key });
     expect(again.status).toBe(409);
     expect(again.body).toEqual(first.body);
   });
@@ -230,14 +245,14 @@ describe('idempotency keys', () => {
 
 describe('asynchronous commands', () => {
   it('answer 202 with a Location, then GET /commands/{id} reports the result', async () => {
-    const accepted = await command('POST', '/payments', { organizationId: org, amount: '9.99', currency: 'USD' }, { prefer: 'respond-async' });
+    const accepted = await create({ organizationId: org, amount: '9.99', currency: 'USD' }, { prefer: 'respond-async' });
     expect(accepted.status).toBe(202);
     const location = accepted.headers.get('location');
     expect(location).toBe(`/commands/${accepted.body.commandId}`);
-    let state = await command('GET', location!);
+    let state = await commandState(accepted.body.commandId);
     for (let attempt = 0; state.body.state === 'running' && attempt < 100; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      state = await command('GET', location!);
+      state = await commandState(accepted.body.commandId);
     }
     expect(state.status).toBe(200);
     expect(state.body).toMatchObject({ commandId: accepted.body.commandId, state: 'completed', result: { status: 'processed', version: 2 } });
@@ -245,12 +260,12 @@ describe('asynchronous commands', () => {
 
   it('report a refused command as failed with its error', async () => {
     const created = await createPayment();
-    const accepted = await command('POST', `/payments/${created.paymentId}/refunds`, { amount: '500.00' }, { prefer: 'respond-async' });
+    const accepted = await refund(created.paymentId, { amount: '500.00' }, { prefer: 'respond-async' });
     expect(accepted.status).toBe(202);
-    let state = await command('GET', `/commands/${accepted.body.commandId}`);
+    let state = await commandState(accepted.body.commandId);
     for (let attempt = 0; state.body.state === 'running' && attempt < 100; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      state = await command('GET', `/commands/${accepted.body.commandId}`);
+      state = await commandState(accepted.body.commandId);
     }
     expect(state.body).toMatchObject({ state: 'failed', error: { status: 409, code: 'CONFLICT' } });
   });
@@ -259,7 +274,7 @@ describe('asynchronous commands', () => {
 describe('read-your-writes', () => {
   it('answers 503 with Retry-After when the projections cannot reach the position in time', async () => {
     const far = (BigInt(Number.MAX_SAFE_INTEGER) * 1000n).toString();
-    const response = await query(`/payments/${randomUUID()}`, { 'x-min-position': far, 'x-wait-ms': '200' });
+    const response = await view(randomUUID(), { 'x-min-position': far, 'x-wait-ms': '200' });
     expect(response.status).toBe(503);
     expect(response.headers.get('retry-after')).toBe('1');
     expect(response.headers.get('x-projection-position')).toMatch(/^\d+$/);

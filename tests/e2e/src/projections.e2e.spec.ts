@@ -11,28 +11,31 @@ import { paymentStreamId, projectionRebuildWorkflowId, PROJECTIONS } from '@gyro
 import { appendToStream } from '@gyroscops/event-store';
 import { withTablesOf } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
-import { call, grantOrganizations } from './support/http-client';
+import { answer, apiClients, grantOrganizations, type ApiClients } from './support/http-client';
 import { readModelDifferences } from './support/read-model-reference';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
+let api: ApiClients;
 const org = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 
 beforeAll(async () => {
   stack = await startTestStack({ withoutProjectionWorker: true });
-});
+  api = apiClients(stack);
+  // Generous: the workflow bundles are built on a machine shared with other test runs.
+}, 240_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-const createPayment = async (extra: Record<string, unknown> = {}) => {
-  const response = await call(stack.commandUrl, 'POST', '/payments', { body: { organizationId: org, amount: '10.00', currency: 'EUR', ...extra } });
+const createPayment = async (extra: { amount?: string; metadata?: Record<string, string> } = {}) => {
+  const response = await answer(api.command.POST('/payments', { body: { organizationId: org, amount: '10.00', currency: 'EUR', ...extra } }));
   expect(response.status).toBe(201);
   return response.body as { paymentId: string; position: string; version: number };
 };
 
 async function projectionStatuses(): Promise<any[]> {
-  const response = await call(stack.queryUrl, 'GET', '/projections');
+  const response = await answer(api.query.GET('/projections'));
   expect(response.status).toBe(200);
   return response.body.items;
 }
@@ -130,16 +133,17 @@ it('rebuilds without downtime while commands keep arriving, and ends equal to a 
     let index = 0;
     while (writing) {
       const target = existing[index % existing.length]!;
-      await call(stack.commandUrl, 'PATCH', `/payments/${target.paymentId}`, { body: { description: `edit ${index}` } });
+      await api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId: target.paymentId } }, body: { description: `edit ${index}` } });
       await createPayment({ amount: `${(index % 50) + 1}.25` });
-      readStatuses.push((await call(stack.queryUrl, 'GET', `/payments/${target.paymentId}`)).status);
+      readStatuses.push((await api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: target.paymentId } } })).response.status);
       index += 1;
     }
   })();
 
-  const started = await call(stack.queryUrl, 'POST', `/projections/${PROJECTIONS.payments}/rebuild`);
+  const rebuild = (name: string) => answer(api.query.POST('/projections/{name}/rebuild', { params: { path: { name } } }));
+  const started = await rebuild(PROJECTIONS.payments);
   expect(started.status).toBe(202);
-  const statistics = await call(stack.queryUrl, 'POST', `/projections/${PROJECTIONS.paymentStatistics}/rebuild`);
+  const statistics = await rebuild(PROJECTIONS.paymentStatistics);
   expect(statistics.status).toBe(202);
   await Promise.all([
     stack.temporal.workflow.getHandle(projectionRebuildWorkflowId(PROJECTIONS.payments)).result(),
@@ -185,8 +189,8 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
   }
   expect(byName(PROJECTIONS.paymentStatistics)?.lagEvents).toBe(0);
   // Retrying a still-broken event keeps it parked; resuming a still-broken projection halts it again.
-  expect((await call(stack.queryUrl, 'POST', `/projections/${PROJECTIONS.paymentStatistics}/dead-letters/retry`)).status).toBe(202);
-  expect((await call(stack.queryUrl, 'POST', `/projections/${PROJECTIONS.payments}/resume`)).status).toBe(202);
+  expect((await api.query.POST('/projections/{name}/dead-letters/retry', { params: { path: { name: PROJECTIONS.paymentStatistics } } })).response.status).toBe(202);
+  expect((await api.query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response.status).toBe(202);
   // Resuming runs the poison event through its retries again (about 1.5 s) before it halts once more.
   await new Promise((resolve) => setTimeout(resolve, 500));
   const haltDeadline = Date.now() + 20_000;
@@ -197,5 +201,5 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
   }
   expect(byName(PROJECTIONS.paymentStatistics)?.deadLetters).toBe(1);
   expect(byName(PROJECTIONS.payments)?.state).toBe('halted');
-  expect((await call(stack.queryUrl, 'POST', '/projections/nope/rebuild')).status).toBe(404);
+  expect((await api.query.POST('/projections/{name}/rebuild', { params: { path: { name: 'nope' } } })).response.status).toBe(404);
 });

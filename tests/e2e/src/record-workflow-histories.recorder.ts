@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { ensureTemporalCli } from '@gyroscops/dev-infra';
 import { commandWorkflowId, projectionWorkflowId, PROJECTIONS } from '@gyroscops/contracts';
-import { call, grantOrganizations } from './support/http-client';
+import { apiClients, grantOrganizations, ran } from './support/http-client';
 
 grantOrganizations('org-replay');
 import { startTestStack, type TestStack } from './support/test-stack';
@@ -33,23 +33,24 @@ async function save(directory: string, name: string, workflowId: string) {
 }
 
 it('records one history per kind of command and one of the payments projection', async () => {
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) => call(stack.commandUrl, 'POST', path, { body, headers });
-  const created = await post('/payments', { organizationId: 'org-replay', amount: '80.00', currency: 'EUR', description: 'recorded' });
-  await save(COMMAND_HISTORIES, 'create-processed', commandWorkflowId(created.body.commandId));
-  const declined = await post('/payments', { organizationId: 'org-replay', amount: '1.00', currency: 'EUR', metadata: { simulate: 'decline' } });
-  await save(COMMAND_HISTORIES, 'create-declined', commandWorkflowId(declined.body.commandId));
-  const flaky = await post('/payments', { organizationId: 'org-replay', amount: '2.00', currency: 'EUR', metadata: { simulate: 'flaky' } });
-  await save(COMMAND_HISTORIES, 'create-flaky', commandWorkflowId(flaky.body.commandId));
-  const id = created.body.paymentId;
-  const updated = await call(stack.commandUrl, 'PATCH', `/payments/${id}`, { body: { description: 'changed' } });
-  await save(COMMAND_HISTORIES, 'update', commandWorkflowId(updated.body.commandId));
-  const refunded = await post(`/payments/${id}/refunds`, { amount: '30.00' });
-  await save(COMMAND_HISTORIES, 'refund', commandWorkflowId(refunded.body.commandId));
-  const rejected = await post(`/payments/${id}/refunds`, { amount: '300.00' }, { prefer: 'respond-async' });
+  const { command, query } = apiClients(stack);
+  const create = async (body: { organizationId: string; amount: string; currency: string; description?: string; metadata?: Record<string, string> }) => ran(await command.POST('/payments', { body }));
+  const created = await create({ organizationId: 'org-replay', amount: '80.00', currency: 'EUR', description: 'recorded' });
+  await save(COMMAND_HISTORIES, 'create-processed', commandWorkflowId(created.commandId));
+  const declined = await create({ organizationId: 'org-replay', amount: '1.00', currency: 'EUR', metadata: { simulate: 'decline' } });
+  await save(COMMAND_HISTORIES, 'create-declined', commandWorkflowId(declined.commandId));
+  const flaky = await create({ organizationId: 'org-replay', amount: '2.00', currency: 'EUR', metadata: { simulate: 'flaky' } });
+  await save(COMMAND_HISTORIES, 'create-flaky', commandWorkflowId(flaky.commandId));
+  const path = { paymentId: created.paymentId };
+  const updated = (await command.PATCH('/payments/{paymentId}', { params: { path }, body: { description: 'changed' } })).data!;
+  await save(COMMAND_HISTORIES, 'update', commandWorkflowId(updated.commandId));
+  const refunded = (await command.POST('/payments/{paymentId}/refunds', { params: { path }, body: { amount: '30.00' } })).data!;
+  await save(COMMAND_HISTORIES, 'refund', commandWorkflowId(refunded.commandId));
+  const rejected = (await command.POST('/payments/{paymentId}/refunds', { params: { path, header: { prefer: 'respond-async' } }, body: { amount: '300.00' } })).data!;
   await new Promise((resolve) => setTimeout(resolve, 1_000));
-  await save(COMMAND_HISTORIES, 'refund-rejected', commandWorkflowId(rejected.body.commandId));
-  const deleted = await call(stack.commandUrl, 'DELETE', `/payments/${id}`);
-  await save(COMMAND_HISTORIES, 'delete', commandWorkflowId(deleted.body.commandId));
-  await call(stack.queryUrl, 'GET', `/payments/${id}`, { headers: { 'x-min-position': deleted.body.position } });
+  await save(COMMAND_HISTORIES, 'refund-rejected', commandWorkflowId(rejected.commandId));
+  const deleted = ran(await command.DELETE('/payments/{paymentId}', { params: { path } }));
+  await save(COMMAND_HISTORIES, 'delete', commandWorkflowId(deleted.commandId));
+  await query.GET('/payments/{paymentId}', { params: { path, header: { 'x-min-position': deleted.position } } });
   await save(PROJECTION_HISTORIES, 'payments-projection', projectionWorkflowId(PROJECTIONS.payments));
 });

@@ -6,10 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { reportWorkflowId } from '@gyroscops/contracts';
-import { call, grantOrganizations } from './support/http-client';
+import type { QueryApiOperations } from '@gyroscops/api-client';
+import { answer as answerOf, apiClients, grantOrganizations, malformed, type ApiClients } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
+let api: ApiClients;
 const org = `org-${randomUUID().slice(0, 8)}`;
 grantOrganizations(org, `${org}-other`);
 const startedAt = new Date(Date.now() - 60_000).toISOString();
@@ -19,6 +21,7 @@ let commaPaymentId = '';
 
 beforeAll(async () => {
   stack = await startTestStack({ withQueryWorker: true });
+  api = apiClients(stack);
   const made = [
     await create('10.00', 'EUR'),
     await create('20.01', 'EUR', { description: '=SUM(A1), "quoted"' }),
@@ -27,24 +30,25 @@ beforeAll(async () => {
     await create('700', 'JPY'),
   ];
   commaPaymentId = made[1]!.paymentId;
-  const refund = await command('POST', `/payments/${made[4]!.paymentId}/refunds`, { amount: '200' });
+  const refund = await answerOf(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId: made[4]!.paymentId } }, body: { amount: '200' } }));
   expect(refund.status).toBe(201);
   // A payment of another organization, which no report of `org` may count.
   await create('999.00', 'EUR', {}, `${org}-other`);
   position = refund.body.position;
-});
+  // Generous: the workflow bundles are built on a machine shared with other test runs.
+}, 240_000);
 afterAll(async () => {
   await stack?.stop();
 });
 
-const command = (method: string, path: string, body?: unknown) => call(stack.commandUrl, method, path, { body });
-async function create(amount: string, currency: string, extra: Record<string, unknown> = {}, organizationId = org) {
-  const answer = await command('POST', '/payments', { organizationId, amount, currency, ...extra });
+async function create(amount: string, currency: string, extra: { description?: string; metadata?: Record<string, string> } = {}, organizationId = org) {
+  const answer = await answerOf(api.command.POST('/payments', { body: { organizationId, amount, currency, ...extra } }));
   expect(answer.status).toBe(201);
   return answer.body as { paymentId: string; position: string };
 }
-const postReport = (body: unknown, headers: Record<string, string> = {}) => call(stack.queryUrl, 'POST', '/reports', { body, headers: { 'x-min-position': position, ...headers } });
-const getReport = (reportId: string) => call(stack.queryUrl, 'GET', `/reports/${reportId}`);
+type ReportBody = QueryApiOperations['requestReport']['requestBody']['content']['application/json'];
+const postReport = (body: ReportBody) => answerOf(api.query.POST('/reports', { body, params: { header: { 'x-min-position': position } } }));
+const getReport = (reportId: string) => answerOf(api.query.GET('/reports/{reportId}', { params: { path: { reportId } } }));
 
 async function completed(reportId: string) {
   for (let attempt = 0; attempt < 200; attempt += 1) {
@@ -64,11 +68,11 @@ async function executionsOf(reportId: string): Promise<string[]> {
 }
 
 describe('payment statistics report', () => {
-  const request = { kind: 'payment-statistics', organizationId: org, from: startedAt, to: until };
+  const request: ReportBody = { kind: 'payment-statistics', organizationId: org, from: startedAt, to: until };
 
   it('coalesces identical concurrent requests onto one execution, then serves the completed result again at once', async () => {
     // The same request five times at once, with keys in other orders and the same instants written otherwise.
-    const variants = [
+    const variants: ReportBody[] = [
       request,
       { to: until, from: startedAt, organizationId: org, kind: 'payment-statistics' },
       { ...request, from: startedAt.replace('Z', '+00:00') },
@@ -198,7 +202,7 @@ describe('bad report requests', () => {
   ];
 
   it.each(cases)('%s: 400 problem+json', async (_name, body) => {
-    const answer = await postReport(body);
+    const answer = await postReport(malformed(body));
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   });

@@ -1,8 +1,9 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CommandIdParams, CommandStatus, commandWorkflowId, type PaymentCommandResult } from '@gyroscops/contracts';
-import { ApplicationError, canSee, problemOf, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, problemOf, type HttpApp } from '@gyroscops/platform';
 import { COMMAND_ORGANIZATION_MEMO } from '../commands/command-dispatcher';
 import { outcomeOfFailure } from '../commands/command-outcome';
+import { authenticatedProblems } from './route-problems';
 
 /** `GET /commands/{commandId}`: the state of an asynchronous (or slow) command, read from its workflow. */
 export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): void {
@@ -14,7 +15,7 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
         operationId: 'getCommand',
         summary: 'State of a command: running, completed (with its result) or failed (with its error)',
         params: CommandIdParams,
-        response: { 200: CommandStatus, ...problemResponses(400, 401, 404, 500) },
+        response: { 200: { ...CommandStatus, description: 'The state of the command' }, ...authenticatedProblems(400, 404) },
       },
     },
     async (request) => {

@@ -13,10 +13,11 @@ import {
 } from '@gyroscops/contracts';
 import { isDomainError, tryParseAmount } from '@gyroscops/domain';
 import { hashRequest } from '@gyroscops/idempotency';
-import { ApplicationError, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, type HttpApp } from '@gyroscops/platform';
 import { callerOf } from '../caller';
 import type { CommandDispatcher } from '../commands/command-dispatcher';
 import type { PaymentOrganizationLookup } from '../commands/payment-organization-lookup';
+import { authenticatedProblems, bodyRouteProblems } from './route-problems';
 
 export interface PaymentCommandRouteDependencies {
   dispatcher: CommandDispatcher;
@@ -41,10 +42,19 @@ function expectedVersionOf(ifMatch: string | undefined): number | undefined {
 
 const respondsAsync = (prefer: string | undefined) => (prefer ?? '').toLowerCase().split(/[,;]\s*/).includes('respond-async');
 
-const commandResponses = (success: 200 | 201, ...errors: number[]) => ({
-  [success]: { ...CommandResult, description: 'The command ran: the stream version after it and the position of its last event' },
-  202: { ...CommandAccepted, description: 'Accepted (Prefer: respond-async, or still running): follow Location' },
-  ...problemResponses(...errors),
+/** A command's answers: `success` once it ran, 202 when it runs on, and its problems (see route-problems). */
+const commandResponses = (success: 200 | 201, problems: Record<number, unknown>) => ({
+  [success]: {
+    ...CommandResult,
+    description: 'The command ran: the stream version after it and the position of its last event',
+    headers: { etag: { type: 'string', description: 'The stream version after the command, quoted: "3" (send it as If-Match)' } },
+  },
+  202: {
+    ...CommandAccepted,
+    description: 'Accepted (Prefer: respond-async, or still running): follow Location',
+    headers: { location: { type: 'string', description: '/commands/{commandId}' } },
+  },
+  ...problems,
 });
 
 const sendReply = (reply: FastifyReply, answer: { status: number; body: unknown; headers: Record<string, string> }) =>
@@ -78,7 +88,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         description: 'Initiates the payment, charges it through the payment gateway and answers once it is processed or failed (a declined charge still answers 201, with status failed).',
         headers: CommandHeaders,
         body: CreatePaymentBody,
-        response: commandResponses(201, 400, 401, 403, 409, 413, 415, 500),
+        response: commandResponses(201, bodyRouteProblems(400, 403, 409)),
       },
     },
     async (request, reply) => {
@@ -109,7 +119,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: UpdatePaymentBody,
-        response: commandResponses(200, 400, 401, 404, 409, 412, 413, 415, 500),
+        response: commandResponses(200, bodyRouteProblems(400, 404, 409, 412)),
       },
     },
     async (request, reply) => {
@@ -132,7 +142,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: RefundPaymentBody,
-        response: commandResponses(201, 400, 401, 404, 409, 412, 413, 415, 500),
+        response: commandResponses(201, bodyRouteProblems(400, 404, 409, 412)),
       },
     },
     async (request, reply) => {
@@ -159,7 +169,7 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         summary: 'Delete a payment (no command is accepted afterwards)',
         headers: CommandHeaders,
         params: PaymentIdParams,
-        response: commandResponses(200, 400, 401, 404, 409, 412, 500),
+        response: commandResponses(200, authenticatedProblems(400, 404, 409, 412)),
       },
     },
     async (request, reply) => {

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TwoLevelCache } from '@gyroscops/cache';
-import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { HttpApp } from '@gyroscops/platform';
 import type { QueryTimings } from '../query-bus/query-timings';
+import { authenticatedProblems } from './route-problems';
 
 const Count = Type.Integer({ minimum: 0 });
 const Timing = Type.Object({ count: Count, averageMs: Type.Number({ minimum: 0, description: 'Average execution time in milliseconds.' }) });
@@ -45,7 +46,7 @@ export function registerCacheStatsRoutes(app: HttpApp, deps: { cache: TwoLevelCa
         tags: ['cache'],
         operationId: 'getCacheStats',
         summary: 'Query cache statistics of this instance',
-        response: { 200: CacheStatsSchema, ...problemResponses(401, 500) },
+        response: { 200: { ...CacheStatsSchema, description: 'Counters of this instance since it started' }, ...authenticatedProblems() },
       },
     },
     async (): Promise<CacheStatsBody> => ({ ...deps.cache.stats(), queries: deps.timings.snapshot() }),

@@ -1,7 +1,8 @@
 import { EventPage, EventSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { problemResponses, requireOrganization, type HttpApp } from '@gyroscops/platform';
+import { requireOrganization, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventSearchParams, eventSearchQuery } from '../queries/event-search.query';
+import { authenticatedProblems } from './route-problems';
 
 /** `GET /events`: event search in global order, with keyset pages. */
 export function registerEventSearchRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
@@ -16,7 +17,7 @@ export function registerEventSearchRoutes(app: HttpApp, deps: { bus: QueryBus })
           '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, events of all of them.',
         querystring: EventSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: EventPage, ...problemResponses(400, 401, 403, 500) },
+        response: { 200: { ...EventPage, description: 'A page of events in global order, with the cursor of the next one' }, ...authenticatedProblems(400, 403) },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,8 @@
 import { PaymentHistory, PaymentIdParams, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, canSee, problemResponses, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentHistoryQuery } from '../queries/payment-history.query';
+import { authenticatedProblems } from './route-problems';
 
 /** `GET /payments/{paymentId}/history`: the payment's events, also after it was deleted. */
 export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
@@ -14,7 +15,7 @@ export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus
         summary: 'Every event of a payment, in order (kept after a delete)',
         params: PaymentIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentHistory, ...problemResponses(400, 401, 404, 500) },
+        response: { 200: { ...PaymentHistory, description: 'The events of the payment stream, in order' }, ...authenticatedProblems(400, 404) },
       },
     },
     async (request, reply) => {

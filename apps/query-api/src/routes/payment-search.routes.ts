@@ -1,8 +1,9 @@
 import { PaymentSearchPage, PaymentSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { problemResponses, type HttpApp } from '@gyroscops/platform';
+import type { HttpApp } from '@gyroscops/platform';
 import { scopeToCaller } from '../queries/caller-scope';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentSearchParams, paymentSearchQuery } from '../queries/payment-search.query';
+import { authenticatedProblems } from './route-problems';
 
 /** `GET /payments`: search with filters, sort, keyset pages (opaque cursors) and the total. */
 export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus }): void {
@@ -20,7 +21,7 @@ export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus 
           '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, the search covers all of them.',
         querystring: PaymentSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentSearchPage, ...problemResponses(400, 401, 403, 500, 503) },
+        response: { 200: { ...PaymentSearchPage, description: 'A page of matching payments, the cursor of the next page and the number of matches' }, ...authenticatedProblems(400, 403) },
       },
     },
     async (request, reply) => {

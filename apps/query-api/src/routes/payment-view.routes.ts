@@ -1,9 +1,10 @@
 import { cacheTags, PaymentAsOfQuery, PaymentIdParams, PaymentViewAtSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
 import type { PaymentView } from '@gyroscops/domain';
-import { ApplicationError, canSee, problemResponses, withTablesOf, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, canSee, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
 import { answerPaymentAsOf } from '../queries/payment-as-of.query';
 import type { QueryBus, QueryHandler } from '../query-bus/query-handler';
+import { authenticatedProblems } from './route-problems';
 
 /**
  * The current view of one payment, from the payments read model. Cached under `payment:<id>`, which
@@ -40,7 +41,7 @@ export function registerPaymentViewRoutes(app: HttpApp, deps: { bus: QueryBus })
         params: PaymentIdParams,
         querystring: PaymentAsOfQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentViewAtSchema, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...problemResponses(400, 401, 404, 500, 503) },
+        response: { 200: { ...PaymentViewAtSchema, description: 'The payment view (ETag: its version), or its replayed state with ?asOf= or ?version=' }, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...authenticatedProblems(400, 404) },
       },
     },
     async (request, reply) => {

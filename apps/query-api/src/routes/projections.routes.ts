@@ -13,8 +13,9 @@ import {
   TASK_QUEUES,
 } from '@gyroscops/contracts';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { ApplicationError, problemResponses, requireRole, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, requireRole, type HttpApp } from '@gyroscops/platform';
 import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
+import { authenticatedProblems } from './route-problems';
 
 export interface ProjectionRoutesDependencies {
   readDb: Kysely<ProjectionTables>;
@@ -36,7 +37,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
         tags: ['projections'],
         operationId: 'listProjections',
         summary: 'Position, lag, state and dead letters of every projection, with rebuild progress',
-        response: { 200: ProjectionStatuses, ...problemResponses(401, 500) },
+        response: { 200: { ...ProjectionStatuses, description: 'Every projection, where it stands' }, ...authenticatedProblems() },
       },
     },
     async () => {
@@ -67,7 +68,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     operationId,
     summary: `${summary} (admin role)`,
     params: ProjectionNameParams,
-    response: { 202: ProjectionActionAccepted, ...problemResponses(400, 401, 403, 404, 500, 503) },
+    response: { 202: { ...ProjectionActionAccepted, description: 'The action was started (or signalled) in Temporal' }, ...authenticatedProblems(400, 403, 404) },
   });
 
   app.post('/projections/:name/rebuild', { onRequest: adminOnly, schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {

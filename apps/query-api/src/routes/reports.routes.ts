@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { ReadYourWritesHeaders, ReportAccepted, ReportIdParams, ReportRequestBody, ReportStatus, TASK_QUEUES } from '@gyroscops/contracts';
-import { ApplicationError, problemResponses, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
 import type { FastifyRequest } from 'fastify';
 import type { ReportRequest } from '@gyroscops/contracts';
 import { scopeToCaller } from '../queries/caller-scope';
@@ -8,6 +8,7 @@ import type { QueryBus } from '../query-bus/query-handler';
 import { normalizeReportRequest } from '../queries/report-request';
 import { createReportStatusQuery } from '../queries/report-status.query';
 import { createRequestReportQuery } from '../queries/request-report.query';
+import { authenticatedProblems, bodyRouteProblems } from './route-problems';
 
 export interface ReportRoutesDependencies {
   bus: QueryBus;
@@ -62,7 +63,7 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
           'Time ranges are [from, to) and at most 366 days. A CSV export holds at most 10 000 rows and 1 MB (then `truncated`).',
         body: ReportRequestBody,
         headers: ReadYourWritesHeaders,
-        response: { 202: ReportAccepted, ...problemResponses(400, 401, 403, 413, 415, 500, 503) },
+        response: { 202: { ...ReportAccepted, description: 'The report id; follow Location for its state and result', headers: { location: { type: 'string', description: '/reports/{reportId}' } } }, ...bodyRouteProblems(400, 403) },
       },
     },
     async (request, reply) => {
@@ -82,7 +83,7 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
         summary: 'State of a report: running, completed (with its result) or failed',
         params: ReportIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: ReportStatus, ...problemResponses(400, 401, 404, 500, 503) },
+        response: { 200: { ...ReportStatus, description: 'The report: running, completed with its result, or failed' }, ...authenticatedProblems(400, 404) },
       },
     },
     async (request, reply) => {

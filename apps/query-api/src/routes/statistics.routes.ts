@@ -1,8 +1,9 @@
 import { EventAnalytics, EventAnalyticsQuery, PaymentStatistics, PaymentStatisticsQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, problemResponses, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import { ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventAnalyticsQuery } from '../queries/event-analytics.query';
 import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
+import { authenticatedProblems } from './route-problems';
 
 function assertOrdered(from: string | undefined, to: string | undefined): void {
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
@@ -21,7 +22,7 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
         summary: 'Payment count and amounts per currency and status for an organization',
         querystring: PaymentStatisticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: PaymentStatistics, ...problemResponses(400, 401, 403, 500, 503) },
+        response: { 200: { ...PaymentStatistics, description: 'Counts and amounts per currency and status' }, ...authenticatedProblems(400, 403) },
       },
     },
     async (request, reply) => {
@@ -39,7 +40,7 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
         summary: 'Events recorded per hour, day, week or month, over every organization (admin role)',
         querystring: EventAnalyticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: EventAnalytics, ...problemResponses(400, 401, 403, 500, 503) },
+        response: { 200: { ...EventAnalytics, description: 'Event counts per time bucket' }, ...authenticatedProblems(400, 403) },
       },
     },
     async (request, reply) => {
