@@ -18,6 +18,8 @@ module.exports = {
     '^@gyroscops/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2',
   },
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  // Fault-injection tests start and kill their own processes: their own run (npm run test:faults).
+  testPathIgnorePatterns: ['/node_modules/', '\\.fault\\.spec\\.ts$'],
   globalSetup: '<rootDir>/packages/dev-infra/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/packages/dev-infra/src/jest/global-teardown.ts',
   testTimeout: 60_000,

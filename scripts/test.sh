@@ -16,7 +16,7 @@ fi
 # The benchmark's smoke run starts its own Temporal server and five service processes: it runs on its
 # own, after the main suite, so it does not compete with the other test files for the two cores.
 mkdir -p .test-results
-npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/'
+npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/' '\.fault\.spec\.ts$'
 npx jest --ci --json --outputFile=.test-results/bench-smoke.json apps/cli/src/bench
 # One closing line for both runs, in the plain form CI tools read.
 node -e '

@@ -4,3 +4,4 @@ export * from './temporal-dev-server';
 export * from './free-port';
 export * from './testing/test-environment';
 export * from './jest/test-run-env';
+export * from './processes';

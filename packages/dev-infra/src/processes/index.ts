@@ -1,0 +1,3 @@
+export * from './supervised-process';
+export * from './http-ready';
+export * from './redis-server';
