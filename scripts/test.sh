@@ -18,9 +18,12 @@ fi
 mkdir -p .test-results
 npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/' '\.fault\.spec\.ts$'
 npx jest --ci --json --outputFile=.test-results/bench-smoke.json apps/cli/src/bench
-# One closing line for both runs, in the plain form CI tools read.
+# Fault injection (npm run test:faults on its own): each file starts, kills and restarts real service
+# processes, one file at a time; about 3 minutes on an idle 2-core machine.
+npx jest --ci -c tests/faults/jest.config.js --json --outputFile=.test-results/faults.json
+# One closing line over the three runs, in the plain form CI tools read.
 node -e '
-  const runs = ["main", "bench-smoke"].map((name) => require(`./.test-results/${name}.json`));
+  const runs = ["main", "bench-smoke", "faults"].map((name) => require(`./.test-results/${name}.json`));
   const sum = (key) => runs.reduce((total, run) => total + run[key], 0);
   console.log(`tests: ${sum("numPassedTests")} passed, ${sum("numFailedTests")} failed`);
 '

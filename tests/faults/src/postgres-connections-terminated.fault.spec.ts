@@ -99,6 +99,8 @@ it('services recover from terminated connections without a restart, and every an
   const charges = new Map((await allGatewayCharges(stack.gatewayDb)).map((charge) => [charge.payment_id, charge]));
 
   const failures = observed.filter((one) => one.status === 0 || one.status >= 500);
+  // A request whose connection died under it is a 503 (retry), never a 500 and never a dropped socket.
+  expect(failures.filter((one) => one.status !== 503).map((one) => `${one.kind}: ${one.status}`)).toEqual([]);
   const unexpected: string[] = [];
   for (const one of observed) {
     if (one.status === 0 || one.status >= 500) continue;

@@ -12,8 +12,8 @@ export interface DatabaseOptions {
 }
 
 /**
- * A Kysely instance on its own pg pool. The pool always has an 'error' listener, so a Postgres
- * restart costs the failed queries, not the process.
+ * A Kysely instance on its own pg pool. The pool and each of its clients always have an 'error'
+ * listener, so a Postgres restart or a terminated backend costs the failed queries, not the process.
  */
 export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables> {
   const config: PoolConfig = {
@@ -26,6 +26,11 @@ export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables>
   if (options.statementTimeoutMs) config.statement_timeout = options.statementTimeoutMs;
   const pool = new Pool(config);
   pool.on('error', options.onPoolError ?? ((error) => console.error(`[pg pool] idle client error: ${error.message}`)));
+  // The pool listens only to its idle clients: a client checked out by Kysely (between a transaction's
+  // statements, say) that loses its connection (pg_terminate_backend, a failover) emits 'error' with no
+  // listener, which kills the process. The failed statement already rejects, and pg marks the client
+  // unusable so the pool drops it on release: here the event only needs a listener.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
 }
 

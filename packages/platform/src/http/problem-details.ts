@@ -1,4 +1,5 @@
 import { DomainError } from '@gyroscops/domain';
+import { isDatabaseConnectionError } from '../database/connection-errors';
 import { ApplicationError, HTTP_STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode, type FieldProblem } from './application-error';
 
 export interface Problem {
@@ -76,12 +77,15 @@ function fromCode(code: ErrorCode, message: string, errors: FieldProblem[] | und
 /**
  * Turns anything thrown in a request into a problem. Only errors raised on purpose choose the
  * answer: ApplicationError and DomainError instances (their code, message, field errors and
- * headers) and Fastify's own client errors (validation, parsing, body size, media type). Anything
- * else, whatever `code` or `statusCode` it carries, is a 500 whose details stay in the logs.
+ * headers) and Fastify's own client errors (validation, parsing, body size, media type). A lost
+ * database connection is a 503 with Retry-After. Anything else, whatever `code` or `statusCode` it
+ * carries, is a 500 whose details stay in the logs.
  */
 export function toProblem(error: unknown): ProblemAnswer {
   if (error instanceof ApplicationError) return fromCode(error.code, error.message, error.errors, { ...error.headers });
   if (error instanceof DomainError) return fromCode(error.code, error.message, error.errors, {});
+  // A connection lost under a query (restart, failover, terminated backend) is transient: retry soon.
+  if (isDatabaseConnectionError(error)) return fromCode('UNAVAILABLE', 'database connection lost', undefined, { 'retry-after': '1' });
   if (!isFastifyError(error)) return INTERNAL();
   if (error.validation) {
     return { problem: problemOf('VALIDATION', 'The request does not match the schema.', validationProblems(error)), headers: {}, isServerError: false };

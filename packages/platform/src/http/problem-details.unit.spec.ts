@@ -135,6 +135,21 @@ describe('toProblem', () => {
     });
   });
 
+  describe('a lost database connection', () => {
+    it.each([
+      ['a terminated backend (57P01)', Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })],
+      ['a connection failure (08006)', Object.assign(new Error('connection failure'), { code: '08006' })],
+      ["pg's socket closed under a query", new Error('Connection terminated unexpectedly')],
+      ['a pool that cannot connect', new Error('timeout exceeded when trying to connect')],
+      ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })],
+    ])('%s is a 503 with Retry-After that leaks nothing', (_name, thrown) => {
+      const { problem, headers, isServerError } = toProblem(thrown);
+      expect(problem).toEqual(problemOf('UNAVAILABLE'));
+      expect(headers).toEqual({ 'retry-after': '1' });
+      expect(isServerError).toBe(true);
+    });
+  });
+
   describe('anything else', () => {
     it.each([
       ['an Error', new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2')],
