@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { createDatabase, createMetricsRegistry, createRedis, runHttpService, startTracing, withTablesOf } from '@gyroscops/platform';
+import { createDatabase, createMetricsRegistry, createRedis, runHttpService, startTracing, temporalClientInterceptors, withTablesOf } from '@gyroscops/platform';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
@@ -21,7 +21,8 @@ async function main(): Promise<void> {
   await tracker.start();
   // Lazy: the query-api starts and serves reads without Temporal; only reports and admin actions need it.
   const temporalConnection = Connection.lazy({ address: config.temporal.address });
-  const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace });
+  // Report workflows started by a traced request join its trace.
+  const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, interceptors: temporalClientInterceptors() });
   const app = await buildQueryApi({
     readDb,
     eventStore,

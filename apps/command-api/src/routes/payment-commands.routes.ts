@@ -115,7 +115,9 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
       schema: {
         tags: ['payments'],
         operationId: 'updatePayment',
-        summary: 'Change a payment (amount only while pending)',
+        summary: 'Change a payment (description and metadata; the amount only to the value it has)',
+        description:
+          'A pending payment is always being charged, so its amount cannot change under the charge (409), nor after it: an `amount` equal to the current one is accepted (a client may send the whole form back), any other is a 409.',
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: UpdatePaymentBody,

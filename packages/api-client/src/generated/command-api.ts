@@ -106,7 +106,10 @@ export interface paths {
         delete: operations["deletePayment"];
         options?: never;
         head?: never;
-        /** Change a payment (amount only while pending) */
+        /**
+         * Change a payment (description and metadata; the amount only to the value it has)
+         * @description A pending payment is always being charged, so its amount cannot change under the charge (409), nor after it: an `amount` equal to the current one is accepted (a client may send the whole form back), any other is a 409.
+         */
         patch: operations["updatePayment"];
         trace?: never;
     };

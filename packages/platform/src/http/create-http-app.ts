@@ -5,6 +5,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { ProblemDetails, PROBLEM_CONTENT_TYPE } from '@gyroscops/contracts';
+import type { Logger as PinoLogger } from 'pino';
 import type { Registry } from 'prom-client';
 import type Redis from 'ioredis';
 import { DEFAULT_RATE_LIMIT, type HttpHardeningConfig } from '../config/hardening-config';
@@ -77,6 +78,13 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     requestTimeout: 30_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // One child logger per request, carrying both ids: each pino child costs a level table and a
+    // redacted copy of its bindings, which profiling showed as a fifth of a cached read's CPU.
+    childLoggerFactory: (logger, bindings, childOptions, rawRequest) => {
+      const correlationId = incomingId(rawRequest.headers['x-correlation-id']) ?? randomUUID();
+      (rawRequest as IncomingMessage & { correlationId?: string }).correlationId = correlationId;
+      return logger.child({ ...bindings, correlationId }, childOptions);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setValidatorCompiler(createValidatorCompiler());
@@ -86,10 +94,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.decorateRequest('correlationId', '');
   // First hook: every answer, shed or rejected ones included, carries the ids, and so does every log line.
   app.addHook('onRequest', async (request, reply) => {
-    request.correlationId = incomingId(request.headers['x-correlation-id']) ?? randomUUID();
+    request.correlationId = (request.raw as IncomingMessage & { correlationId?: string }).correlationId ?? randomUUID();
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
-    request.log = reply.log = request.log.child({ correlationId: request.correlationId });
   });
   // Spans cover shed and rejected requests too.
   await app.register(httpTracing);
@@ -118,9 +125,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE });
   await app.register(authentication, options.auth);
   // After authentication: request logs and everything a handler logs say who asked.
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', async (request) => {
     if (!request.caller) return;
-    request.log = reply.log = request.log.child({ userId: request.caller.userId, organizations: request.caller.organizations });
+    // Added to the request's logger in place (no second child; request.log and reply.log are the same logger).
+    (request.log as unknown as PinoLogger).setBindings({ userId: request.caller.userId, organizations: request.caller.organizations });
   });
   const limitUnauthenticated = await registerRateLimiting(app, {
     ...(hardening.rateLimit ?? DEFAULT_RATE_LIMIT),
