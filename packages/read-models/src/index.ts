@@ -11,3 +11,4 @@ export * from './payments/payments.search';
 export * from './payment-statistics/payment-statistics.queries';
 export * from './event-counts/event-counts.queries';
 export * from './payment-statistics/currency-figures';
+export * from './read-model-reference';

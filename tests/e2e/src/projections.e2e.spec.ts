@@ -10,9 +10,8 @@ import { Context } from '@temporalio/activity';
 import { paymentStreamId, projectionRebuildWorkflowId, PROJECTIONS } from '@gyroscops/contracts';
 import { appendToStream } from '@gyroscops/event-store';
 import { withTablesOf } from '@gyroscops/platform';
-import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
+import { findPaymentView, readModelDifferences, type PaymentReadTables } from '@gyroscops/read-models';
 import { answer, apiClients, grantOrganizations, type ApiClients } from './support/http-client';
-import { readModelDifferences } from './support/read-model-reference';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;

@@ -14,7 +14,7 @@ import { eventCountsPerPayment, allGatewayCharges } from './support/event-store-
 import { request, type CommandResult } from './support/http';
 import { terminateServiceConnections, testSession } from './support/postgres-faults';
 import { waitForProjectionsCaughtUp } from './support/projections-caught-up';
-import { readModelDifferences } from './support/read-model-reference';
+import { readModelDifferences } from '@gyroscops/read-models';
 import { sleep } from './support/wait-for';
 
 const SERVICES: ServiceName[] = ['command-api', 'command-worker', 'projection-worker', 'query-api'];

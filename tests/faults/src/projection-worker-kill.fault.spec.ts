@@ -15,7 +15,7 @@ import { createPayments } from './support/create-payments';
 import { countAllEvents } from './support/event-store-facts';
 import { backendsWaitingOnLock, testSession } from './support/postgres-faults';
 import { PROJECTION_COUNT, waitForProjectionsCaughtUp } from './support/projections-caught-up';
-import { readModelDifferences, referenceReadModels } from './support/read-model-reference';
+import { readModelDifferences, referenceReadModels } from '@gyroscops/read-models';
 import { waitFor } from './support/wait-for';
 
 const READ_MODEL_TABLES = ['payments', 'payment_statistics', 'event_counts'];
