@@ -1,17 +1,2 @@
-import { createServer } from 'node:net';
-
-/** Asks the kernel for a free TCP port on the loopback interface. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
+/** Tests and dev tooling take free ports from the same helper the services use. */
+export { freePort } from '@gyroscops/platform';

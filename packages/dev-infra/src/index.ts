@@ -5,3 +5,4 @@ export * from './free-port';
 export * from './testing/test-environment';
 export * from './jest/test-run-env';
 export * from './processes';
+export * from './wait-for';

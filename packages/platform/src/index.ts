@@ -19,3 +19,4 @@ export * from './observability/http-tracing';
 export * from './observability/metrics-sources';
 export * from './temporal/temporal-client-tracing';
 export * from './config/hardening-config';
+export * from './net/free-port';

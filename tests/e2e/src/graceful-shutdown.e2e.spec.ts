@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { sql } from 'kysely';
 import { commandWorkflowId, paymentStreamId } from '@gyroscops/contracts';
-import { createTestEnvironment, freePort, httpReady, SupervisedProcess, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, freePort, httpReady, SupervisedProcess, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase, mintToken } from '@gyroscops/platform';
 
@@ -26,18 +26,6 @@ let temporal: Client;
 let eventStore: ReturnType<typeof createDatabase<EventStoreTables>>;
 let baseEnv: NodeJS.ProcessEnv;
 const processes: SupervisedProcess[] = [];
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const giveUp = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 async function startCommandWorker(): Promise<SupervisedProcess> {
   const port = await freePort();
@@ -126,14 +114,14 @@ it(
       body: JSON.stringify({ organizationId: ORG, amount: '12.34', currency: 'EUR', paymentId }),
     });
     // Accepted: its key is claimed and its workflow started.
-    await until('the command to be accepted', async () => {
+    await waitFor('the command to be accepted', async () => {
       const { rows } = await sql<{ count: string }>`SELECT count(*) AS count FROM idempotency_keys WHERE idempotency_key = ${idempotencyKey}`.execute(eventStore);
       return Number(rows[0]!.count) === 1 ? true : undefined;
     });
 
     const apiExit = api.kill('SIGTERM');
     // Stopped accepting: a new connection is refused while the accepted request is still waiting.
-    await until('the API to refuse new connections', async () => {
+    await waitFor('the API to refuse new connections', async () => {
       try {
         await fetch(`${url}/health/live`, { headers: { connection: 'close' } });
         return undefined;
@@ -170,7 +158,7 @@ it(
     const { commandId } = (await accepted.json()) as { commandId: string };
     const handle = temporal.workflow.getHandle(commandWorkflowId(commandId));
     // The worker has picked the command up (its activities are local: they run inside the workflow task).
-    await until('the worker to pick the command up', async () => {
+    await waitFor('the worker to pick the command up', async () => {
       const history = await handle.fetchHistory();
       return history.events?.some((event) => event.workflowTaskStartedEventAttributes) ? true : undefined;
     });
@@ -179,14 +167,14 @@ it(
     expect(worker.output().join('\n')).toContain('waiting for in-flight activities');
 
     await startCommandWorker();
-    const status = await until(
+    const status = await waitFor(
       'the command to complete',
       async () => {
         const response = await fetch(`${url}/commands/${commandId}`, { headers: AUTH });
         const body = (await response.json()) as { state: string; result?: { paymentId: string; status: string } };
         return body.state === 'running' ? undefined : body;
       },
-      120_000,
+      { timeoutMs: 120_000 },
     );
     expect(status).toMatchObject({ state: 'completed', result: { status: 'processed' } });
     const paymentId = status.result!.paymentId;

@@ -11,7 +11,7 @@ import { countAllEvents } from './support/event-store-facts';
 import { fuzzRequest } from './support/fuzz-arbitraries';
 import { request } from './support/http';
 import { waitForProjectionsCaughtUp } from './support/projections-caught-up';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@gyroscops/dev-infra';
 
 const RUNS_PER_API = Number(process.env.FAULT_FUZZ_RUNS ?? 150);
 

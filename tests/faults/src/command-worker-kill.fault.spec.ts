@@ -15,7 +15,7 @@ import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { eventTypesOf, gatewayChargesOf } from './support/event-store-facts';
 import { request, type CommandResult } from './support/http';
 import { backendsWaitingOnLock, testSession } from './support/postgres-faults';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@gyroscops/dev-infra';
 
 const HOLD_LOCK = 600_601;
 

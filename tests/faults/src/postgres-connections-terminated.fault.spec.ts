@@ -15,7 +15,7 @@ import { request, type CommandResult } from './support/http';
 import { terminateServiceConnections, testSession } from './support/postgres-faults';
 import { waitForProjectionsCaughtUp } from './support/projections-caught-up';
 import { readModelDifferences } from '@gyroscops/read-models';
-import { sleep } from './support/wait-for';
+import { sleep } from '@gyroscops/dev-infra';
 
 const SERVICES: ServiceName[] = ['command-api', 'command-worker', 'projection-worker', 'query-api'];
 const LOAD_MS = 9_000;

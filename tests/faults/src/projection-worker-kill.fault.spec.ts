@@ -16,7 +16,7 @@ import { countAllEvents } from './support/event-store-facts';
 import { backendsWaitingOnLock, testSession } from './support/postgres-faults';
 import { PROJECTION_COUNT, waitForProjectionsCaughtUp } from './support/projections-caught-up';
 import { readModelDifferences, referenceReadModels } from '@gyroscops/read-models';
-import { waitFor } from './support/wait-for';
+import { waitFor } from '@gyroscops/dev-infra';
 
 const READ_MODEL_TABLES = ['payments', 'payment_statistics', 'event_counts'];
 

@@ -7,12 +7,11 @@
  * recovers: L2 answers hits again.
  */
 import { randomUUID } from 'node:crypto';
-import { startRedisServer, type RedisServerProcess } from '@gyroscops/dev-infra';
+import { startRedisServer, waitFor, type RedisServerProcess } from '@gyroscops/dev-infra';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { createPayments } from './support/create-payments';
 import { request, type CommandResult } from './support/http';
 import { waitForProjectionsCaughtUp } from './support/projections-caught-up';
-import { waitFor } from './support/wait-for';
 
 let stack: FaultStack;
 let redis: RedisServerProcess;

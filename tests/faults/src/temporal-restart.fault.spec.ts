@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
 import { allGatewayCharges, eventCountsPerPayment } from './support/event-store-facts';
 import { request, type CommandResult } from './support/http';
-import { sleep, waitFor } from './support/wait-for';
+import { sleep, waitFor } from '@gyroscops/dev-infra';
 
 const COMMANDS = 40;
 const CONCURRENCY = 6;

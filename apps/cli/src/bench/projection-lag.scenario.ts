@@ -4,7 +4,8 @@ import { PAYMENT_STREAM_TYPE, paymentStreamId } from '@gyroscops/contracts';
 import { decide, foldPayment, isDomainError } from '@gyroscops/domain';
 import { appendToStream, notifyAppended, type EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase } from '@gyroscops/platform';
-import { interleaved, measure, openLoop, percentile, sleep } from './harness';
+import { sleep } from '@gyroscops/dev-infra';
+import { interleaved, measure, openLoop, percentile } from './harness';
 import type { Scenario } from './scenario';
 
 const RATE = 200;

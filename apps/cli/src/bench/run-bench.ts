@@ -1,13 +1,13 @@
 import { Pool } from 'pg';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { EventStoreTables } from '@gyroscops/event-store';
+import { waitFor } from '@gyroscops/dev-infra';
 import { createDatabase } from '@gyroscops/platform';
 import { seedPayments } from '../seed-payments';
 import { appendScenario } from './append.scenario';
 import { cacheHitScenario } from './cache-hit.scenario';
 import { cacheMissScenario } from './cache-miss.scenario';
 import type { BenchSizes, ScenarioOutcome } from './harness';
-import { waitFor } from './harness';
 import { memoryScenario } from './memory.scenario';
 import { postPaymentsScenario } from './post-payments.scenario';
 import { projectionLagScenario } from './projection-lag.scenario';
@@ -74,10 +74,14 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     try {
       const started = performance.now();
       await seedPayments(eventStore, { events: payments * 2 });
-      await waitFor('the payments projection to catch up', 180_000, async () => {
-        const { rows } = await readPool.query<{ count: string }>('SELECT count(*) AS count FROM payments');
-        return Number(rows[0]!.count) >= payments;
-      }, 250);
+      await waitFor(
+        'the payments projection to catch up',
+        async () => {
+          const { rows } = await readPool.query<{ count: string }>('SELECT count(*) AS count FROM payments');
+          return Number(rows[0]!.count) >= payments;
+        },
+        { timeoutMs: 180_000, intervalMs: 250 },
+      );
       log(`seeded and projected ${payments} payments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       await eventStore.destroy();

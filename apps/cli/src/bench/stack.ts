@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
-import { startTemporalDevServer, freePort, type TemporalDevServer } from '@gyroscops/dev-infra';
+import { startTemporalDevServer, freePort, waitFor, type TemporalDevServer } from '@gyroscops/dev-infra';
 import { dropDatabase, loadConfig, readPostgresConfig, readRedisConfig, withDatabaseName, type PostgresConfig } from '@gyroscops/platform';
 import { migrateAll } from '../database-migrations';
-import { mintToken, waitFor } from './harness';
+import { mintToken } from './harness';
 
 /** The repository root: src/bench and dist/bench are at the same depth. */
 export const ROOT = resolve(__dirname, '../../../..');
@@ -171,11 +171,15 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     }
     await Promise.all(
       [...services.values()].map((service) =>
-        waitFor(`${service.name} to be ready`, 90_000, async () => {
-          if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}: ${service.output.slice(-10).join('\n')}`);
-          const response = await fetch(service.healthUrl);
-          return response.ok;
-        }, 200).catch((error: unknown) => {
+        waitFor(
+          `${service.name} to be ready`,
+          async () => {
+            if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}: ${service.output.slice(-10).join('\n')}`);
+            const response = await fetch(service.healthUrl);
+            return response.ok;
+          },
+          { timeoutMs: 90_000, intervalMs: 200 },
+        ).catch((error: unknown) => {
           throw new Error(`${error instanceof Error ? error.message : error}\n${service.output.slice(-10).join('\n')}`);
         }),
       ),

@@ -1,22 +1,9 @@
-import { createServer } from 'node:net';
 import { Runtime, type Logger } from '@temporalio/worker';
+import { freePort } from '../net/free-port';
 import { addMetricsSource } from '../observability/metrics-sources';
 
 /** Histogram buckets (seconds) of the command workflows' durations, recorded from workflow code. */
 const COMMAND_DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
-
-/** A free loopback port, for the runtime's own metrics endpoint (the SDK takes a fixed address). */
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (!address || typeof address === 'string') throw new Error('no loopback port for the Temporal runtime metrics');
-  return address.port;
-}
 
 /**
  * Installs this process's Temporal runtime (once: the SDK allows one) with its Prometheus exporter
@@ -29,7 +16,8 @@ async function freeLoopbackPort(): Promise<number> {
  */
 export async function installTemporalRuntime(options: { bindAddress?: string; logger?: Logger } = {}): Promise<boolean> {
   if (Runtime._instance) return false;
-  const bindAddress = options.bindAddress ?? `127.0.0.1:${await freeLoopbackPort()}`;
+  // The SDK takes a fixed address for its own metrics endpoint: a free loopback port.
+  const bindAddress = options.bindAddress ?? `127.0.0.1:${await freePort()}`;
   if (Runtime._instance) return false;
   Runtime.install({
     ...(options.logger ? { logger: options.logger } : {}),

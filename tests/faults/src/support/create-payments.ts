@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { request, type CommandResult } from './http';
-import { waitFor } from './wait-for';
+import { waitFor } from '@gyroscops/dev-infra';
 
 /**
  * The result of a command the command-api answered: a 201 carries it; a 202 (the command outlived

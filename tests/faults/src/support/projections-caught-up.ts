@@ -1,7 +1,7 @@
 import { readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import type { Kysely } from 'kysely';
-import { waitFor } from './wait-for';
+import { waitFor } from '@gyroscops/dev-infra';
 
 /** The read models the projection worker keeps (payments, payment_statistics, event_counts). */
 export const PROJECTION_COUNT = 3;

@@ -2,7 +2,8 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 /**
  * Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs` with
- * `what` and the last error: generous deadlines, because these machines are shared and slow.
+ * `what` and the last error (a throwing check counts as not yet): for tests, the benchmark and dev
+ * tooling that wait for processes and projections on shared, slow machines.
  */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, { timeoutMs = 60_000, intervalMs = 100 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
