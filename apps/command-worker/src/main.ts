@@ -49,7 +49,6 @@ async function main(): Promise<void> {
       eventStore,
       // The simulated gateway keeps its ledger beside the event store: one pool, seen through its own tables.
       gateway: createSimulatedGateway(withTablesOf<SimulatedGatewayTables>(eventStore)),
-      temporal,
       log: (message, fields) => logger.info(fields ?? {}, message),
     },
   });

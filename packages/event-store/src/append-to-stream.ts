@@ -1,5 +1,5 @@
 import { MAX_EVENTS_PER_TRANSACTION, assertValidAppendRequest, normalizeEventId } from './append-request';
-import { runAppendStatement } from './append-statement';
+import { runAppendStatement, type AppendStatementOutcome } from './append-statement';
 import { EventIdsPartiallyStoredError, InvalidAppendError, StreamTypeMismatchError, StreamVersionConflictError } from './errors';
 import { traceAppend } from './append-tracing';
 import type { AppendRequest, AppendResult } from './recorded-event';
@@ -39,7 +39,7 @@ export async function appendToStream(db: EventStoreDb, request: AppendRequest): 
 
 async function appendUntraced(db: EventStoreDb, request: AppendRequest): Promise<AppendResult> {
   assertValidAppendRequest(request);
-  let claimed: Awaited<ReturnType<typeof runAppendStatement>>;
+  let claimed: AppendStatementOutcome;
   try {
     claimed = await runAppendStatement(db, request, false);
   } catch (error) {
@@ -66,7 +66,7 @@ export async function appendInTransaction(trx: EventStoreDb, request: AppendRequ
   assertValidAppendRequest(request);
   const stored = await findAppended(trx, request);
   if (stored) return stored;
-  let claimed: Awaited<ReturnType<typeof runAppendStatement>>;
+  let claimed: AppendStatementOutcome;
   try {
     claimed = await runAppendStatement(trx, request, true);
   } catch (error) {
@@ -81,7 +81,7 @@ export async function appendInTransaction(trx: EventStoreDb, request: AppendRequ
   throw await refusalOf(trx, request);
 }
 
-function resultOf(request: AppendRequest, claimed: NonNullable<Awaited<ReturnType<typeof runAppendStatement>>>): AppendResult {
+function resultOf(request: AppendRequest, claimed: NonNullable<AppendStatementOutcome>): AppendResult {
   return {
     streamId: request.streamId,
     nextVersion: claimed.versionBefore + request.events.length,

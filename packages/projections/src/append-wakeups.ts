@@ -59,7 +59,7 @@ export class LocalWakeups implements AppendWakeups {
 }
 
 export interface PostgresAppendListenerOptions {
-  /** The event store database, where the append trigger notifies. */
+  /** The event store database, on which appenders NOTIFY after each committed append. */
   url: string;
   applicationName?: string;
   onError?: (error: Error) => void;

@@ -1,5 +1,4 @@
 import { Context } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import { PAYMENT_STREAM_TYPE, paymentStreamId, type EventMetadata } from '@gyroscops/contracts';
 import { isPaymentEvent, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
 import { appendToStream, notifyAppended, readStream, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
@@ -13,8 +12,6 @@ const EVENT_ID_NAMESPACE = '3f1b9a52-8c1e-4a57-9d6b-2f0c7e51a9d4';
 export interface CommandActivityDependencies {
   eventStore: EventStoreDb;
   gateway: PaymentGateway;
-  /** Wakes the projections after an append; absent in tests that run no read side. */
-  temporal?: Client;
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 

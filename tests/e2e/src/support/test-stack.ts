@@ -119,7 +119,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connection: nativeConnection,
       namespace: env.namespace,
       workflowBundle: commandBundle,
-      dependencies: { eventStore, gateway: createSimulatedGateway(gatewayDb), temporal },
+      dependencies: { eventStore, gateway: createSimulatedGateway(gatewayDb) },
       activities,
       shutdownGraceTime: workerOptions.shutdownGraceTime,
     });
