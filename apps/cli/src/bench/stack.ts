@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
-import { startTemporalDevServer, freePort, waitFor, type TemporalDevServer } from '@gyroscops/dev-infra';
+import { freePort, httpReady, startTemporalDevServer, SupervisedProcess, type TemporalDevServer } from '@gyroscops/dev-infra';
 import { dropDatabase, loadConfig, readPostgresConfig, readRedisConfig, withDatabaseName, type PostgresConfig } from '@gyroscops/platform';
 import { migrateAll } from '../database-migrations';
 import { mintToken } from './harness';
@@ -15,11 +14,9 @@ export type ServiceName = 'command-api' | 'command-worker' | 'projection-worker'
 
 export interface ServiceProcess {
   name: ServiceName;
-  child: ChildProcess;
+  /** The running process: its pid, its last lines of output, stop. */
+  process: SupervisedProcess;
   url?: string;
-  healthUrl: string;
-  /** The last lines it wrote, for error messages. */
-  output: string[];
 }
 
 export interface BenchStack {
@@ -52,15 +49,6 @@ export function rssKbOf(pid: number | undefined): number {
   } catch {
     return Number.NaN;
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 8_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
@@ -106,15 +94,15 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
   const services = new Map<ServiceName, ServiceProcess>();
   let temporal: TemporalDevServer | undefined;
 
-  // Should this process die without stopping the stack, its children must not outlive it.
-  const killChildren = () => {
-    for (const service of services.values()) if (service.child.exitCode === null) service.child.kill('SIGKILL');
+  // Should this process die without stopping the stack, Temporal must not outlive it (SupervisedProcess
+  // does the same for the services).
+  const killTemporal = () => {
     if (temporal && temporal.process.exitCode === null) temporal.process.kill('SIGKILL');
   };
-  process.once('exit', killChildren);
+  process.once('exit', killTemporal);
   const stop = async () => {
-    process.off('exit', killChildren);
-    await Promise.allSettled([...services.values()].map((service) => stopChild(service.child)));
+    process.off('exit', killTemporal);
+    await Promise.allSettled([...services.values()].map((service) => service.process.stop()));
     await temporal?.stop().catch(() => undefined);
     for (const url of [postgres.eventStoreDatabaseUrl, postgres.readDatabaseUrl, scratch.eventStoreDatabaseUrl, scratch.readDatabaseUrl]) {
       await dropDatabase(url).catch((error) => log(`could not drop ${url}: ${error instanceof Error ? error.message : error}`));
@@ -156,34 +144,20 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       { name: 'baseline-server', script: join(ROOT, 'apps/cli/dist/bench/baseline-server.js'), url: `http://127.0.0.1:${baselinePort}`, healthUrl: `http://127.0.0.1:${baselinePort}/health` },
     ];
     for (const spec of specs) {
-      const child = spawn(process.execPath, [spec.script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      const service: ServiceProcess = { name: spec.name, child, url: spec.url, healthUrl: spec.healthUrl, output: [] };
-      const collect = (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) {
-          if (!line.trim()) continue;
-          service.output.push(line);
-          if (service.output.length > 50) service.output.shift();
-        }
-      };
-      child.stdout?.on('data', collect);
-      child.stderr?.on('data', collect);
-      services.set(spec.name, service);
+      const supervised = new SupervisedProcess({
+        name: spec.name,
+        command: process.execPath,
+        args: [spec.script],
+        env,
+        isReady: httpReady(spec.healthUrl),
+        readyTimeoutMs: 90_000,
+        stopGraceMs: 8_000,
+        outputLines: 50,
+      });
+      services.set(spec.name, { name: spec.name, process: supervised, url: spec.url });
     }
-    await Promise.all(
-      [...services.values()].map((service) =>
-        waitFor(
-          `${service.name} to be ready`,
-          async () => {
-            if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}: ${service.output.slice(-10).join('\n')}`);
-            const response = await fetch(service.healthUrl);
-            return response.ok;
-          },
-          { timeoutMs: 90_000, intervalMs: 200 },
-        ).catch((error: unknown) => {
-          throw new Error(`${error instanceof Error ? error.message : error}\n${service.output.slice(-10).join('\n')}`);
-        }),
-      ),
-    );
+    // Each start waits for its health route, and fails with the process's last lines when it exits or times out.
+    await Promise.all([...services.values()].map((service) => service.process.start()));
     const organizations = ['org-bench', ...SEED_ORGANIZATIONS];
     const token = mintToken(jwtSecret, { sub: 'bench', orgs: organizations, ttlSeconds: 6 * 3_600 });
     log('services ready');
@@ -201,7 +175,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       baselineUrl: services.get('baseline-server')!.url!,
       headers: { authorization: `Bearer ${token}`, 'x-user-id': 'bench' },
       organizations,
-      rssKb: (name) => rssKbOf(services.get(name)?.child.pid),
+      rssKb: (name) => rssKbOf(services.get(name)?.process.pid),
       stop,
     };
   } catch (error) {
