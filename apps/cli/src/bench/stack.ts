@@ -147,7 +147,8 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       const supervised = new SupervisedProcess({
         name: spec.name,
         command: process.execPath,
-        args: [spec.script],
+        // BENCH_PROFILE_DIR=<dir>: every service writes a V8 CPU profile there when it stops.
+        args: [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : []), spec.script],
         env,
         isReady: httpReady(spec.healthUrl),
         readyTimeoutMs: 90_000,

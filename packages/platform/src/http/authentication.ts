@@ -1,4 +1,4 @@
-import fastifyJwt from '@fastify/jwt';
+import { createVerifier } from 'fast-jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import buildGetJwks from 'get-jwks';
@@ -60,6 +60,8 @@ export function isPublicPath(url: string): boolean {
   return path.startsWith('/health/') || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
 }
 
+const BEARER = /^Bearer\s+(\S+)$/i;
+
 const unauthorized = (detail: string) => new ApplicationError('UNAUTHORIZED', detail, [], { 'www-authenticate': 'Bearer' });
 
 const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
@@ -88,22 +90,36 @@ export function canSee(request: FastifyRequest, organizationId: string | null | 
   return typeof organizationId === 'string' && request.caller.organizations.includes(organizationId);
 }
 
-function jwtOptions(config: AuthConfig) {
-  const verify = {
+/** Verified tokens remembered per instance (until their `exp`, at most VERIFIED_TOKEN_TTL_MS). */
+const VERIFIED_TOKEN_CACHE_SIZE = 10_000;
+const VERIFIED_TOKEN_TTL_MS = 10 * 60_000;
+
+/**
+ * The token verifier: fast-jwt, checking the signature, `exp`/`nbf`, and issuer/audience when set.
+ * A caller sends the same token on every request, so verified payloads are cached (keyed by a hash of
+ * the whole token, bounded by its expiry): a repeated token costs a hash, not a signature check
+ * and a JSON parse. Failures are not cached.
+ */
+export function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unknown> {
+  const common = {
     ...(config.issuer ? { allowedIss: config.issuer } : {}),
     ...(config.audience ? { allowedAud: config.audience } : {}),
+    cache: VERIFIED_TOKEN_CACHE_SIZE,
+    cacheTTL: VERIFIED_TOKEN_TTL_MS,
   };
-  if (config.kind === 'secret') return { secret: config.secret, verify: { ...verify, algorithms: ['HS256' as const] } };
+  if (config.kind === 'secret') {
+    const verify = createVerifier({ ...common, key: config.secret, algorithms: ['HS256'] });
+    return async (token) => verify(token);
+  }
   const url = new URL(config.jwksUrl);
   const getJwks = buildGetJwks({ jwksPath: url.pathname, ttl: 10 * 60_000 });
-  return {
-    decode: { complete: true },
-    verify: { ...verify, algorithms: ['RS256' as const, 'ES256' as const, 'PS256' as const] },
-    secret: async (_request: FastifyRequest, token: { header: { kid?: string; alg?: string } } | { kid?: string; alg?: string }) => {
-      const header = 'header' in token ? token.header : token;
-      return getJwks.getPublicKey({ domain: url.origin, kid: header.kid ?? '', alg: header.alg ?? '' });
-    },
-  };
+  const verify = createVerifier({
+    ...common,
+    algorithms: ['RS256', 'ES256', 'PS256'],
+    key: async (decoded: { header: { kid?: string; alg?: string } }) =>
+      getJwks.getPublicKey({ domain: url.origin, kid: decoded.header.kid ?? '', alg: decoded.header.alg ?? '' }),
+  });
+  return async (token) => verify(token);
 }
 
 /**
@@ -113,15 +129,15 @@ function jwtOptions(config: AuthConfig) {
  */
 export const authentication = fp(
   async (app: FastifyInstance, config: AuthConfig) => {
-    await app.register(fastifyJwt, jwtOptions(config) as Parameters<typeof fastifyJwt>[1]);
+    const verifyToken = createTokenVerifier(config);
     app.decorateRequest('caller', null as unknown as Caller);
     app.addHook('onRequest', async (request) => {
       if (isPublicPath(request.url)) return;
-      const header = request.headers.authorization;
-      if (typeof header !== 'string' || !/^Bearer\s+\S+$/i.test(header)) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+      if (token === undefined) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
       let payload: unknown;
       try {
-        payload = await request.jwtVerify();
+        payload = await verifyToken(token);
       } catch (error) {
         throw unauthorized(`invalid bearer token: ${(error as Error).message}`);
       }

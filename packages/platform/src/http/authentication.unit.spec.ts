@@ -1,3 +1,7 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createSigner } from 'fast-jwt';
 import { Registry } from 'prom-client';
 import { ConfigError } from '../config/env-reader';
 import { loadConfig } from '../config/platform-config';
@@ -85,5 +89,78 @@ describe('authentication', () => {
     expect(document.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     expect(document.paths['/health/live'].get.security).toEqual([]);
+  });
+});
+
+describe('authentication, verified tokens cached', () => {
+  let app: HttpApp;
+  beforeAll(async () => {
+    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth: { kind: 'secret', secret: SECRET } });
+    app.get('/whoami', async (request) => request.caller);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  it('refuses a token once it has expired, though it was accepted (and cached) before', async () => {
+    const token = mintToken(SECRET, { sub: 'user-1', orgs: ['org-a'] }, { ttlSeconds: 1 });
+    const whoami = () => app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+    expect((await whoami()).statusCode).toBe(200);
+    expect((await whoami()).statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await whoami()).statusCode).toBe(401);
+  });
+});
+
+describe('authentication with a JWKS endpoint (RS256)', () => {
+  const kid = randomUUID();
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let jwks: Server;
+  let jwksRequests = 0;
+  let app: HttpApp;
+
+  const sign = (key: string, header: { kid: string; algorithm: 'RS256' | 'HS256' }, claims: Record<string, unknown> = { sub: 'user-9', orgs: ['org-j'] }) =>
+    createSigner({ key, algorithm: header.algorithm, kid: header.kid, expiresIn: 60_000 })(claims);
+  const pem = (key: typeof privateKey) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+  beforeAll(async () => {
+    jwks = createServer((request, response) => {
+      jwksRequests += 1;
+      if (request.url !== '/.well-known/jwks.json') return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
+    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth: { kind: 'jwks', jwksUrl } });
+    app.get('/whoami', async (request) => request.caller);
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app.close();
+    await new Promise((resolve) => jwks.close(resolve));
+  });
+
+  const whoami = (token: string) => app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+
+  it('accepts a token signed with the published key, fetching the key set once', async () => {
+    const token = sign(pem(privateKey), { kid, algorithm: 'RS256' });
+    const first = await whoami(token);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toEqual({ userId: 'user-9', organizations: ['org-j'], roles: [] });
+    expect((await whoami(sign(pem(privateKey), { kid, algorithm: 'RS256' }, { sub: 'user-10', orgs: ['org-k'] }))).json()).toMatchObject({ userId: 'user-10' });
+    expect(jwksRequests).toBe(1);
+  });
+
+  it('refuses another key under the same kid, an unknown kid, and an HS256 token (no algorithm confusion)', async () => {
+    for (const token of [
+      sign(pem(other.privateKey), { kid, algorithm: 'RS256' }),
+      sign(pem(privateKey), { kid: 'unknown-kid', algorithm: 'RS256' }),
+      sign(publicKey.export({ type: 'spki', format: 'pem' }).toString(), { kid, algorithm: 'HS256' }),
+    ]) {
+      const response = await whoami(token);
+      expect(response.statusCode).toBe(401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    }
   });
 });

@@ -4,7 +4,7 @@
  * their password. Lines are captured from a real pino logger writing to memory.
  */
 import pino from 'pino';
-import { loggerOptions, maskUrlPassword } from './logger';
+import { loggerOptions, maskUrlPassword, redactSecrets } from './logger';
 
 function capture(): { logger: pino.Logger; lines: () => Record<string, any>[] } {
   const chunks: string[] = [];
@@ -34,6 +34,31 @@ describe('service logs', () => {
     expect(line.postgres).toEqual({ eventStoreDatabaseUrl: 'postgres://app:***@db:5432/es', readDatabaseUrl: 'postgres://db/read' });
     expect(line.redis.url).toBe('redis://:***@cache:6379');
     expect(line.service).toBe('test');
+  });
+
+  it('redact secrets in logged errors, keeping their type, message and stack', () => {
+    const { logger, lines } = capture();
+    const error = Object.assign(new TypeError('connection refused'), { config: { password: 'hunter2', host: 'db' }, Authorization: 'Bearer abc' });
+    logger.error({ err: error }, 'failed');
+    const line = lines()[0]!;
+    expect(line.err).toMatchObject({ type: 'TypeError', message: 'connection refused', config: { password: '[redacted]', host: 'db' }, Authorization: '[redacted]' });
+    expect(line.err.stack).toContain('TypeError: connection refused');
+    // The caller's error is not changed.
+    expect(error.config.password).toBe('hunter2');
+  });
+
+  it('stop looking below the third level, and leave objects without secrets as they are (no copy)', () => {
+    const deep = { a: { b: { c: { password: 'kept' } } } };
+    expect(redactSecrets(deep)).toBe(deep);
+    const clean = { code: 'VALIDATION', status: 400, items: [{ path: '/amount' }] };
+    expect(redactSecrets(clean)).toBe(clean);
+    expect(redactSecrets({ items: [{ token: 't' }] })).toEqual({ items: [{ token: '[redacted]' }] });
+  });
+
+  it("carry a child logger's bindings (the request's ids) unchanged", () => {
+    const { logger, lines } = capture();
+    logger.child({ reqId: 'r1', correlationId: 'c1' }).child({ userId: 'u1', organizations: ['org-a'] }).info({ status: 200 }, 'done');
+    expect(lines()[0]).toMatchObject({ reqId: 'r1', correlationId: 'c1', userId: 'u1', organizations: ['org-a'], status: 200, msg: 'done' });
   });
 
   it('maskUrlPassword leaves text without credentials alone', () => {
