@@ -1,4 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
+import { prepareAs } from '@gyroscops/platform';
 import { POSITIONS_PER_TRANSACTION, metadataString, normalizeEventId } from './append-request';
 import type { AppendRequest } from './recorded-event';
 import type { EventStoreDb } from './tables';
@@ -43,6 +44,12 @@ function claimVersions(request: AppendRequest): RawBuilder<unknown> {
              RETURNING version - ${count}::int AS version_before`;
 }
 
+/** One prepared statement per shape: its text depends only on the expected-version kind and the block. */
+function statementName(request: AppendRequest, continueBlock: boolean): RawBuilder<unknown> {
+  const kind = request.expectedVersion === 'no_stream' || request.expectedVersion === 'any' ? request.expectedVersion : 'version';
+  return prepareAs(`event_store_append_${kind}${continueBlock ? '_continued' : ''}`);
+}
+
 /**
  * The whole append as ONE statement: claim the versions, then insert the events numbered from the
  * claimed version, only if the claim returned a row. Run on its own (autocommit) it is its own
@@ -56,7 +63,7 @@ function claimVersions(request: AppendRequest): RawBuilder<unknown> {
 export async function runAppendStatement(db: EventStoreDb, request: AppendRequest, continueBlock: boolean): Promise<AppendStatementOutcome> {
   const { events } = request;
   const used = continueBlock ? positionsUsedEarlier : sql`0`;
-  const { rows } = await sql<{ version_before: number | null; first_position: string | null; last_position: string | null }>`
+  const { rows } = await sql<{ version_before: number | null; first_position: string | null; last_position: string | null }>`${statementName(request, continueBlock)}
     WITH claimed AS (${claimVersions(request)}),
     appended AS (
       INSERT INTO events (position, transaction_id, stream_id, stream_type, stream_version, event_id, type, schema_version,

@@ -1,4 +1,5 @@
 export * from './database/create-database';
+export { prepareAs } from './database/prepared-statements';
 export * from './database/run-migrations';
 export * from './config/env-reader';
 export * from './config/platform-config';

@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import { Pool, type PoolConfig } from 'pg';
+import { PreparingClient } from './prepared-statements';
 
 export interface DatabaseOptions {
   url: string;
@@ -14,6 +15,7 @@ export interface DatabaseOptions {
 /**
  * A Kysely instance on its own pg pool. The pool and each of its clients always have an 'error'
  * listener, so a Postgres restart or a terminated backend costs the failed queries, not the process.
+ * Hot statements that start with `prepareAs(name)` are prepared once per connection.
  */
 export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables> {
   const config: PoolConfig = {
@@ -22,6 +24,8 @@ export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables>
     application_name: options.applicationName ?? 'gyroscops',
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
+    // Statements opened by prepareAs(name) run as named prepared statements.
+    Client: PreparingClient,
   };
   if (options.statementTimeoutMs) config.statement_timeout = options.statementTimeoutMs;
   const pool = new Pool(config);

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { Client, type QueryConfig } from 'pg';
+import { sql, type RawBuilder } from 'kysely';
+
+/** How a statement asks to be prepared: its text starts with this comment, then its name. */
+const PREPARE_PREFIX = '/* prepare:';
+const PREPARE_HINT = /^\/\* prepare:([a-z0-9_]{1,40}) \*\//;
+
+/**
+ * The comment that opens a hot statement's text so the pool's clients run it as a named prepared
+ * statement: Postgres parses and plans it once per connection instead of on every call (measured
+ * on the append: ~0.3 ms of its ~1.6 ms). For statements whose text is the same on every call (the
+ * values are parameters). Not for a pooler in transaction mode (PgBouncer), where prepared
+ * statements do not follow the client.
+ */
+export function prepareAs(name: string): RawBuilder<unknown> {
+  if (!/^[a-z0-9_]{1,40}$/.test(name)) throw new Error(`prepared statement name ${name} must be lower-case letters, digits and _`);
+  return sql.raw(`${PREPARE_PREFIX}${name} */ `);
+}
+
+const namesByText = new Map<string, string>();
+/** The hint's name plus a hash of the text: two texts can never share a name on one connection. */
+function statementName(text: string, hint: string): string {
+  let name = namesByText.get(text);
+  if (name === undefined) {
+    name = `${hint}_${createHash('sha1').update(text).digest('hex').slice(0, 12)}`;
+    if (namesByText.size < 1_000) namesByText.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * The pool's client class (pg-pool's `Client` option): a statement whose text starts with
+ * `prepareAs(name)` is sent as a named statement (pg parses it once per connection, then only binds
+ * and executes); everything else goes through unchanged.
+ */
+export class PreparingClient extends Client {}
+
+type AnyQuery = (this: Client, ...args: unknown[]) => unknown;
+const clientQuery = Client.prototype.query as unknown as AnyQuery;
+(PreparingClient.prototype as unknown as { query: AnyQuery }).query = function query(this: Client, ...args: unknown[]): unknown {
+  const [text, values] = args;
+  if (typeof text === 'string' && text.startsWith(PREPARE_PREFIX) && args.length <= 2 && (values === undefined || Array.isArray(values))) {
+    const hint = PREPARE_HINT.exec(text)?.[1];
+    if (hint) return clientQuery.call(this, { name: statementName(text, hint), text, values } satisfies QueryConfig);
+  }
+  return clientQuery.apply(this, args);
+};
