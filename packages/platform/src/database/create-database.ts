@@ -10,6 +10,14 @@ export interface DatabaseOptions {
   onPoolError?: (error: Error) => void;
   applicationName?: string;
   statementTimeoutMs?: number;
+  /**
+   * Commit without waiting for the WAL flush (`synchronous_commit = off` for every session of the
+   * pool). Only for data that can be rebuilt from elsewhere: after a Postgres crash the last
+   * commits (at most ~3 × wal_writer_delay, 600 ms by default) are gone, never half-applied. The
+   * projection worker's read models qualify: rows and checkpoint vanish together and are re-applied
+   * from the event store. The event store itself never does.
+   */
+  asynchronousCommit?: boolean;
 }
 
 /**
@@ -28,6 +36,7 @@ export function createDatabase<Tables>(options: DatabaseOptions): Kysely<Tables>
     Client: PreparingClient,
   };
   if (options.statementTimeoutMs) config.statement_timeout = options.statementTimeoutMs;
+  if (options.asynchronousCommit) config.options = '-c synchronous_commit=off';
   const pool = new Pool(config);
   pool.on('error', options.onPoolError ?? ((error) => console.error(`[pg pool] idle client error: ${error.message}`)));
   // The pool listens only to its idle clients: a client checked out by Kysely (between a transaction's
