@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { PaymentSearchCriteria, PaymentSortField } from '@gyroscops/contracts';
 import { PAYMENT_STATUSES, type PaymentStatus, type PaymentView } from '@gyroscops/domain';
+import { prepareAs } from '@gyroscops/platform';
 import { rowToView } from './payment-row-mapping';
 import type { PaymentReadTables } from './payments.table';
 
@@ -152,7 +153,8 @@ export async function searchPayments(db: Kysely<PaymentReadTables>, criteria: Pa
     }
   }
   // One row more than asked tells whether another page exists, without a trailing empty page.
-  const rows = await query.orderBy('payment_id', order).limit(page.limit + 1).execute();
+  // Prepared per connection (one statement per filter shape: the values are parameters).
+  const rows = await query.orderBy('payment_id', order).limit(page.limit + 1).modifyEnd(prepareAs('payment_search')).execute();
   const pageRows = rows.slice(0, page.limit);
   const last = pageRows[pageRows.length - 1];
   let nextKey: PaymentSearchKey | null = null;
@@ -172,6 +174,7 @@ export async function countPayments(db: Kysely<PaymentReadTables>, criteria: Pay
   assertCriteria(criteria);
   const row = await matching(db, criteria)
     .select((eb) => eb.fn.countAll<string>().as('total'))
+    .modifyEnd(prepareAs('payment_count'))
     .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
