@@ -14,6 +14,7 @@ export * from './database/postgres-databases';
 export * from './observability/logger';
 export * from './http/run-http-service';
 export * from './http/authentication';
+export { leasedRedisRateLimitStore } from './http/leased-rate-limit-store';
 export * from './http/development-token';
 export * from './observability/tracing';
 export * from './observability/http-tracing';
