@@ -96,9 +96,9 @@ const VERIFIED_TOKEN_TTL_MS = 10 * 60_000;
 
 /**
  * The token verifier: fast-jwt, checking the signature, `exp`/`nbf`, and issuer/audience when set.
- * A caller sends the same token on every request, so verified payloads are cached (keyed by a hash of
- * the whole token, bounded by its expiry): a repeated token costs a hash, not a signature check
- * and a JSON parse. Failures are not cached.
+ * A caller sends the same token on every request, so verified payloads are cached (keyed by the whole
+ * token, bounded by its expiry): a repeated token costs a map lookup, not a signature check and a
+ * JSON parse. Failures are not cached.
  */
 export function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unknown> {
   const common = {
@@ -106,6 +106,9 @@ export function createTokenVerifier(config: AuthConfig): (token: string) => Prom
     ...(config.audience ? { allowedAud: config.audience } : {}),
     cache: VERIFIED_TOKEN_CACHE_SIZE,
     cacheTTL: VERIFIED_TOKEN_TTL_MS,
+    // The token itself is the key: fast-jwt's default hashes it (SHA-256) on every request, which
+    // profiled at ~3% of a cached read; 10,000 tokens of ~1 KB is ~10 MB at most.
+    cacheKeyBuilder: (token: string) => token,
   };
   if (config.kind === 'secret') {
     const verify = createVerifier({ ...common, key: config.secret, algorithms: ['HS256'] });

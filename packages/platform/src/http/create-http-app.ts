@@ -93,10 +93,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.addSchema(ProblemDetails);
   app.decorateRequest('correlationId', '');
   // First hook: every answer, shed or rejected ones included, carries the ids, and so does every log line.
-  app.addHook('onRequest', async (request, reply) => {
+  // Hooks that do not wait on anything are callback-style: an async hook costs a promise per request.
+  app.addHook('onRequest', (request, reply, done) => {
     request.correlationId = (request.raw as IncomingMessage & { correlationId?: string }).correlationId ?? randomUUID();
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
+    done();
   });
   // Spans cover shed and rejected requests too.
   await app.register(httpTracing);
@@ -106,10 +108,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await registerCrossOrigin(app, hardening.corsOrigins ?? []);
 
   const httpMetrics = createHttpMetrics(options.metrics);
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpMetrics.requests.inc({ method: request.method, route, status: String(reply.statusCode) });
     httpMetrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
 
   await app.register(swagger, {
@@ -125,10 +128,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE });
   await app.register(authentication, options.auth);
   // After authentication: request logs and everything a handler logs say who asked.
-  app.addHook('onRequest', async (request) => {
-    if (!request.caller) return;
+  app.addHook('onRequest', (request, _reply, done) => {
     // Added to the request's logger in place (no second child; request.log and reply.log are the same logger).
-    (request.log as unknown as PinoLogger).setBindings({ userId: request.caller.userId, organizations: request.caller.organizations });
+    if (request.caller) (request.log as unknown as PinoLogger).setBindings({ userId: request.caller.userId, organizations: request.caller.organizations });
+    done();
   });
   const limitUnauthenticated = await registerRateLimiting(app, {
     ...(hardening.rateLimit ?? DEFAULT_RATE_LIMIT),
