@@ -54,6 +54,8 @@ export const projectionLagScenario: Scenario = {
     const subscriber = new Redis(stack.redisUrl);
     const durationMs = sizes.durationSec * 1000;
     let missing = 0;
+    /** The payments projection's batches seen during the subject's rounds: how the lag splits. */
+    const batches = { count: 0, payments: 0 };
     /** Append announcements in flight: awaited before the pool closes. */
     const signals: Promise<unknown>[] = [];
     try {
@@ -72,6 +74,8 @@ export const projectionLagScenario: Scenario = {
           const announcement = parseAnnouncement(message);
           if (announcement?.projection !== PROJECTIONS.payments) return;
           const now = performance.now();
+          batches.count += 1;
+          batches.payments += announcement.changes.paymentIds.length;
           for (const paymentId of announcement.changes.paymentIds) tracker.see(paymentId, now);
         };
         subscriber.on('message', onAnnouncement);
@@ -137,6 +141,7 @@ export const projectionLagScenario: Scenario = {
           measure({ scenario, metric: 'p99 lag', unit: 'ms', values: p(runs.subject, 99), baselines: p(runs.baseline, 99), target: '≤ 50 ms', check: (value) => value <= 50 }),
         ],
         notes: [
+          `payments projection: ${batches.count} batches for ${batches.payments} payments (${(batches.payments / Math.max(1, batches.count)).toFixed(2)} per batch)`,
           `${RATE} appends/s of one PaymentCreated each for ${sizes.durationSec} s per round; a payment counts as visible when the payments projection announces its batch (after the commit and the cache invalidation); the baseline's consumer SELECTs the row when notified`,
           ...(missing > 0 ? [`${missing} writes never became visible within the wait`] : []),
         ],
