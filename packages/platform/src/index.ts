@@ -6,6 +6,7 @@ export * from './config/platform-config';
 export * from './http/application-error';
 export * from './http/problem-details';
 export * from './http/create-http-app';
+export { authenticatedProblems, bodyRouteProblems } from './http/route-problems';
 export * from './http/health-routes';
 export * from './observability/metrics-registry';
 export * from './redis/create-redis';

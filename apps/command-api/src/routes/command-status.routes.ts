@@ -1,9 +1,8 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CommandIdParams, CommandStatus, commandWorkflowId, type PaymentCommandResult } from '@gyroscops/contracts';
-import { ApplicationError, canSee, problemOf, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, canSee, problemOf, type HttpApp } from '@gyroscops/platform';
 import { COMMAND_ORGANIZATION_MEMO } from '../commands/command-dispatcher';
 import { outcomeOfFailure } from '../commands/command-outcome';
-import { authenticatedProblems } from './route-problems';
 
 /** `GET /commands/{commandId}`: the state of an asynchronous (or slow) command, read from its workflow. */
 export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): void {

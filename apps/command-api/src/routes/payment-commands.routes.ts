@@ -13,11 +13,10 @@ import {
 } from '@gyroscops/contracts';
 import { isDomainError, tryParseAmount } from '@gyroscops/domain';
 import { hashRequest } from '@gyroscops/idempotency';
-import { ApplicationError, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, bodyRouteProblems, ApplicationError, type HttpApp } from '@gyroscops/platform';
 import { callerOf } from '../caller';
 import type { CommandDispatcher } from '../commands/command-dispatcher';
 import type { PaymentOrganizationLookup } from '../commands/payment-organization-lookup';
-import { authenticatedProblems, bodyRouteProblems } from './route-problems';
 
 export interface PaymentCommandRouteDependencies {
   dispatcher: CommandDispatcher;

@@ -1,8 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TwoLevelCache } from '@gyroscops/cache';
-import type { HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, type HttpApp } from '@gyroscops/platform';
 import type { QueryTimings } from '../query-bus/query-timings';
-import { authenticatedProblems } from './route-problems';
 
 const Count = Type.Integer({ minimum: 0 });
 const Timing = Type.Object({ count: Count, averageMs: Type.Number({ minimum: 0, description: 'Average execution time in milliseconds.' }) });

@@ -1,8 +1,7 @@
 import { EventPage, EventSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { requireOrganization, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, requireOrganization, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventSearchParams, eventSearchQuery } from '../queries/event-search.query';
-import { authenticatedProblems } from './route-problems';
 
 /** `GET /events`: event search in global order, with keyset pages. */
 export function registerEventSearchRoutes(app: HttpApp, deps: { bus: QueryBus }): void {

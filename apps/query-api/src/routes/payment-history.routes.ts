@@ -1,8 +1,7 @@
 import { PaymentHistory, PaymentIdParams, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, canSee, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, canSee, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentHistoryQuery } from '../queries/payment-history.query';
-import { authenticatedProblems } from './route-problems';
 
 /** `GET /payments/{paymentId}/history`: the payment's events, also after it was deleted. */
 export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus }): void {

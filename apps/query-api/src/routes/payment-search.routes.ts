@@ -1,9 +1,8 @@
 import { PaymentSearchPage, PaymentSearchQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import type { HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, type HttpApp } from '@gyroscops/platform';
 import { scopeToCaller } from '../queries/caller-scope';
 import type { QueryBus } from '../query-bus/query-handler';
 import { paymentSearchParams, paymentSearchQuery } from '../queries/payment-search.query';
-import { authenticatedProblems } from './route-problems';
 
 /** `GET /payments`: search with filters, sort, keyset pages (opaque cursors) and the total. */
 export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus }): void {

@@ -1,10 +1,9 @@
 import { cacheTags, PaymentAsOfQuery, PaymentIdParams, PaymentViewAtSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
 import type { PaymentView } from '@gyroscops/domain';
-import { ApplicationError, canSee, withTablesOf, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, canSee, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
 import { answerPaymentAsOf } from '../queries/payment-as-of.query';
 import type { QueryBus, QueryHandler } from '../query-bus/query-handler';
-import { authenticatedProblems } from './route-problems';
 
 /**
  * The current view of one payment, from the payments read model. Cached under `payment:<id>`, which

@@ -13,9 +13,8 @@ import {
   TASK_QUEUES,
 } from '@gyroscops/contracts';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { ApplicationError, requireRole, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, requireRole, type HttpApp } from '@gyroscops/platform';
 import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
-import { authenticatedProblems } from './route-problems';
 
 export interface ProjectionRoutesDependencies {
   readDb: Kysely<ProjectionTables>;

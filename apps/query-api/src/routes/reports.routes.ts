@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { ReadYourWritesHeaders, ReportAccepted, ReportIdParams, ReportRequestBody, ReportStatus, TASK_QUEUES } from '@gyroscops/contracts';
-import { ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, bodyRouteProblems, ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
 import type { FastifyRequest } from 'fastify';
 import type { ReportRequest } from '@gyroscops/contracts';
 import { scopeToCaller } from '../queries/caller-scope';
@@ -8,7 +8,6 @@ import type { QueryBus } from '../query-bus/query-handler';
 import { normalizeReportRequest } from '../queries/report-request';
 import { createReportStatusQuery } from '../queries/report-status.query';
 import { createRequestReportQuery } from '../queries/request-report.query';
-import { authenticatedProblems, bodyRouteProblems } from './route-problems';
 
 export interface ReportRoutesDependencies {
   bus: QueryBus;

@@ -1,9 +1,8 @@
 import { EventAnalytics, EventAnalyticsQuery, PaymentStatistics, PaymentStatisticsQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventAnalyticsQuery } from '../queries/event-analytics.query';
 import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
-import { authenticatedProblems } from './route-problems';
 
 function assertOrdered(from: string | undefined, to: string | undefined): void {
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {

@@ -1,8 +1,7 @@
 import { CorrelationIdParams, ReadYourWritesHeaders, Timeline } from '@gyroscops/contracts';
-import type { HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { timelineQuery } from '../queries/timeline.query';
-import { authenticatedProblems } from './route-problems';
 
 /** `GET /timeline/{correlationId}`: what one request caused, across streams and workflows. */
 export function registerTimelineRoutes(app: HttpApp, deps: { bus: QueryBus }): void {

@@ -1,4 +1,4 @@
-import { problemResponses } from '@gyroscops/platform';
+import { problemResponses } from './create-http-app';
 
 /**
  * The errors any authenticated route can answer whatever it does: 401 (no or bad token), 429 (rate
