@@ -37,14 +37,11 @@ interface Lease {
   /** Requests of this lease handed out so far. */
   used: number;
   size: number;
-  /** The window's count after this lease, as Redis said. */
-  countAfter: number;
   windowEndsAt: number;
 }
 
-interface Pending {
-  waiting: Callback[];
-}
+/** The window's count after a lease, as Redis said. */
+const countAfter = (lease: Lease) => lease.base + lease.size;
 
 type RedisWithLease = Redis & { rateLimitLease(key: string, lease: number, windowMs: number, callback: (error: Error | null, result: [number, number]) => void): void };
 
@@ -65,7 +62,8 @@ export function leasedRedisRateLimitStore(redis: Redis, namespace: string): Fast
 
   class LeasedRedisStore implements FastifyRateLimitStore {
     private readonly leases = new Map<string, Lease>();
-    private readonly pending = new Map<string, Pending>();
+    /** Requests waiting for a lease being fetched, by caller. */
+    private readonly pending = new Map<string, Callback[]>();
 
     constructor(
       _globalParams?: unknown,
@@ -81,14 +79,14 @@ export function leasedRedisRateLimitStore(redis: Redis, namespace: string): Fast
           return callback(null, { current: lease.base + lease.used, ttl: lease.windowEndsAt - now });
         }
         // The window's budget is spent: no need to ask Redis again before the window ends.
-        if (lease.countAfter >= max) return callback(null, { current: lease.countAfter + 1, ttl: lease.windowEndsAt - now });
+        if (countAfter(lease) >= max) return callback(null, { current: countAfter(lease) + 1, ttl: lease.windowEndsAt - now });
       }
-      const pending = this.pending.get(key);
-      if (pending) {
-        pending.waiting.push(callback);
+      const waiting = this.pending.get(key);
+      if (waiting) {
+        waiting.push(callback);
         return;
       }
-      this.lease(key, lease && now < lease.windowEndsAt ? lease.countAfter : undefined, timeWindow, max, callback);
+      this.lease(key, lease && now < lease.windowEndsAt ? countAfter(lease) : undefined, timeWindow, max, callback);
     }
 
     child(routeOptions: { method: string | string[]; url: string }): LeasedRedisStore {
@@ -99,19 +97,19 @@ export function leasedRedisRateLimitStore(redis: Redis, namespace: string): Fast
     /** Leases a slice sized from the count last seen (one request when nothing is known). */
     private lease(key: string, lastCount: number | undefined, timeWindow: number, max: number, first: Callback): void {
       const size = lastCount === undefined ? 1 : Math.max(1, Math.min(MAX_LEASE, Math.floor((max - lastCount) / LEASE_SHARE)));
-      const pending: Pending = { waiting: [first] };
-      this.pending.set(key, pending);
+      const waiting = [first];
+      this.pending.set(key, waiting);
       client.rateLimitLease(this.keyPrefix + key, size, timeWindow, (error, result) => {
         this.pending.delete(key);
         if (error) {
-          for (const callback of pending.waiting) callback(error);
+          for (const callback of waiting) callback(error);
           return;
         }
-        const [countAfter, ttl] = result;
+        const [count, ttl] = result;
         this.prune();
-        this.leases.set(key, { base: countAfter - size, used: 0, size, countAfter, windowEndsAt: Date.now() + ttl });
+        this.leases.set(key, { base: count - size, used: 0, size, windowEndsAt: Date.now() + ttl });
         // Everyone who waited for this lease asks again: served from it, or by the next lease.
-        for (const callback of pending.waiting) this.incr(key, callback, timeWindow, max);
+        for (const callback of waiting) this.incr(key, callback, timeWindow, max);
       });
     }
 
