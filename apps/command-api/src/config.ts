@@ -5,14 +5,12 @@ import {
   readHttpHardeningConfig,
   readLogConfig,
   readPostgresConfig,
+  readRedisCommandTimeoutMs,
   readRedisConfig,
   readShutdownConfig,
   readTemporalConfig,
   type Env,
 } from '@gyroscops/platform';
-
-/** Rate-limit counters only: past this a Redis call is abandoned and the request let through (fail open). */
-const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 25;
 
 /** Everything the command-api reads from its environment, validated once and frozen. */
 export function readCommandApiConfig(env: Env = process.env) {
@@ -26,7 +24,8 @@ export function readCommandApiConfig(env: Env = process.env) {
       /** Rate-limit counters, shared by every command-api instance. */
       redis: {
         ...readRedisConfig(reader),
-        commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 }),
+        // Rate-limit counters only: past this a Redis call is abandoned and the request let through (fail open).
+        commandTimeoutMs: readRedisCommandTimeoutMs(reader),
       },
       hardening: readHttpHardeningConfig(reader),
       shutdown: readShutdownConfig(reader),

@@ -5,12 +5,13 @@ import {
   readHttpHardeningConfig,
   readLogConfig,
   readPostgresConfig,
+  readRedisCommandTimeoutMs,
   readRedisConfig,
   readShutdownConfig,
   readTemporalConfig,
   type Env,
 } from '@gyroscops/platform';
-import { DEFAULT_CACHE_SETTINGS, DEFAULT_REDIS_COMMAND_TIMEOUT_MS } from './query-bus/cache-settings';
+import { DEFAULT_CACHE_SETTINGS } from './query-bus/cache-settings';
 
 /** Everything the query-api reads from its environment, validated once and frozen. */
 export function readQueryApiConfig(env: Env = process.env) {
@@ -22,7 +23,7 @@ export function readQueryApiConfig(env: Env = process.env) {
       redis: {
         ...redis,
         /** For the cache's connection; the subscriber waits longer (it has nothing to fall back on). */
-        commandTimeoutMs: reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 }),
+        commandTimeoutMs: readRedisCommandTimeoutMs(reader),
       },
       log: readLogConfig(reader),
       auth: readAuthConfig(reader),

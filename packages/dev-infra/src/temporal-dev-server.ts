@@ -41,7 +41,7 @@ const FAST_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
  * a task written to a partition none of them waits on sits there until the server forwards it. The
  * bench's empty-workflow baseline went from 1.2 s to 83 ms p50 at 50 starts/s with this.
  */
-export const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number> = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number> = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
 
 /** Starts `temporal server start-dev` and resolves once its frontend answers and every namespace is usable. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {

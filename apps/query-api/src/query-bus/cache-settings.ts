@@ -17,6 +17,3 @@ export const DEFAULT_CACHE_SETTINGS: Omit<QueryCacheSettings, 'keyPrefix'> = {
   l1TtlMs: 30_000,
   l2TtlSeconds: 300,
 };
-
-/** Low tens of milliseconds: past that, reading Postgres is cheaper than waiting for a sick Redis. */
-export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 25;

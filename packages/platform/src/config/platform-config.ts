@@ -38,6 +38,14 @@ export function readRedisConfig(reader: EnvReader): RedisConfig {
   };
 }
 
+/** Low tens of milliseconds: past that, an API serves from Postgres (cache) or lets the request through (rate limit). */
+const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 25;
+
+/** REDIS_COMMAND_TIMEOUT_MS: how long an API waits for one Redis command before doing without it. */
+export function readRedisCommandTimeoutMs(reader: EnvReader): number {
+  return reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 });
+}
+
 export function readTemporalConfig(reader: EnvReader): TemporalConfig {
   return {
     address: reader.hostPort('TEMPORAL_ADDRESS', '127.0.0.1:7233'),

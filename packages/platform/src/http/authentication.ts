@@ -100,7 +100,7 @@ const VERIFIED_TOKEN_TTL_MS = 10 * 60_000;
  * token, bounded by its expiry): a repeated token costs a map lookup, not a signature check and a
  * JSON parse. Failures are not cached.
  */
-export function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unknown> {
+function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unknown> {
   const common = {
     ...(config.issuer ? { allowedIss: config.issuer } : {}),
     ...(config.audience ? { allowedAud: config.audience } : {}),

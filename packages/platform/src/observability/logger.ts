@@ -29,7 +29,7 @@ const SECRET_KEY_SET = new Set(SECRET_KEYS.map((key) => key.toLowerCase()));
 const URL_KEY_SET = new Set(URL_KEYS);
 /** How deep into a logged object secrets are looked for (the object itself is level 1). */
 const REDACTION_DEPTH = 3;
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 const isPlainObject = (value: object): boolean => {
   const prototype = Object.getPrototypeOf(value);
