@@ -42,14 +42,21 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: domain, contracts, the workflow API and types only.
     files: ['apps/*/src/workflows/**/*.ts'],
     ignores: ['**/*.spec.ts'],
+    // The typescript-eslint rule: it tells type imports (erased) from value imports (bundled).
     rules: {
-      'no-restricted-imports': ['error', {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [
           noNode, noIo, noApps,
           { group: ['@temporalio/*', '!@temporalio/workflow'], message: 'Workflows import only @temporalio/workflow.' },
-          { group: ['@gyroscops/*', '!@gyroscops/domain', '!@gyroscops/contracts'], message: 'Workflows import only domain and contracts.' },
+          { group: ['@gyroscops/*', '!@gyroscops/domain', '!@gyroscops/contracts', '!@gyroscops/contracts/workflows'], message: 'Workflows import only domain and contracts.' },
           { group: ['../activities/*', './activities/*'], allowTypeImports: true, message: 'Workflows import activities as types only.' },
         ],
+        paths: [{
+          name: '@gyroscops/contracts',
+          allowTypeImports: true,
+          message: 'Import values from @gyroscops/contracts/workflows: with reuseV8Context every workflow execution evaluates its bundle again, and the root brings TypeBox and every HTTP schema.',
+        }],
       }],
     },
   },

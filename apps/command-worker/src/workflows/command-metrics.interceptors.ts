@@ -6,7 +6,7 @@
  * once; the worker's /metrics serves them (command_workflows_total, command_workflow_duration_seconds).
  */
 import { ApplicationFailure, ContinueAsNew, metricMeter, TemporalFailure, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { COMMAND_REJECTIONS, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import { COMMAND_REJECTIONS, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts/workflows';
 
 type Outcome = { outcome: 'succeeded' | 'rejected' | 'failed'; code: string };
 

@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/workflow';
-import type { CommandRejectionCode, CommandRejectionDetails } from '@gyroscops/contracts';
+import type { CommandRejectionCode, CommandRejectionDetails } from '@gyroscops/contracts/workflows';
 import type { DomainError } from '@gyroscops/domain';
 
 /**

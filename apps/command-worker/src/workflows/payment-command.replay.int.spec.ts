@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, type WorkflowBundleOption } from '@temporalio/worker';
 import { replayRecordedHistories } from '@gyroscops/platform/worker';
 import { loadWorkflowBundle } from '../workflow-bundle';
 
@@ -18,14 +18,25 @@ const RECORDED = ['create-processed.json', 'create-declined.json', 'create-flaky
 
 type HistoryJson = { events: { eventType: string }[] };
 
+let bundle: WorkflowBundleOption;
+beforeAll(async () => {
+  bundle = await loadWorkflowBundle();
+});
+
+it('bundles no HTTP schemas: with reuseV8Context every workflow execution evaluates the bundle again', () => {
+  const code = 'code' in bundle ? bundle.code : readFileSync(bundle.codePath, 'utf8');
+  expect(code).toContain('paymentCommandWorkflow');
+  expect(code).not.toContain('@sinclair/typebox');
+});
+
 it('replays every recorded command history without a determinism error', async () => {
-  const outcomes = await replayRecordedHistories(HISTORIES, await loadWorkflowBundle());
+  const outcomes = await replayRecordedHistories(HISTORIES, bundle);
   expect(outcomes.map((outcome) => outcome.file)).toEqual(expect.arrayContaining(RECORDED));
   expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
 });
 
 it('replays the histories of commands that ran their steps as activities, before the local-activity patch', async () => {
-  const outcomes = await replayRecordedHistories(BEFORE_LOCAL_STEPS, await loadWorkflowBundle());
+  const outcomes = await replayRecordedHistories(BEFORE_LOCAL_STEPS, bundle);
   expect(outcomes.map((outcome) => outcome.file)).toEqual(expect.arrayContaining(RECORDED));
   expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
 });
@@ -40,7 +51,7 @@ it('replays those older commands cut off after each of their workflow tasks: in 
         writeFileSync(join(directory, `${file.replace('.json', '')}-until-${index + 1}.json`), JSON.stringify({ ...history, events: history.events.slice(0, index + 1) }));
       });
     }
-    const outcomes = await replayRecordedHistories(directory, await loadWorkflowBundle());
+    const outcomes = await replayRecordedHistories(directory, bundle);
     expect(outcomes.length).toBeGreaterThanOrEqual(RECORDED.length);
     expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
   } finally {

@@ -1,5 +1,5 @@
 import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
-import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts';
+import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts/workflows';
 import {
   decide,
   foldPayment,

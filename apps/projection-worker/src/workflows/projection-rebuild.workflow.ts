@@ -1,5 +1,5 @@
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { rebuildProgressQuery, type ProjectionRebuildInput, type ProjectionRebuildProgress } from '@gyroscops/contracts';
+import { rebuildProgressQuery, type ProjectionRebuildInput, type ProjectionRebuildProgress } from '@gyroscops/contracts/workflows';
 import type { ProjectionActivities } from '../activities/create-projection-activities';
 
 const { prepareProjectionRebuild, swapProjectionRebuild } = proxyActivities<ProjectionActivities>({

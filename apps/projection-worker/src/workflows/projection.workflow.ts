@@ -6,7 +6,7 @@ import {
   wakeProjectionSignal,
   type ProjectionWorkflowInput,
   type ProjectionWorkflowStatus,
-} from '@gyroscops/contracts';
+} from '@gyroscops/contracts/workflows';
 import type { ProjectionActivities } from '../activities/create-projection-activities';
 
 const { applyProjectionBatch, resumeProjection, retryProjectionDeadLetters } = proxyActivities<ProjectionActivities>({

@@ -3,8 +3,12 @@
  * deterministic sandbox) that trace a workflow only when its start carried a trace context in its
  * headers. Headers are part of the history, so a replay takes the same path; a workflow nobody
  * traced (tracing off, or started outside any trace) pays one header lookup per call.
+ *
+ * The OpenTelemetry interceptors are required the first time a workflow is traced, not imported:
+ * with `reuseV8Context`, Temporal evaluates the bundle's modules again for every workflow execution,
+ * and OpenTelemetry's API, core and trace SDK are most of a worker's bundle.
  */
-import {
+import type {
   OpenTelemetryInboundInterceptor,
   OpenTelemetryInternalsInterceptor,
   OpenTelemetryOutboundInterceptor,
@@ -17,16 +21,22 @@ import type {
 } from '@temporalio/workflow';
 import { TRACE_HEADER } from './workflow-trace-header';
 
+type OpenTelemetryWorkflowInterceptors = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow');
+
+/** The OpenTelemetry workflow interceptors, evaluated in this workflow's module cache on first use. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require on purpose (see above)
+const openTelemetry = (): OpenTelemetryWorkflowInterceptors => require('@temporalio/interceptors-opentelemetry/lib/workflow') as OpenTelemetryWorkflowInterceptors;
+
 /** Per workflow execution: the OpenTelemetry interceptors, created the first time something is traced. */
 class WorkflowTracing {
   traced = false;
   private inboundInterceptor?: OpenTelemetryInboundInterceptor;
   private outboundInterceptor?: OpenTelemetryOutboundInterceptor;
   get inbound(): OpenTelemetryInboundInterceptor {
-    return (this.inboundInterceptor ??= new OpenTelemetryInboundInterceptor());
+    return (this.inboundInterceptor ??= new (openTelemetry().OpenTelemetryInboundInterceptor)());
   }
   get outbound(): OpenTelemetryOutboundInterceptor {
-    return (this.outboundInterceptor ??= new OpenTelemetryOutboundInterceptor());
+    return (this.outboundInterceptor ??= new (openTelemetry().OpenTelemetryOutboundInterceptor)());
   }
   get used(): boolean {
     return this.inboundInterceptor !== undefined || this.outboundInterceptor !== undefined;
@@ -53,9 +63,9 @@ export const interceptors = (): WorkflowInterceptors => {
     continueAsNew: (input, next) => (tracing.traced ? tracing.outbound.continueAsNew(input, next) : next(input)),
     getLogAttributes: (input, next) => (tracing.traced ? tracing.outbound.getLogAttributes(input, next) : next(input)),
   };
-  const otelInternals = new OpenTelemetryInternalsInterceptor();
+  let otelInternals: OpenTelemetryInternalsInterceptor | undefined;
   const internals: WorkflowInternalsInterceptor = {
-    dispose: (input, next) => (tracing.used ? otelInternals.dispose(input, next) : next(input)),
+    dispose: (input, next) => (tracing.used ? (otelInternals ??= new (openTelemetry().OpenTelemetryInternalsInterceptor)()).dispose(input, next) : next(input)),
   };
   return { inbound: [inbound], outbound: [outbound], internals: [internals] };
 };

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { PaymentCommandRequest } from '@gyroscops/contracts';
+import type { PaymentCommandRequest } from '@gyroscops/contracts/workflows';
 import type { CommandActivities } from '../../activities/create-command-activities';
 
 const { loadPaymentStream } = proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds' });

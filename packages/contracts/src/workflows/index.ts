@@ -1,0 +1,10 @@
+/**
+ * `@gyroscops/contracts/workflows`: what workflow code needs (task queues, workflow inputs and
+ * results, signals and queries), without the HTTP schemas. Workflow code must import from here, not
+ * from the package root: with `reuseV8Context`, Temporal evaluates a workflow bundle's modules again
+ * for every workflow execution, and the root pulls in TypeBox and every HTTP schema.
+ */
+export * from './task-queues';
+export * from './payment-command';
+export * from './projection';
+export * from './reports';
