@@ -20,6 +20,15 @@ export interface ProjectionWorkerOptions {
   wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>;
 }
 
+/**
+ * How long a stopping worker lets its activities run before cancelling them. A follower runs for
+ * minutes and stops between two batches when cancelled (each batch is one transaction with its
+ * checkpoint, so nothing is lost or doubled), and another worker (or this one, restarted) resumes
+ * from the checkpoint: waiting longer only delays the shutdown. Rebuild batches end by themselves
+ * within seconds.
+ */
+const SHUTDOWN_GRACE_TIME = '1 second';
+
 /** Without append notifications, a follower looks for new events this often. */
 const POLL_WITHOUT_NOTIFICATIONS_MS = 100;
 
@@ -44,7 +53,7 @@ export function createProjectionWorker(options: ProjectionWorkerOptions): Promis
     // Activities continue their workflow's trace; workflow spans leave the sandbox through a sink.
     ...workerTracingOptions(),
     activities,
-    shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
+    shutdownGraceTime: options.shutdownGraceTime ?? SHUTDOWN_GRACE_TIME,
   });
 }
 

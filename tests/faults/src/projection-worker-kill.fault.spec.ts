@@ -7,7 +7,12 @@
  * transaction (checkpoint row locked, events read, writing the read model). Then SIGKILL; the dead
  * worker's backends are terminated, the locks released, more payments appended while no projection
  * worker runs, and a new worker process started.
+ *
+ * SIGTERM, by contrast, stops the followers between two batches: the worker exits 0 on its own, in
+ * seconds (not after the 10 s its long-running activities would otherwise be given), and a new
+ * worker continues from the checkpoints.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from 'pg';
 import { readProjectionStatuses } from '@gyroscops/projections';
 import { startFaultStack, type FaultStack } from './support/fault-stack';
@@ -75,4 +80,20 @@ it('after kill -9 mid-batch and a restart, every read model equals a rebuild fro
   const reference = await referenceReadModels(stack.eventStore);
   expect(reference.payments.size).toBe(30);
   expect(reference.eventTotal).toBe(await countAllEvents(stack.eventStore));
+});
+
+it('on SIGTERM the worker stops its followers between batches and exits 0 by itself; a new worker continues from the checkpoints', async () => {
+  await createPayments(stack.commandUrl, 4);
+  await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
+
+  // Well within an orchestrator's grace period (Kubernetes: 30 s), and below the 10 s the followers were given before.
+  const exited = await Promise.race([stack.service('projection-worker').kill('SIGTERM'), sleep(8_000).then(() => 'still running after 8 s')]);
+  expect(exited).toEqual({ code: 0, signal: null });
+  expect(stack.service('projection-worker').output().join('\n')).not.toMatch(/"level":(50|60)/);
+
+  await createPayments(stack.commandUrl, 3);
+  await stack.service('projection-worker').start();
+  await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
+  expect(await readModelDifferences(stack.eventStore, stack.readDb)).toEqual([]);
+  expect((await referenceReadModels(stack.eventStore)).payments.size).toBe(37);
 });
