@@ -14,7 +14,6 @@ import {
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
 import { PostgresAppendListener, projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
 import { readModelMigrations } from '@gyroscops/read-models';
-import { invalidateTags } from '@gyroscops/cache';
 import { CacheInvalidator } from './activities/cache-invalidator';
 import { readProjectionWorkerConfig } from './config';
 import { registerProjectionGauges } from './projection-metrics';
@@ -65,7 +64,7 @@ async function main(): Promise<void> {
       projections: projectionRegistry,
       redis,
       keyPrefix: config.redis.keyPrefix,
-      invalidator: new CacheInvalidator((tags) => invalidateTags(redis, config.redis.keyPrefix, tags)),
+      invalidator: new CacheInvalidator(redis, config.redis.keyPrefix),
       batchSize: config.batchSize,
       rebuildBatchSize: config.rebuildBatchSize,
       wakeups,

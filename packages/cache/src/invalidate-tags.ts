@@ -9,18 +9,26 @@ import { invalidateTagsScript } from './l2-scripts';
  */
 const TAG_TTL_SECONDS = 24 * 3_600;
 
+/** A Pub/Sub message to publish once tags are invalidated. */
+export interface AfterInvalidation {
+  channel: string;
+  message: string;
+}
+
 /**
  * Makes every L2 entry carrying one of `tags` stale, everywhere, in one atomic script; also refuses
- * the write-back of any read still in flight that would carry them. The projection worker calls it
- * after each committed batch and BEFORE announcing the batch, so an instance that drops its L1 on
- * the announcement cannot refill it from L2 with the old entry. Rejects when Redis fails: a lost
- * invalidation leaves L2 entries stale until their TTL, so log it; do not fail the batch for it.
+ * the write-back of any read still in flight that would carry them. The projection worker announces
+ * each committed batch with `then`, published by the same script once the tags are bumped: an
+ * instance that drops its L1 on the announcement cannot refill it from L2 with the old entry, and
+ * the batch costs one Redis round trip instead of two. Rejects when Redis fails (nothing published
+ * then): a lost invalidation leaves L2 entries stale until their TTL, so log it; do not fail the
+ * batch for it.
  */
-export async function invalidateTags(redis: Redis, keyPrefix: string, tags: readonly string[]): Promise<void> {
-  if (tags.length === 0) return;
+export async function invalidateTags(redis: Redis, keyPrefix: string, tags: readonly string[], then?: AfterInvalidation): Promise<void> {
+  if (tags.length === 0 && !then) return;
   const keys = cacheKeys(keyPrefix);
   const unique = [...new Set(tags)];
-  await invalidateTagsScript.run(redis, [keys.epoch, ...unique.map(keys.tag)], [TAG_TTL_SECONDS]);
+  await invalidateTagsScript.run(redis, [keys.epoch, ...unique.map(keys.tag)], then ? [TAG_TTL_SECONDS, then.channel, then.message] : [TAG_TTL_SECONDS]);
 }
 
 /**

@@ -52,7 +52,9 @@ return 1
 `);
 
 /**
- * KEYS: epoch, tag keys... ARGV: tag ttl seconds. Returns the new epoch.
+ * KEYS: epoch, tag keys... ARGV: tag ttl seconds, then optionally a channel and a message published
+ * once the tags are bumped (in the same script: no reader can get the message before the bump).
+ * Returns the new epoch.
  * A missing counter starts from the current time in microseconds, so versions keep growing across a
  * Redis that restarted empty and a write-back begun before the restart cannot match them by chance.
  */
@@ -63,5 +65,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
 end
 local epoch = string.format('%d', redis.call('INCR', KEYS[1]))
 for i = 2, #KEYS do redis.call('SET', KEYS[i], epoch, 'EX', ARGV[1]) end
+if ARGV[2] then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return epoch
 `);

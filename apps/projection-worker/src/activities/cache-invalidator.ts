@@ -1,8 +1,6 @@
-import { tagsOfChanges } from '@gyroscops/cache';
+import type Redis from 'ioredis';
+import { invalidateTags, tagsOfChanges, type AfterInvalidation } from '@gyroscops/cache';
 import type { ProjectionChanges } from '@gyroscops/projections';
-
-/** Drops cache entries by tag; throws when the cache cannot be reached. */
-export type InvalidateTags = (tags: string[]) => Promise<void>;
 
 /**
  * Invalidation that survives a Redis outage: tags that could not be invalidated are kept and sent
@@ -12,19 +10,23 @@ export type InvalidateTags = (tags: string[]) => Promise<void>;
 export class CacheInvalidator {
   private readonly pending = new Set<string>();
 
-  constructor(private readonly invalidate: InvalidateTags) {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+  ) {}
 
-  async afterBatch(projection: string, changes: ProjectionChanges): Promise<boolean> {
+  /** Invalidates what a batch changed (and what is still pending), then publishes `announcement`. False when that failed. */
+  async afterBatch(projection: string, changes: ProjectionChanges, announcement?: AfterInvalidation): Promise<boolean> {
     for (const tag of tagsOfChanges(projection, changes)) this.pending.add(tag);
-    return this.flush();
+    return this.flush(announcement);
   }
 
-  /** Sends every pending tag; true when nothing is left pending. */
-  async flush(): Promise<boolean> {
-    if (this.pending.size === 0) return true;
+  /** Sends every pending tag (and publishes `then` after them); true when nothing is left pending. */
+  async flush(then?: AfterInvalidation): Promise<boolean> {
+    if (this.pending.size === 0 && !then) return true;
     const tags = [...this.pending];
     try {
-      await this.invalidate(tags);
+      await invalidateTags(this.redis, this.keyPrefix, tags, then);
       for (const tag of tags) this.pending.delete(tag);
       return true;
     } catch {

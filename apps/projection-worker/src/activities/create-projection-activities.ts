@@ -9,10 +9,12 @@ import {
   type AppendWakeups,
   applyRebuildBatch,
   prepareRebuild,
+  projectionChannel,
   resumeCheckpoint,
   retryDeadLetters,
   swapRebuild,
   type Projection,
+  type ProjectionChanges,
   type ProjectionTables,
   type RebuildProgress,
   type RetryOutcome,
@@ -109,6 +111,19 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
   };
   const rebuildBatchSize = deps.rebuildBatchSize ?? 5_000;
 
+  /**
+   * After a commit: the cache tags of what changed are bumped, then the batch is announced, both in
+   * one Redis script (one round trip; no reader gets the announcement before the bump). When that
+   * fails, the tags stay pending (see CacheInvalidator) and the announcement goes out on its own,
+   * best effort: read-your-writes waits and L1 invalidation still hear of the batch.
+   */
+  async function announceAfterInvalidation(projection: string, position: bigint, changes: ProjectionChanges): Promise<void> {
+    const announcement = { projection, position: position.toString(), changes };
+    const message = deps.redis ? { channel: projectionChannel(deps.keyPrefix), message: JSON.stringify(announcement) } : undefined;
+    const delivered = deps.invalidator ? await deps.invalidator.afterBatch(projection, changes, message) : false;
+    if (!delivered && deps.redis) await announceBatch(deps.redis, deps.keyPrefix, announcement);
+  }
+
   const activities = {
     /** Applies one batch (rows and checkpoint in one read-database transaction), then announces it. */
     async applyProjectionBatch(input: ApplyBatchInput): Promise<ProjectionBatchSummary> {
@@ -121,10 +136,7 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
         // A commit of ours may end the transaction another follower's gap-safe read was waiting for.
         deps.wakeups?.nudge();
         deps.onBatch?.(result);
-        await deps.invalidator?.afterBatch(projection.name, result.changes);
-        if (deps.redis) {
-          await announceBatch(deps.redis, deps.keyPrefix, { projection: projection.name, position: result.position.toString(), changes: result.changes });
-        }
+        await announceAfterInvalidation(projection.name, result.position, result.changes);
       } else if (deps.invalidator?.pendingCount) {
         await deps.invalidator.flush();
       }
@@ -188,8 +200,7 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       const progress = await swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize);
       // Every row was replaced: cached entries of any payment or organization may be stale now.
       const changes = { paymentIds: [], organizationIds: [], everything: true };
-      await deps.invalidator?.afterBatch(projection.name, changes);
-      if (deps.redis) await announceBatch(deps.redis, deps.keyPrefix, { projection: projection.name, position: progress.position.toString(), changes });
+      await announceAfterInvalidation(projection.name, progress.position, changes);
       return summarize(progress);
     },
   };

@@ -12,7 +12,6 @@ import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { IdempotencyTables } from '@gyroscops/idempotency';
 import { createSimulatedGateway, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
 import { createDatabase, createMetricsRegistry, createRedis, runMigrations, temporalClientInterceptors, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
-import { invalidateTags } from '@gyroscops/cache';
 import {
   CacheInvalidator,
   createProjectionWorker,
@@ -140,7 +139,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
         projections: projectionRegistry,
         redis: publisher,
         keyPrefix: env.redisPrefix,
-        invalidator: new CacheInvalidator((tags) => invalidateTags(publisher, env.redisPrefix, tags)),
+        invalidator: new CacheInvalidator(publisher, env.redisPrefix),
         batchSize: 200,
         rebuildBatchSize: 1_000,
       },
