@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { cpuMeter, cpuMsOf, cpuMsOfProcessesNamed } from './process-cpu';
 import { closedLoop, httpLoad, interleaved, measure, openLoop, percentile, type HttpLoadResult } from './harness';
 import type { Scenario } from './scenario';
 import { ROOT, type ServiceName } from './stack';
@@ -62,11 +63,34 @@ export const postPaymentsScenario: Scenario = {
           return { rps: result.latencies.length / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.latencies.length, non2xx: 0, errors: result.errors };
         },
       );
+      // Where the cores go: CPU time of every party during the closed-loop rounds on the real path.
+      const cpu = cpuMeter({
+        ...Object.fromEntries(['command-api', 'command-worker', 'projection-worker', 'query-api'].map((name) => [name, () => cpuMsOf(stack.services.get(name as ServiceName)?.process.pid)])),
+        'Temporal server': () => cpuMsOf(stack.temporal.process.pid),
+        Postgres: () => cpuMsOfProcessesNamed('postgres'),
+        Redis: () => cpuMsOfProcessesNamed('redis-server'),
+        'load generator (this process)': () => cpuMsOf(process.pid),
+      });
+      const baselineCpu = cpuMeter({
+        'Temporal server': () => cpuMsOf(stack.temporal.process.pid),
+        'worker and client (this process)': () => cpuMsOf(process.pid),
+      });
+      let commandsMeasured = 0;
+      let emptyWorkflowsMeasured = 0;
       const saturated = await interleaved(
         sizes.rounds,
-        () => post({ connections: CONCURRENCY }),
         async () => {
+          cpu.start();
+          const run = await post({ connections: CONCURRENCY });
+          cpu.stop();
+          commandsMeasured += run.total;
+          return run;
+        },
+        async () => {
+          baselineCpu.start();
           const result = await closedLoop(CONCURRENCY, durationMs, empty);
+          baselineCpu.stop();
+          emptyWorkflowsMeasured += result.done;
           return { rps: result.done / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.done, non2xx: 0, errors: result.errors };
         },
       );
@@ -82,6 +106,8 @@ export const postPaymentsScenario: Scenario = {
           measure({ scenario, metric: `p99 latency, ${CONCURRENCY} in flight`, unit: 'ms', values: saturated.subject.map((r) => r.p99), baselines: saturated.baseline.map((r) => r.p99) }),
         ],
         notes: [
+          cpuPerCommand('command', cpu.spent(), commandsMeasured),
+          cpuPerCommand('empty workflow (baseline)', baselineCpu.spent(), emptyWorkflowsMeasured),
           `fixed rate ${RATE}/s (autocannon overallRate; the baseline an open loop at the same rate), then closed loop with ${CONCURRENCY} in flight; ${durationSec} s each per round`,
           ...(failures > 0 ? [`${failures} POST /payments non-2xx or failed`] : []),
           ...(baselineFailures > 0 ? [`${baselineFailures} empty workflows failed`] : []),
@@ -96,3 +122,14 @@ export const postPaymentsScenario: Scenario = {
     }
   },
 };
+
+/** "CPU per command: …": each party's CPU time over the closed-loop rounds, divided by the commands answered. */
+function cpuPerCommand(what: string, spent: Readonly<Record<string, number>>, commands: number): string {
+  if (commands === 0) return `CPU per ${what}: none completed`;
+  const parts = Object.entries(spent)
+    .filter(([, ms]) => Number.isFinite(ms))
+    .sort((a, b) => b[1] - a[1]);
+  const total = parts.reduce((sum, [, ms]) => sum + ms, 0) / commands;
+  const shares = parts.map(([name, ms]) => `${name} ${(ms / commands).toFixed(1)}`).join(', ');
+  return `CPU per ${what} with ${CONCURRENCY} in flight (ms, /proc): ${shares}; total ${total.toFixed(1)} ms, so two cores serve at most ${Math.floor(2_000 / total)}/s`;
+}

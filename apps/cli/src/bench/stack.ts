@@ -147,8 +147,9 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       const supervised = new SupervisedProcess({
         name: spec.name,
         command: process.execPath,
-        // BENCH_PROFILE_DIR=<dir>: every service writes a V8 CPU profile there when it stops.
-        args: [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : []), spec.script],
+        // BENCH_PROFILE_DIR=<dir>: every service writes a V8 CPU profile there when it stops;
+        // BENCH_NODE_FLAGS='--flag ...': Node/V8 flags for every service (experiments, e.g. GC sizes).
+        args: [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : []), spec.script],
         env,
         isReady: httpReady(spec.healthUrl),
         readyTimeoutMs: 90_000,
