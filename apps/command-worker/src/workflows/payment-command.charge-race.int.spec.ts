@@ -1,7 +1,8 @@
 /**
  * The create-payment race: another command lands on the payment while its charge is in flight.
  * A description change must not make the create command lose the charge's outcome (it used to end
- * in CONFLICT after the money had moved); an amount change is refused while the charge is in flight.
+ * in CONFLICT after the money had moved); an amount change and a deletion are refused while the
+ * charge is in flight (a deleted payment would leave the gateway's answer nowhere to be recorded).
  * Real Temporal, real Postgres; the gateway call is held open until the other commands are done.
  */
 import { randomUUID } from 'node:crypto';
@@ -79,7 +80,7 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<string | undefine
   return ((error as WorkflowFailedError).cause as { type?: string } | undefined)?.type;
 };
 
-it('an update that lands while the payment is being charged does not lose the charge; an amount change is refused', async () => {
+it('an update that lands while the payment is being charged does not lose the charge; an amount change and a deletion are refused', async () => {
   let chargeStarted!: () => void;
   const started = new Promise<void>((resolve) => (chargeStarted = resolve));
   let releaseCharge!: () => void;
@@ -95,6 +96,8 @@ it('an update that lands while the payment is being charged does not lose the ch
   expect(renamed).toMatchObject({ paymentId, status: 'pending', version: 2 });
   const resized = await run({ kind: 'update', context: contextOf(), paymentId, changes: { amount: '43.00' } });
   expect(await rejectionOf(resized.result())).toBe('CONFLICT');
+  const deleted = await run({ kind: 'delete', context: contextOf(), paymentId });
+  expect(await rejectionOf(deleted.result())).toBe('CONFLICT');
 
   releaseCharge();
   const created: PaymentCommandResult = await creation.result();

@@ -195,5 +195,8 @@ function remove(state: PaymentState, data: CommandData<'DeletePayment'>, now: st
   if (payment instanceof DomainError) return payment;
   const errors = validateOptionalText(data.reason, '/reason', REASON_MAX_LENGTH);
   if (errors.length > 0) return validationError(errors);
+  // Its charge is in flight: deleted now, the gateway's answer (money may have moved) would have no
+  // payment left to be recorded on.
+  if (payment.status === 'pending') return new DomainError('CONFLICT', `payment ${data.paymentId} is being charged: it can be deleted once processed or failed`);
   return [{ type: 'PaymentDeleted', data: { paymentId: data.paymentId, reason: data.reason ?? null, occurredAt: now } }];
 }

@@ -144,7 +144,7 @@ describe('RecordChargeResult', () => {
 });
 
 describe('DeletePayment', () => {
-  it.each(statuses)('deletes a %s payment', (status) => {
+  it.each(statuses.filter((s) => s !== 'pending'))('deletes a %s payment', (status) => {
     const state = given(...inStatus[status]).when(deletePayment({ reason: 'duplicate' })).then({
       type: 'PaymentDeleted', data: { paymentId: PAYMENT_ID, reason: 'duplicate', occurredAt: NOW },
     });
@@ -152,7 +152,11 @@ describe('DeletePayment', () => {
   });
 
   it('defaults the reason to null', () => {
-    given(initiated()).when(deletePayment()).then(deleted({ occurredAt: NOW }));
+    given(initiated(), processed()).when(deletePayment()).then(deleted({ occurredAt: NOW }));
+  });
+
+  it('conflicts while the payment is pending: its charge is in flight, and its outcome must have a payment to be recorded on', () => {
+    given(initiated()).when(deletePayment()).thenFails('CONFLICT', /being charged/);
   });
 
   it('is not found for a payment that does not exist or is already deleted', () => {
@@ -161,7 +165,7 @@ describe('DeletePayment', () => {
   });
 
   it('rejects a reason over 500 characters', () => {
-    expect(paths(given(initiated()).when(deletePayment({ reason: 'x'.repeat(501) })).thenFails('VALIDATION'))).toEqual(['/reason']);
+    expect(paths(given(initiated(), processed()).when(deletePayment({ reason: 'x'.repeat(501) })).thenFails('VALIDATION'))).toEqual(['/reason']);
   });
 });
 
