@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import type { EnvReader } from './env-reader';
 
 /** What protects an HTTP API from browsers, abusive callers and overload. */
@@ -8,6 +9,12 @@ export interface HttpHardeningConfig {
   rateLimit: { max: number; windowMs: number };
   /** Past this mean event-loop delay the API sheds load: 503 + Retry-After (`/health/live` excepted); 0: never. */
   maxEventLoopDelayMs: number;
+  /**
+   * Which proxies' `X-Forwarded-For` to believe (`TRUST_PROXY`), for the client address that
+   * unauthenticated requests are rate-limited by and that logs show: none (the peer is the client),
+   * a number of proxy hops, or the proxies' addresses and CIDR ranges.
+   */
+  trustProxy: false | number | string[];
 }
 
 /**
@@ -20,7 +27,7 @@ export const DEFAULT_MAX_EVENT_LOOP_DELAY_MS = 1_000;
 /** Longest a graceful shutdown may take; below Kubernetes' default 30 s termination grace period. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
 
-/** CORS_ORIGINS, RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS and MAX_EVENT_LOOP_DELAY_MS. */
+/** CORS_ORIGINS, RATE_LIMIT_MAX, RATE_LIMIT_WINDOW_MS, MAX_EVENT_LOOP_DELAY_MS and TRUST_PROXY. */
 export function readHttpHardeningConfig(reader: EnvReader): HttpHardeningConfig {
   return {
     corsOrigins: reader.origins('CORS_ORIGINS'),
@@ -29,7 +36,32 @@ export function readHttpHardeningConfig(reader: EnvReader): HttpHardeningConfig 
       windowMs: reader.integer('RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs, { min: 100, max: 86_400_000 }),
     },
     maxEventLoopDelayMs: reader.integer('MAX_EVENT_LOOP_DELAY_MS', DEFAULT_MAX_EVENT_LOOP_DELAY_MS, { min: 0, max: 60_000 }),
+    trustProxy: readTrustProxy(reader),
   };
+}
+
+/**
+ * TRUST_PROXY: unset, a hop count (`1` behind one load balancer), or comma-separated addresses and
+ * CIDR ranges of the proxies (`10.0.0.0/8`). Not `true`: trusting every peer would let any client
+ * choose the address it is rate-limited by.
+ */
+function readTrustProxy(reader: EnvReader): false | number | string[] {
+  const value = reader.optionalString('TRUST_PROXY');
+  if (value === undefined || value.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(value)) return reader.integer('TRUST_PROXY', 0, { min: 1, max: 10 });
+  const proxies = reader.list('TRUST_PROXY');
+  const invalid = proxies.filter((proxy) => !isAddressOrRange(proxy));
+  if (invalid.length === 0) return proxies;
+  reader.problem(`TRUST_PROXY must be a hop count (1-10) or comma-separated proxy addresses or CIDR ranges (like 10.0.0.0/8); not ${invalid.map((proxy) => JSON.stringify(proxy)).join(', ')}`);
+  return false;
+}
+
+function isAddressOrRange(proxy: string): boolean {
+  const [address = '', bits, ...rest] = proxy.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 /** SHUTDOWN_TIMEOUT_MS: past it a stuck shutdown exits with code 1 instead of hanging. */

@@ -11,14 +11,23 @@ const read = (env: Record<string, string>) => loadConfig((reader) => ({ http: re
 describe('hardening configuration', () => {
   it('defaults: no CORS, the default rate limit, load shedding at 1 s and a bounded shutdown', () => {
     expect(read({})).toEqual({
-      http: { corsOrigins: [], rateLimit: { max: DEFAULT_RATE_LIMIT.max, windowMs: DEFAULT_RATE_LIMIT.windowMs }, maxEventLoopDelayMs: DEFAULT_MAX_EVENT_LOOP_DELAY_MS },
+      http: { corsOrigins: [], rateLimit: { max: DEFAULT_RATE_LIMIT.max, windowMs: DEFAULT_RATE_LIMIT.windowMs }, maxEventLoopDelayMs: DEFAULT_MAX_EVENT_LOOP_DELAY_MS, trustProxy: false },
       shutdown: { timeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS },
     });
   });
 
   it('reads comma-separated origins, trimming blanks and a trailing slash', () => {
     const config = read({ CORS_ORIGINS: ' https://app.example.com, http://localhost:5173/ ,,', RATE_LIMIT_MAX: '100', RATE_LIMIT_WINDOW_MS: '60000', MAX_EVENT_LOOP_DELAY_MS: '0' });
-    expect(config.http).toEqual({ corsOrigins: ['https://app.example.com', 'http://localhost:5173'], rateLimit: { max: 100, windowMs: 60_000 }, maxEventLoopDelayMs: 0 });
+    expect(config.http).toEqual({ corsOrigins: ['https://app.example.com', 'http://localhost:5173'], rateLimit: { max: 100, windowMs: 60_000 }, maxEventLoopDelayMs: 0, trustProxy: false });
+  });
+
+  it('reads TRUST_PROXY as a hop count or proxy addresses and ranges, and refuses to trust everyone', () => {
+    expect(read({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(read({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.7,fd00::/8' }).http.trustProxy).toEqual(['10.0.0.0/8', '192.168.1.7', 'fd00::/8']);
+    expect(read({ TRUST_PROXY: 'false' }).http.trustProxy).toBe(false);
+    for (const value of ['true', '0', '10.0.0.0/33', 'proxy.internal', '10.0.0.1/8/8']) {
+      expect(() => read({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+    }
   });
 
   it('names every bad variable at once', () => {

@@ -57,6 +57,9 @@ export interface HttpHardeningOptions extends Partial<HttpHardeningConfig> {
   rateLimitStore?: { redis: Redis; keyPrefix: string };
 }
 
+/** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the first n hops" (what proxy-addr does with a number). */
+const trustProxyOption = (trust: false | number | string[]) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
+
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const incomingId = (value: unknown) => (typeof value === 'string' && SAFE_ID.test(value) ? value : undefined);
 
@@ -77,6 +80,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     genReqId: (request) => incomingId(request.headers['x-request-id']) ?? randomUUID(),
     requestTimeout: 30_000,
     return503OnClosing: true,
+    // `request.ip` (the unauthenticated rate-limit key, and logs) from X-Forwarded-For only behind trusted proxies.
+    trustProxy: trustProxyOption(hardening.trustProxy ?? false),
     forceCloseConnections: 'idle',
     // One child logger per request, carrying both ids: each pino child costs a level table and a
     // serialized copy of its bindings (see loggerOptions on why bindings are not redacted).

@@ -159,6 +159,21 @@ describe('createHttpApp hardening', () => {
       expect((await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('carol') } })).statusCode).toBe(200);
     });
 
+    it('counts requests failing authentication by the X-Forwarded-For client only behind a trusted proxy', async () => {
+      const unauthenticatedFrom = async (client: string) =>
+        (await app.inject({ method: 'GET', url: '/things', remoteAddress: '10.1.2.3', headers: { authorization: 'Bearer forged', 'x-forwarded-for': client } })).statusCode;
+      app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 }, trustProxy: ['10.0.0.0/8'] });
+      expect([await unauthenticatedFrom('203.0.113.7'), await unauthenticatedFrom('203.0.113.7'), await unauthenticatedFrom('198.51.100.9')]).toEqual([401, 429, 401]);
+      await app.close();
+      // One trusted hop: the address the proxy appended counts; what the client put before it does not.
+      app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 }, trustProxy: 1 });
+      expect([await unauthenticatedFrom('192.0.2.1, 203.0.113.7'), await unauthenticatedFrom('192.0.2.2, 203.0.113.7'), await unauthenticatedFrom('198.51.100.9')]).toEqual([401, 429, 401]);
+      await app.close();
+      // Without TRUST_PROXY the header is the client's say-so: every request counts against the proxy's address.
+      app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 } });
+      expect([await unauthenticatedFrom('203.0.113.7'), await unauthenticatedFrom('198.51.100.9')]).toEqual([401, 429]);
+    });
+
     it('health, metrics, docs and openapi.json are never limited', async () => {
       app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 } });
       for (let index = 0; index < 3; index++) {
