@@ -4,6 +4,7 @@ import { createDatabase, dropDatabase, loadConfig, readPostgresConfig, withDatab
 import { applyRebuildBatch, ensureCheckpoint, prepareRebuild, swapRebuild, type ProjectionTables } from '@gyroscops/projections';
 import { eventCountsProjection, paymentsProjection, paymentStatisticsProjection } from '@gyroscops/read-models';
 import { migrateAll } from '../database-migrations';
+import { analyzeSeeded } from '../bench/analyze-seeded';
 import { seedPayments } from '../seed-payments';
 
 /**
@@ -27,6 +28,8 @@ export async function benchRebuildCommand(args: string[]): Promise<void> {
   try {
     let started = performance.now();
     const seeded = await seedPayments(eventStore, { events });
+    // Planner statistics, as autovacuum would give them (see analyze-seeded.ts).
+    await analyzeSeeded(scratch.eventStoreDatabaseUrl);
     console.log(`seeded ${seeded} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     for (const projection of [paymentsProjection, paymentStatisticsProjection, eventCountsProjection]) {
       await ensureCheckpoint(readDb, projection.name, projection.version);
