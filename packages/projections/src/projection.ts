@@ -35,3 +35,5 @@ export interface Projection<Tables = any> {
 }
 
 export const NO_CHANGES: ProjectionChanges = Object.freeze({ paymentIds: [], organizationIds: [] }) as ProjectionChanges;
+/** What a rebuild's swap changed: every row, so caches drop everything the projection could have served. */
+export const EVERYTHING_CHANGED: ProjectionChanges = Object.freeze({ paymentIds: [], organizationIds: [], everything: true }) as ProjectionChanges;

@@ -7,25 +7,16 @@ import { Client } from 'pg';
  * (`position > checkpoint AND position < the gap-safe bound`, the bound being an expression) is
  * estimated at 0.5% of the table. Postgres then plans a bitmap scan of everything after the
  * checkpoint plus a sort for every page: 200 ms instead of 3 ms per 5,000 events at 300,000 events.
- * The baselines' plain `position > $1` reads do not depend on it.
+ * The baselines' plain `position > $1` reads do not depend on it. Answers whether the server runs
+ * autovacuum (the bench's notes say so).
  */
-export async function analyzeSeeded(databaseUrl: string): Promise<void> {
+export async function analyzeSeeded(databaseUrl: string): Promise<{ autovacuum: boolean }> {
   const client = new Client({ connectionString: databaseUrl, application_name: 'bench-analyze' });
   await client.connect();
   try {
     await client.query('ANALYZE');
-  } finally {
-    await client.end();
-  }
-}
-
-/** Whether the server runs autovacuum (reported in the bench's notes). */
-export async function autovacuumIsOn(databaseUrl: string): Promise<boolean> {
-  const client = new Client({ connectionString: databaseUrl, application_name: 'bench-analyze' });
-  await client.connect();
-  try {
     const { rows } = await client.query<{ autovacuum: string }>('SHOW autovacuum');
-    return rows[0]?.autovacuum === 'on';
+    return { autovacuum: rows[0]?.autovacuum === 'on' };
   } finally {
     await client.end();
   }

@@ -1,14 +1,14 @@
 import Redis from 'ioredis';
 import { invalidateTags, tagsOfChanges } from '@gyroscops/cache';
 import { PROJECTIONS } from '@gyroscops/contracts';
-import { projectionChannel, type ProjectionAnnouncement } from '@gyroscops/projections';
+import { announcementMessage, EVERYTHING_CHANGED } from '@gyroscops/projections';
 import { httpLoad, interleaved, measure } from './harness';
 import type { Scenario } from './scenario';
 import type { BenchStack } from './stack';
 
 interface CacheCounts {
   l1: { hits: number };
-  l2: { hits: number; misses: number };
+  l2: { hits: number };
 }
 
 async function cacheCounts(stack: BenchStack): Promise<CacheCounts> {
@@ -23,9 +23,8 @@ async function cacheCounts(stack: BenchStack): Promise<CacheCounts> {
  * announcement moves no read-your-writes position.
  */
 async function forgetCachedPaymentViews(redis: Redis, prefix: string): Promise<void> {
-  const changes = { paymentIds: [], organizationIds: [], everything: true };
-  const announcement: ProjectionAnnouncement = { projection: PROJECTIONS.payments, position: '0', changes };
-  await invalidateTags(redis, prefix, tagsOfChanges(PROJECTIONS.payments, changes), { channel: projectionChannel(prefix), message: JSON.stringify(announcement) });
+  const announcement = { projection: PROJECTIONS.payments, position: '0', changes: EVERYTHING_CHANGED };
+  await invalidateTags(redis, prefix, tagsOfChanges(PROJECTIONS.payments, EVERYTHING_CHANGED), announcementMessage(prefix, announcement));
 }
 
 /**

@@ -7,7 +7,7 @@ import { evolve, initialPaymentState, isPaymentEvent, type PaymentState } from '
 import { paymentsProjection, stateToRow, type NewPaymentRow } from '@gyroscops/read-models';
 import { migrateAll } from '../database-migrations';
 import { seedPayments } from '../seed-payments';
-import { analyzeSeeded, autovacuumIsOn } from './analyze-seeded';
+import { analyzeSeeded } from './analyze-seeded';
 import { interleaved, measure } from './harness';
 import type { Scenario } from './scenario';
 
@@ -68,8 +68,7 @@ export const rebuildScenario: Scenario = {
     try {
       const started = performance.now();
       const seeded = await seedPayments(eventStore, { events: sizes.events });
-      await analyzeSeeded(urls.eventStoreDatabaseUrl);
-      const autovacuum = await autovacuumIsOn(urls.eventStoreDatabaseUrl);
+      const { autovacuum } = await analyzeSeeded(urls.eventStoreDatabaseUrl);
       log(`rebuild: seeded ${seeded} events in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       await readPool.query('CREATE TABLE IF NOT EXISTS bench_payments_rebuild (LIKE payments INCLUDING ALL)');
 

@@ -9,7 +9,8 @@ import {
   type AppendWakeups,
   applyRebuildBatch,
   prepareRebuild,
-  projectionChannel,
+  announcementMessage,
+  EVERYTHING_CHANGED,
   resumeCheckpoint,
   retryDeadLetters,
   swapRebuild,
@@ -119,7 +120,7 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
    */
   async function announceAfterInvalidation(projection: string, position: bigint, changes: ProjectionChanges): Promise<void> {
     const announcement = { projection, position: position.toString(), changes };
-    const message = deps.redis ? { channel: projectionChannel(deps.keyPrefix), message: JSON.stringify(announcement) } : undefined;
+    const message = deps.redis ? announcementMessage(deps.keyPrefix, announcement) : undefined;
     const delivered = deps.invalidator ? await deps.invalidator.afterBatch(projection, changes, message) : false;
     if (!delivered && deps.redis) await announceBatch(deps.redis, deps.keyPrefix, announcement);
   }
@@ -199,8 +200,7 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       const projection = projectionNamed(input.projection);
       const progress = await swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize);
       // Every row was replaced: cached entries of any payment or organization may be stale now.
-      const changes = { paymentIds: [], organizationIds: [], everything: true };
-      await announceAfterInvalidation(projection.name, progress.position, changes);
+      await announceAfterInvalidation(projection.name, progress.position, EVERYTHING_CHANGED);
       return summarize(progress);
     },
   };
