@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { createDatabase, createRedis, runMigrations } from '@gyroscops/platform';
 import { sql, type Kysely } from 'kysely';
 import { ensureCheckpoint } from './projection-checkpoints';
 import { announceBatch, type ProjectionAnnouncement } from './projection-notifier';
-import { ProjectionPositionTracker } from './projection-position-tracker';
+import { ProjectionPositionTracker, type ProjectionPositionTrackerOptions } from './projection-position-tracker';
 import { projectionMigrations } from './migrations';
 import type { ProjectionTables } from './tables';
 
@@ -40,13 +40,13 @@ afterAll(async () => {
   await env?.dispose();
 });
 
-/** A started tracker on its own subscriber connection, configured as query-api configures it. */
-async function startTracker(): Promise<ProjectionPositionTracker> {
+/** A started tracker on its own subscriber connection, configured as query-api configures it unless `options` say otherwise. */
+async function startTracker(options: ProjectionPositionTrackerOptions = {}): Promise<ProjectionPositionTracker> {
   const subscriber = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
     { name: 'tracker-test-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 },
   );
-  const tracker = new ProjectionPositionTracker(readDb, subscriber, env.redisPrefix);
+  const tracker = new ProjectionPositionTracker(readDb, subscriber, env.redisPrefix, options);
   opened.push({ tracker, subscriber });
   await tracker.start();
   return tracker;
@@ -73,6 +73,12 @@ const handled = (tracker: ProjectionPositionTracker, projection: string, positio
     });
   });
 
+/**
+ * Lets every promise callback queued so far run (one macrotask turn): a waiter woken while an
+ * announcement was handled has settled by then, so `settled === false` afterwards means it was not woken.
+ */
+const flushPromises = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** A waitFor whose settlement the test can look at without awaiting it. */
 function track(promise: Promise<boolean>) {
   const state: { settled: boolean; value?: boolean; promise: Promise<boolean> } = { settled: false, promise };
@@ -95,7 +101,7 @@ describe('ProjectionPositionTracker', () => {
     const other = handled(tracker, otherProjection, 500n);
     await announce(otherProjection, 500n);
     await other;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await flushPromises();
     expect(waiting.settled).toBe(false);
 
     await announce(projection, 120n);
@@ -140,17 +146,22 @@ describe('ProjectionPositionTracker', () => {
 
   it('a target seen only in the checkpoint table waits for its announcement, so a cache fill is not dropped by it', async () => {
     const projection = newProjectionName();
-    const tracker = await startTracker();
+    // A grace far longer than the test: only the announcement can end this wait.
+    const announcementGraceMs = 600_000;
+    const tracker = await startTracker({ announcementGraceMs });
     // Committed, not yet announced: the worker is between its commit and its announcement.
     await setCheckpoint(projection, 100n);
-    const waiting = track(tracker.waitFor([projection], 100n, 10_000));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    const startedAt = Date.now();
+    const waiting = track(tracker.waitFor([projection], 100n, 600_000));
+    // waitFor reads the checkpoint table first; once it has, the target is known to be committed.
+    await waitFor('the tracker to read the checkpoint', async () => tracker.positionOf([projection]) === 100n, { intervalMs: 5 });
+    await flushPromises();
     expect(waiting.settled).toBe(false);
-    expect(tracker.positionOf([projection])).toBe(100n);
 
     await announce(projection, 100n);
 
     expect(await waiting.promise).toBe(true);
+    expect(Date.now() - startedAt).toBeLessThan(announcementGraceMs);
   });
 
   it('a committed target whose announcement never comes is reached after a short grace, not after the timeout', async () => {
@@ -211,7 +222,7 @@ describe('ProjectionPositionTracker', () => {
     const first = handled(tracker, a, 150n);
     await announce(a, 150n);
     await first;
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await flushPromises();
     expect(waiting.settled).toBe(false);
 
     await announce(b, 100n);

@@ -18,7 +18,12 @@ const DEGRADED_POLL_MS = 200;
  * waits for the announcement. The worker publishes it right after the commit and the cache
  * invalidation, so this is normally a millisecond or two; the bound only matters if it was lost.
  */
-const ANNOUNCEMENT_GRACE_MS = 100;
+const DEFAULT_ANNOUNCEMENT_GRACE_MS = 100;
+
+export interface ProjectionPositionTrackerOptions {
+  /** How long a committed but unannounced target waits for its announcement (default 100 ms). */
+  announcementGraceMs?: number;
+}
 
 /**
  * Knows how far each projection has got, from the announcements projections publish on Redis, so a
@@ -37,12 +42,16 @@ export class ProjectionPositionTracker {
   private readonly waiters = new Set<Waiter>();
   private readonly listeners = new Set<(announcement: ProjectionAnnouncement) => void>();
   private pollTimer: NodeJS.Timeout | undefined;
+  private readonly announcementGraceMs: number;
 
   constructor(
     private readonly readDb: Kysely<ProjectionTables>,
     private readonly subscriber: Redis,
     private readonly keyPrefix: string,
-  ) {}
+    options: ProjectionPositionTrackerOptions = {},
+  ) {
+    this.announcementGraceMs = options.announcementGraceMs ?? DEFAULT_ANNOUNCEMENT_GRACE_MS;
+  }
 
   /** Subscribes and loads the checkpoints; call once at start-up. */
   async start(): Promise<void> {
@@ -100,7 +109,7 @@ export class ProjectionPositionTracker {
     if (this.isReached(projections, position)) return true;
     const committed = this.positionOf(projections) >= position;
     if (timeoutMs <= 0) return committed;
-    return this.wait(projections, position, committed ? Math.min(timeoutMs, ANNOUNCEMENT_GRACE_MS) : timeoutMs);
+    return this.wait(projections, position, committed ? Math.min(timeoutMs, this.announcementGraceMs) : timeoutMs);
   }
 
   stop(): void {
