@@ -1,4 +1,4 @@
-// Lint rules that keep the architecture honest (shared/ARCHITECTURE.md, "Boundaries").
+// Lint rules that keep the architecture honest (docs/architecture.md, "Boundaries").
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -1,7 +1,7 @@
 import { API_NAMES, operationsOf, readCommittedDocument, type DocumentedOperation, type OpenApiDocument } from './test-support/openapi-documents';
 
 /**
- * The documentation rules of issue 5 and shared/API.md, checked on every operation of both committed
+ * The documentation rules of docs/api.md, checked on every operation of both committed
  * documents (openapi-documents.int.spec.ts proves those are what the services generate): an
  * operationId, a summary, known tags, schemas for what goes in and out, and every error status the
  * operation can answer documented as problem+json.

@@ -59,7 +59,7 @@ const commandResponses = (success: 200 | 201, problems: Record<number, unknown>)
 const sendReply = (reply: FastifyReply, answer: { status: number; body: unknown; headers: Record<string, string> }) =>
   reply.code(answer.status).headers(answer.headers).send(answer.body);
 
-/** The payment commands of shared/API.md: each one becomes a command workflow. */
+/** The payment commands of docs/api.md: each one becomes a command workflow. */
 export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandRouteDependencies): void {
   const { dispatcher } = deps;
 
