@@ -9,7 +9,7 @@ const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests'],
+  roots: ['<rootDir>/packages', '<rootDir>/apps', '<rootDir>/tests', '<rootDir>/bench'],
   testMatch: ['**/src/**/*.spec.ts'],
   transform: { '^.+\\.(t|j)sx?$': swc },
   moduleNameMapper: {

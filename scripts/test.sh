@@ -10,14 +10,16 @@ if [ ! -f node_modules/.package-lock.json ]; then
 fi
 npx turbo run build typecheck --output-logs=errors-only
 npx eslint --max-warnings=0 .
+# Every workspace declares what it imports, and nothing it does not use (knip.config.ts).
+npm run -s check:deps
 if [ "$#" -gt 0 ]; then
   exec npx jest --ci "$@"
 fi
 # The benchmark's smoke run starts its own Temporal server and five service processes: it runs on its
 # own, after the main suite, so it does not compete with the other test files for the two cores.
 mkdir -p .test-results
-npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/apps/cli/src/bench/' '\.fault\.spec\.ts$'
-npx jest --ci --json --outputFile=.test-results/bench-smoke.json apps/cli/src/bench
+npx jest --ci --json --outputFile=.test-results/main.json --testPathIgnorePatterns '/node_modules/' '/bench/src/' '\.fault\.spec\.ts$'
+npx jest --ci --json --outputFile=.test-results/bench-smoke.json bench/src
 # Fault injection (npm run test:faults on its own): each file starts, kills and restarts real service
 # processes, one file at a time; about 3 minutes on an idle 2-core machine.
 npx jest --ci -c tests/faults/jest.config.js --json --outputFile=.test-results/faults.json

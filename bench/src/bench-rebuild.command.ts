@@ -3,9 +3,9 @@ import type { EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase, dropDatabase, loadConfig, readPostgresConfig, withDatabaseName, withTablesOf } from '@gyroscops/platform';
 import { applyRebuildBatch, ensureCheckpoint, prepareRebuild, swapRebuild, type ProjectionTables } from '@gyroscops/projections';
 import { eventCountsProjection, paymentsProjection, paymentStatisticsProjection } from '@gyroscops/read-models';
-import { migrateAll } from '../database-migrations';
-import { analyzeSeeded } from '../bench/analyze-seeded';
-import { seedPayments } from '../seed-payments';
+import { migrateAll } from '@gyroscops/cli';
+import { analyzeSeeded } from './analyze-seeded';
+import { seedPayments } from './seed-payments';
 
 /**
  * `npm run bench:rebuild -- [events] [batch]`: seeds `events` events into scratch databases, then

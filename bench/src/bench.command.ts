@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { runBench } from '../bench/run-bench';
-import { writeReport } from '../bench/report';
-import { ROOT } from '../bench/stack';
+import { writeReport } from './report';
+import { runBench } from './run-bench';
+import { ROOT } from './stack';
 
 /**
  * `npm run bench -- [--smoke] [--events N] [--rounds N] [--duration S] [--only name,...]`: starts

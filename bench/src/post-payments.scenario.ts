@@ -5,7 +5,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { cpuMeter, cpuMsOf, cpuMsOfProcessesNamed } from './process-cpu';
 import { closedLoop, httpLoad, interleaved, measure, openLoop, percentile, type HttpLoadResult } from './harness';
 import type { Scenario } from './scenario';
-import { ROOT, type ServiceName } from './stack';
+import { BENCH_DIST, type ServiceName } from './stack';
 
 const TASK_QUEUE = 'bench-empty-workflow';
 const RATE = 50;
@@ -27,7 +27,7 @@ export const postPaymentsScenario: Scenario = {
       connection: nativeConnection,
       namespace: 'default',
       taskQueue: TASK_QUEUE,
-      workflowsPath: join(ROOT, 'apps/cli/dist/bench/empty-workflow.js'),
+      workflowsPath: join(BENCH_DIST, 'empty-workflow.js'),
     });
     const running = worker.run();
     const sampler = setInterval(() => {

@@ -5,8 +5,8 @@ import { createDatabase, dropDatabase, withDatabaseName, withTablesOf } from '@g
 import { applyRebuildBatch, ensureCheckpoint, prepareRebuild, swapRebuild, type ProjectionTables } from '@gyroscops/projections';
 import { evolve, initialPaymentState, isPaymentEvent, type PaymentState } from '@gyroscops/domain';
 import { paymentsProjection, stateToRow, type NewPaymentRow } from '@gyroscops/read-models';
-import { migrateAll } from '../database-migrations';
-import { seedPayments } from '../seed-payments';
+import { migrateAll } from '@gyroscops/cli';
+import { seedPayments } from './seed-payments';
 import { analyzeSeeded } from './analyze-seeded';
 import { interleaved, measure } from './harness';
 import type { Scenario } from './scenario';

@@ -3,12 +3,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { freePort, httpReady, startTemporalDevServer, SupervisedProcess, type TemporalDevServer } from '@gyroscops/dev-infra';
+import { migrateAll } from '@gyroscops/cli';
 import { dropDatabase, loadConfig, readPostgresConfig, readRedisConfig, withDatabaseName, type PostgresConfig } from '@gyroscops/platform';
-import { migrateAll } from '../database-migrations';
 import { mintToken } from './harness';
 
-/** The repository root: src/bench and dist/bench are at the same depth. */
-export const ROOT = resolve(__dirname, '../../../..');
+/** The repository root: bench/src and bench/dist are at the same depth. */
+export const ROOT = resolve(__dirname, '../..');
+/** The built benchmark: the baseline server and the empty workflow run from here, also under Jest. */
+export const BENCH_DIST = join(ROOT, 'bench', 'dist');
 
 export type ServiceName = 'command-api' | 'command-worker' | 'projection-worker' | 'query-api' | 'baseline-server';
 
@@ -141,7 +143,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       { name: 'projection-worker', script: join(ROOT, 'apps/projection-worker/dist/main.js'), healthUrl: `http://127.0.0.1:${healthPorts[1]}/health/ready` },
       { name: 'command-api', script: join(ROOT, 'apps/command-api/dist/main.js'), url: `http://127.0.0.1:${commandPort}`, healthUrl: `http://127.0.0.1:${commandPort}/health/ready` },
       { name: 'query-api', script: join(ROOT, 'apps/query-api/dist/main.js'), url: `http://127.0.0.1:${queryPort}`, healthUrl: `http://127.0.0.1:${queryPort}/health/ready` },
-      { name: 'baseline-server', script: join(ROOT, 'apps/cli/dist/bench/baseline-server.js'), url: `http://127.0.0.1:${baselinePort}`, healthUrl: `http://127.0.0.1:${baselinePort}/health` },
+      { name: 'baseline-server', script: join(BENCH_DIST, 'baseline-server.js'), url: `http://127.0.0.1:${baselinePort}`, healthUrl: `http://127.0.0.1:${baselinePort}/health` },
     ];
     for (const spec of specs) {
       const supervised = new SupervisedProcess({

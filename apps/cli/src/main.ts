@@ -1,28 +1,41 @@
-import { benchCommand } from './commands/bench.command';
-import { benchRebuildCommand } from './commands/bench-rebuild.command';
-import { devCommand } from './commands/dev.command';
-import { migrateCommand } from './commands/migrate.command';
-import { projectionsCommand } from './commands/projections.command';
-import { tokenCommand } from './commands/token.command';
-
+/**
+ * `gyroscops <command>`: the migration (what the cli image runs), `npm start`'s orchestration, and
+ * the operators' tools. Each command's module is loaded only when it runs, so `migrate` in the
+ * production image loads the migrations and nothing of the development tooling.
+ */
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
-  bench: { run: benchCommand, help: '[--smoke] [--events N] [--rounds N] [--duration S] [--only a,b]: every benchmark against its baseline; writes bench/results/' },
-  'bench-rebuild': { run: benchRebuildCommand, help: '[events] [batch]: seed scratch databases and time a rebuild of each read model' },
-  dev: { run: devCommand, help: 'start Temporal (unless TEMPORAL_ADDRESS is set), migrate, and run all five services' },
-  migrate: { run: migrateCommand, help: 'create the databases when missing and run every migration' },
-  token: { run: tokenCommand, help: '--org <id> [--org <id2>] [--admin] [--sub <user>] [--ttl 3600]: mint an HS256 bearer token with JWT_SECRET (or the dev-only default)' },
-  projections: { run: projectionsCommand, help: 'status | rebuild <name> (with a progress bar) | resume <name> | retry <name>' },
+  dev: {
+    run: async () => (await import('./commands/dev.command.js')).devCommand(),
+    help: 'start Temporal (unless TEMPORAL_ADDRESS is set), migrate, and run all five services',
+  },
+  migrate: {
+    run: async () => (await import('./commands/migrate.command.js')).migrateCommand(),
+    help: 'create the databases when missing and run every migration',
+  },
+  token: {
+    run: async (args) => (await import('./commands/token.command.js')).tokenCommand(args),
+    help: '--org <id> [--org <id2>] [--admin] [--sub <user>] [--ttl 3600]: mint an HS256 bearer token with JWT_SECRET (or the dev-only default)',
+  },
+  projections: {
+    run: async (args) => (await import('./commands/projections.command.js')).projectionsCommand(args),
+    help: 'status | rebuild <name> (with a progress bar) | resume <name> | retry <name>',
+  },
 };
 
 async function main(): Promise<void> {
   const name = process.argv[2];
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    console.log(`usage: gyroscops <command>\n${Object.entries(COMMANDS).map(([key, value]) => `  ${key.padEnd(10)} ${value.help}`).join('\n')}`);
+    console.log(`usage: gyroscops <command>\n${Object.entries(COMMANDS).map(([key, value]) => `  ${key.padEnd(12)} ${value.help}`).join('\n')}`);
     process.exitCode = name ? 2 : 0;
     return;
   }
-  await command.run(process.argv.slice(3));
+  const args = process.argv.slice(3);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`gyroscops ${name}: ${command.help}`);
+    return;
+  }
+  await command.run(args);
 }
 
 main().catch((error) => {
