@@ -1,6 +1,18 @@
 import { Type, type Static } from '@sinclair/typebox';
 
-export const Uuid = Type.String({ format: 'uuid', description: 'A UUID.' });
+/**
+ * A UUID has one canonical spelling: lower case without a `urn:uuid:` prefix, the way Postgres
+ * prints a `uuid` column and randomUUID makes one. Where an id is text (a stream id, a workflow id, a
+ * cache key) `3202C11A-…`, `urn:uuid:3202c11a-…` and `3202c11a-…` would be three ids, so every value
+ * of the Uuid type is rewritten to it while it is validated (this keyword, implemented by the
+ * platform's validator compiler): params, query strings and bodies alike, in any schema using the type.
+ */
+export const CANONICAL_FORM_KEYWORD = 'x-canonical-form';
+
+/** The canonical spelling of a UUID (see CANONICAL_FORM_KEYWORD), for ids that did not come through the edge's validation. */
+export const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
+
+export const Uuid = Type.String({ format: 'uuid', [CANONICAL_FORM_KEYWORD]: 'lowercase', description: 'A UUID, in any case; the API stores and answers it in lower case.' });
 
 /** Money crosses the wire as a decimal string in the currency's major unit, never a JSON number. */
 export const Amount = Type.String({

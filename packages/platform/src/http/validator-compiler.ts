@@ -1,11 +1,35 @@
-import Ajv, { type Options } from 'ajv';
+import Ajv, { type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { CANONICAL_FORM_KEYWORD, canonicalUuid } from '@gyroscops/contracts';
 
 function createAjv(options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv);
+  addCanonicalForm(ajv);
   return ajv;
+}
+
+/**
+ * The contracts' Uuid type names its canonical spelling (CANONICAL_FORM_KEYWORD): a valid value is
+ * rewritten to it in place, so what the handlers, idempotency hashes, workflow ids and cache keys see
+ * is one spelling per id. A bare value (no parent object to write into) is left as it is.
+ */
+function addCanonicalForm(ajv: Ajv): void {
+  ajv.addKeyword({
+    keyword: CANONICAL_FORM_KEYWORD,
+    type: 'string',
+    schemaType: 'string',
+    modifying: true,
+    errors: false,
+    compile(form: string) {
+      if (form !== 'lowercase') throw new Error(`${CANONICAL_FORM_KEYWORD}: unknown form ${form}`);
+      return (data: string, context?: Parameters<ValidateFunction>[1]) => {
+        if (context?.parentData !== undefined) context.parentData[context.parentDataProperty] = canonicalUuid(data);
+        return true;
+      };
+    },
+  });
 }
 
 /**
