@@ -42,7 +42,9 @@ describe('L1Cache', () => {
 
     const byTime = new L1Cache({ maxEntries: 100, maxBytes: 10_000, ttlMs: 60_000 });
     byTime.set(entry('a', []), 20);
-    await new Promise((resolve) => setTimeout(resolve, 40));
+    const storedAt = performance.now();
+    // Wait for the clock lru-cache reads (performance.now, cached for 1 ms) to pass the 20 ms TTL.
+    while (performance.now() - storedAt <= 22) await new Promise((resolve) => setTimeout(resolve, 5));
     expect(byTime.get('a')).toBeUndefined();
   });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Kysely } from 'kysely';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { createDatabase, createRedis } from '@gyroscops/platform';
 import { cacheKeys } from './cache-keys';
 import { invalidateTags } from './invalidate-tags';
@@ -38,6 +38,7 @@ beforeEach(() => {
   // A prefix per test: instances of one test share L2, tests do not.
   prefix = `${env.redisPrefix}${randomUUID()}:`;
   source.reads = 0;
+  source.heldReads = 0;
   source.gate = undefined;
 });
 
@@ -112,8 +113,7 @@ describe('TwoLevelCache', () => {
     source.gate = held.promise;
     const slow = a.get(lookup(id));
     // The slow read has read 'old' from Postgres and waits; the write and its invalidation land meanwhile.
-    while (source.reads === 0) await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('the slow read to hold its row', async () => source.heldReads === 1, { intervalMs: 1 });
     await source.put(id, 'new');
     await invalidateTags(redis, prefix, [tagOf(id)]);
     if (announced) a.invalidateLocal([tagOf(id)]);
@@ -135,7 +135,8 @@ describe('TwoLevelCache', () => {
     const held = gate();
     source.gate = held.promise;
     const reads = Array.from({ length: 20 }, () => a.get(lookup(id)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Every caller is attached while the one load is still in progress.
+    await waitFor('the load to be held', async () => source.heldReads === 1, { intervalMs: 1 });
     held.release();
     const answers = await Promise.all(reads);
     expect(source.reads).toBe(1);
@@ -148,11 +149,15 @@ describe('TwoLevelCache', () => {
     const a = instance();
     const short = lookup(id, { type: 'item-short', ttlSeconds: 1 });
     await a.get(short);
-    const pttl = await redis.pttl(cacheKeys(prefix).entry('item-short', { id }));
+    // Both levels stored the entry before get() returned: from here it has at most 1 s to live in each.
+    const storedBy = performance.now();
+    const shortKey = cacheKeys(prefix).entry('item-short', { id });
+    const pttl = await redis.pttl(shortKey);
     expect(pttl).toBeGreaterThan(0);
     expect(pttl).toBeLessThanOrEqual(1_000);
     expect(await a.get(short)).toMatchObject({ source: 'l1' });
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    // Past the TTL in both: Redis dropped the key, and L1's clock (performance.now, 1 ms resolution) is past it too.
+    await waitFor('the 1 s entry to expire', async () => performance.now() - storedBy > 1_010 && (await redis.pttl(shortKey)) === -2, { intervalMs: 20 });
     expect(await a.get(short)).toMatchObject({ source: 'db' });
     expect(await redis.pttl(cacheKeys(prefix).entry('item', { id }))).toBe(-2);
     await a.get(lookup(id));

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import { waitFor } from '@gyroscops/dev-infra';
 import { appendToStream } from './append-to-stream';
 import { readByCorrelationId, readEvents, type ReadEventsFilter } from './read-events';
 import { readStream } from './read-stream';
@@ -6,7 +8,6 @@ import type { RecordedEvent } from './recorded-event';
 import {
   createEventStoreTestDatabase,
   newEvent,
-  sleep,
   uniqueStreamId,
   type EventStoreTestDatabase,
 } from './test-support/event-store-test-database';
@@ -38,6 +39,15 @@ async function allPages(filter: Omit<ReadEventsFilter, 'after'>): Promise<Record
 }
 
 const ids = (events: RecordedEvent[]) => events.map((e) => e.eventId);
+
+/**
+ * Until Postgres' clock, rounded as recorded_at is (milliseconds), is past the stream's last event:
+ * the next append is then recorded strictly later.
+ */
+async function untilClockPassesLastEventOf(streamId: string): Promise<void> {
+  const last = (await readStream(db, streamId)).at(-1)!.recordedAt;
+  await waitFor('the database clock to pass the last append', async () => (await sql<{ passed: boolean }>`SELECT clock_timestamp()::timestamptz(3) > ${last} AS passed`.execute(db)).rows[0]?.passed, { intervalMs: 1 });
+}
 
 describe('readEvents', () => {
   const organizationId = `org-${randomUUID()}`;
@@ -80,7 +90,7 @@ describe('readEvents', () => {
     const streamType = `timed-${randomUUID()}`;
     for (let i = 0; i < 3; i++) {
       await appendToStream(db, { streamId, streamType, expectedVersion: i === 0 ? 'no_stream' : i, events: [newEvent()] });
-      await sleep(5);
+      await untilClockPassesLastEventOf(streamId);
     }
     const [first, second, third] = await readStream(db, streamId);
     const between = await readEvents(db, { streamType, from: first!.recordedAt, to: third!.recordedAt, limit: 10 });
@@ -116,7 +126,7 @@ describe('readStream', () => {
     const streamId = uniqueStreamId();
     const first = [newEvent(), newEvent(), newEvent()];
     await appendToStream(db, { streamId, streamType: 'test', expectedVersion: 'no_stream', events: first });
-    await sleep(5);
+    await untilClockPassesLastEventOf(streamId);
     await appendToStream(db, { streamId, streamType: 'test', expectedVersion: 3, events: [newEvent(), newEvent()] });
 
     const all = await readStream(db, streamId);

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { createDatabase, runMigrations } from '@gyroscops/platform';
 import {
   claimIdempotencyKey,
@@ -161,7 +161,9 @@ describe('claimIdempotencyKey', () => {
   it('a key claimed with a 1 ms ttl is taken over once that millisecond has passed', async () => {
     const first = claimRequest({ ttlMs: 1 });
     await claimIdempotencyKey(db, first);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Until Postgres' clock (which the takeover compares with) has passed the claim's expiry.
+    await waitFor('the 1 ms claim to expire', async () => (await sql<{ expired: boolean }>`SELECT expires_at < now() AS expired FROM idempotency_keys
+      WHERE organization_id = ${first.organizationId} AND idempotency_key = ${first.key}`.execute(db)).rows[0]?.expired, { intervalMs: 5 });
     const second = { ...first, commandId: randomUUID() };
 
     expect(await claimIdempotencyKey(db, second)).toEqual({ kind: 'claimed', commandId: second.commandId });

@@ -68,11 +68,17 @@ async function newProjection(): Promise<Projection<TestTables>> {
   };
 }
 
+/** Batches the followers of this file ran, numbered in the order they began: a test waits for one begun after a point. */
+let batchesBegun = 0;
+const finishedBatches: { projection: string; begun: number }[] = [];
+
 /** Starts a follower that only a notification (or a local nudge) can wake: its fallback poll is a minute. */
 function follow(projection: Projection, controller: AbortController): Promise<FollowOutcome> {
   return followProjection({
     applyBatch: async ({ isolate, expectedPosition }) => {
+      const begun = ++batchesBegun;
       const result = await applyNextBatch(runnerDb, eventStore, projection, 7, { isolate, expectedPosition });
+      finishedBatches.push({ projection: projection.name, begun });
       if (result.eventsRead > 0) listener.nudge();
       return result;
     },
@@ -148,7 +154,10 @@ it('picks up an event an older open transaction hid from it, once that transacti
   });
   await holding;
   await appendAndNotify(2);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // The follower owes the announced events and keeps looking (every 100 ms at most): wait for a look
+  // that began after the append committed. It must have read nothing past the open transaction.
+  const committed = batchesBegun;
+  await eventually(async () => finishedBatches.some((batch) => batch.projection === projection.name && batch.begun > committed), 10_000);
   expect(await appliedPositions(projection.name)).toEqual([]);
 
   release();

@@ -10,6 +10,8 @@ interface ItemsTables {
  */
 export class ItemsSource {
   reads = 0;
+  /** Reads that have read their row and wait at the gate: a test waits for this before acting. */
+  heldReads = 0;
   gate: Promise<void> | undefined;
 
   constructor(private readonly db: Kysely<ItemsTables>) {}
@@ -26,7 +28,10 @@ export class ItemsSource {
   async read(id: string): Promise<{ id: string; value: string } | null> {
     this.reads += 1;
     const row = await this.db.selectFrom('cache_test_items').selectAll().where('id', '=', id).executeTakeFirst();
-    if (this.gate) await this.gate;
+    if (this.gate) {
+      this.heldReads += 1;
+      await this.gate;
+    }
     return row ?? null;
   }
 }

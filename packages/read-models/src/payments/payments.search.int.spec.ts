@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { PaymentSearchCriteria } from '@gyroscops/contracts';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { PAYMENT_STATUSES, type PaymentStatus } from '@gyroscops/domain';
 import { createDatabase, runMigrations } from '@gyroscops/platform';
 import { readModelMigrations } from '../migrations';
@@ -252,8 +252,12 @@ describe('searchPayments', () => {
         { organizationId, statuses: ['pending', 'processed', 'refunded'], sort: 'status', order: 'asc' },
       ] satisfies PaymentSearchCriteria[]) {
         const insertedBefore = inserted;
-        // Yield between pages so the writer's inserts interleave with the walk.
-        const { ids } = await walk(criteria, 10, () => new Promise((resolve) => setTimeout(resolve, 2)));
+        // Between pages, wait for the writer's next insert: inserts interleave with the walk by construction.
+        const nextInsert = async () => {
+          const before = inserted;
+          await waitFor('the writer to insert more rows', async () => inserted > before, { intervalMs: 1 });
+        };
+        const { ids } = await walk(criteria, 10, nextInsert);
         expect(inserted).toBeGreaterThan(insertedBefore);
         expect(new Set(ids).size).toBe(ids.length);
         const matchingAtStart = new Set(expected(reference, criteria).filter((id) => atStart.has(id)));
