@@ -1,5 +1,6 @@
 import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { startWorkflow } from '@gyroscops/platform';
 import { workerTracingOptions } from '@gyroscops/platform/worker';
 import type { Client } from '@temporalio/client';
 import { PROJECTION_REBUILD_WORKFLOW, PROJECTION_WORKFLOW, projectionRebuildWorkflowId, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
@@ -71,7 +72,7 @@ export async function startProjectionWorkflows(
 ): Promise<void> {
   for (const projection of Object.values(projections)) {
     await ensureCheckpoint(readDb, projection.name, projection.version);
-    await client.workflow.start(PROJECTION_WORKFLOW, {
+    await startWorkflow(client, PROJECTION_WORKFLOW, {
       workflowId: projectionWorkflowId(projection.name),
       taskQueue,
       args: [{ projection: projection.name }],
@@ -87,7 +88,7 @@ export async function startProjectionWorkflows(
 
 /** Starts a zero-downtime rebuild, or attaches to the one already running for that projection. */
 export async function startProjectionRebuild(client: Client, projection: string, taskQueue: string = TASK_QUEUES.projections) {
-  return client.workflow.start(PROJECTION_REBUILD_WORKFLOW, {
+  return startWorkflow(client, PROJECTION_REBUILD_WORKFLOW, {
     workflowId: projectionRebuildWorkflowId(projection),
     taskQueue,
     args: [{ projection }],

@@ -1,4 +1,5 @@
 export * from './workflows/task-queues';
+export * from './workflows/workflow-definition';
 export * from './workflows/payment-command';
 export * from './workflows/projection';
 export * from './events/event-metadata';

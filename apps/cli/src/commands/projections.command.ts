@@ -9,7 +9,7 @@ import {
   type ProjectionRebuildProgress,
 } from '@gyroscops/contracts';
 import type { EventStoreTables } from '@gyroscops/event-store';
-import { connectTemporalClient, createDatabase, loadConfig, readPostgresConfig, readTemporalConfig, withTablesOf } from '@gyroscops/platform';
+import { connectTemporalClient, createDatabase, loadConfig, readPostgresConfig, readTemporalConfig, startWorkflow, withTablesOf } from '@gyroscops/platform';
 import { readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
 
 const USAGE = 'usage: npm run projections -- <status | rebuild <name> | resume <name> | retry <name>>';
@@ -53,7 +53,7 @@ export async function projectionsCommand(args: string[]): Promise<void> {
       console.log(`asked ${name} to retry its dead letters`);
       return;
     }
-    const handle = await temporal.workflow.start(PROJECTION_REBUILD_WORKFLOW, {
+    const handle = await startWorkflow(temporal, PROJECTION_REBUILD_WORKFLOW, {
       workflowId: projectionRebuildWorkflowId(name),
       taskQueue: TASK_QUEUES.projections,
       args: [{ projection: name }],
@@ -67,7 +67,7 @@ export async function projectionsCommand(args: string[]): Promise<void> {
       if (progress) process.stderr.write(`\r${progressBar(progress)}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    const final = (await result) as ProjectionRebuildProgress;
+    const final = await result;
     process.stderr.write(`\r${progressBar(final)}\n`);
     console.log(`rebuilt ${name}: ${final.eventsDone} events at ${final.eventsPerSecond} events/s`);
   } finally {

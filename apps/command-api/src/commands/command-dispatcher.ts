@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, TASK_QUEUES, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, TASK_QUEUES, type PaymentCommandRequest, type PaymentCommandResult, type PaymentCommandWorkflow } from '@gyroscops/contracts';
 import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
-import { ApplicationError } from '@gyroscops/platform';
+import { ApplicationError, startWorkflow, workflowHandle } from '@gyroscops/platform';
 import { outcomeOfFailure, type CommandOutcome } from './command-outcome';
 
 /** An HTTP answer, ready to send. */
@@ -82,10 +82,10 @@ export class CommandDispatcher {
    * The memo names the payment's organization: `GET /commands/{id}` shows a command only to callers
    * of that organization.
    */
-  private async startOrAttach(command: PaymentCommandRequest, organizationId: string): Promise<WorkflowHandle> {
+  private async startOrAttach(command: PaymentCommandRequest, organizationId: string): Promise<WorkflowHandle<PaymentCommandWorkflow>> {
     const workflowId = commandWorkflowId(command.context.commandId);
     try {
-      return await this.options.temporal.workflow.start(PAYMENT_COMMAND_WORKFLOW, {
+      return await startWorkflow(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, {
         workflowId,
         taskQueue: this.options.taskQueue ?? TASK_QUEUES.commands,
         args: [command],
@@ -94,12 +94,12 @@ export class CommandDispatcher {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return this.options.temporal.workflow.getHandle(workflowId);
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return workflowHandle(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, workflowId);
       throw error;
     }
   }
 
-  private async awaitReply(handle: WorkflowHandle, commandId: string, successStatus: 200 | 201): Promise<CommandReply> {
+  private async awaitReply(handle: WorkflowHandle<PaymentCommandWorkflow>, commandId: string, successStatus: 200 | 201): Promise<CommandReply> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.options.resultTimeoutMs);
@@ -107,7 +107,7 @@ export class CommandDispatcher {
     try {
       const settled = await Promise.race([
         handle.result().then(
-          (result: PaymentCommandResult): CommandOutcome => ({ kind: 'succeeded', result }),
+          (result): CommandOutcome => ({ kind: 'succeeded', result }),
           (error: unknown) => outcomeOfFailure(error),
         ),
         timedOut,

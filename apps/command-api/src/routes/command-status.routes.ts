@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { CommandIdParams, CommandStatus, commandWorkflowId, type PaymentCommandResult } from '@gyroscops/contracts';
-import { authenticatedProblems, ApplicationError, canSee, problemOf, type HttpApp } from '@gyroscops/platform';
+import { CommandIdParams, CommandStatus, commandWorkflowId, PAYMENT_COMMAND_WORKFLOW } from '@gyroscops/contracts';
+import { authenticatedProblems, ApplicationError, canSee, problemOf, workflowHandle, type HttpApp } from '@gyroscops/platform';
 import { COMMAND_ORGANIZATION_MEMO } from '../commands/command-dispatcher';
 import { outcomeOfFailure } from '../commands/command-outcome';
 
@@ -19,7 +19,7 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
     },
     async (request) => {
       const { commandId } = request.params;
-      const handle = temporal.workflow.getHandle(commandWorkflowId(commandId));
+      const handle = workflowHandle(temporal, PAYMENT_COMMAND_WORKFLOW, commandWorkflowId(commandId));
       const notFound = () => new ApplicationError('NOT_FOUND', `command ${commandId} not found`);
       let status: string;
       try {
@@ -33,7 +33,7 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
       }
       if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { commandId, state: 'running' as const };
       try {
-        const result: PaymentCommandResult = await handle.result();
+        const result = await handle.result();
         return { commandId, state: 'completed' as const, result };
       } catch (error) {
         const outcome = outcomeOfFailure(error);

@@ -1,2 +1,9 @@
 /** Every workflow the command worker hosts: this file is the bundle's entry point. */
-export { paymentCommandWorkflow } from './payment-command.workflow';
+import type { PAYMENT_COMMAND_WORKFLOW, WorkflowImplementations } from '@gyroscops/contracts/workflows';
+import * as command from './payment-command.workflow';
+
+/*
+ * Checked against the contracts the starters use: each workflow is exported under its declared name
+ * (Temporal registers a bundle's exports by name) with its declared input and result types.
+ */
+export const { paymentCommandWorkflow } = { paymentCommandWorkflow: command.paymentCommandWorkflow } satisfies WorkflowImplementations<typeof PAYMENT_COMMAND_WORKFLOW>;

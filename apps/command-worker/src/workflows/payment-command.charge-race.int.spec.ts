@@ -8,11 +8,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { commandWorkflowId, paymentStreamId, type CommandContext, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, paymentStreamId, type CommandContext, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
 import { eventStoreMigrations, readStream, type EventStoreTables } from '@gyroscops/event-store';
 import { createSimulatedGateway, simulatedChargesOf, simulatedGatewayMigrations, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
-import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
+import { createDatabase, runMigrations, startWorkflow, withTablesOf } from '@gyroscops/platform';
 import type { Kysely } from 'kysely';
 import { createCommandActivities } from '../activities/create-command-activities';
 import { createCommandWorker } from '../worker';
@@ -72,7 +72,7 @@ afterAll(async () => {
 const contextOf = (): CommandContext => ({ commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), userId: 'user-race' });
 
 const run = (request: PaymentCommandRequest) =>
-  client.workflow.start('paymentCommandWorkflow', { taskQueue, workflowId: commandWorkflowId(request.context.commandId), args: [request] });
+  startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, { taskQueue, workflowId: commandWorkflowId(request.context.commandId), args: [request] });
 
 const rejectionOf = async (promise: Promise<unknown>): Promise<string | undefined> => {
   const error = await promise.then(() => undefined, (e: unknown) => e);

@@ -1,5 +1,6 @@
 import { WorkflowFailedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { reportWorkflowId, type ReportResult, type ReportStatus } from '@gyroscops/contracts';
+import { REPORT_WORKFLOW, reportWorkflowId, type ReportStatus } from '@gyroscops/contracts';
+import { workflowHandle } from '@gyroscops/platform';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { reportVisibleTo } from './report-scope';
 import { temporalUnavailable } from './temporal-unavailable';
@@ -21,7 +22,7 @@ export function createReportStatusQuery(temporal: Client): QueryHandler<{ report
     type: 'report-status',
     projections: [],
     async handle({ reportId, caller }) {
-      const handle = temporal.workflow.getHandle(reportWorkflowId(reportId));
+      const handle = workflowHandle(temporal, REPORT_WORKFLOW, reportWorkflowId(reportId));
       let status: string;
       try {
         const description = await handle.describe();
@@ -34,7 +35,7 @@ export function createReportStatusQuery(temporal: Client): QueryHandler<{ report
       }
       if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { reportId, state: 'running' };
       try {
-        const result: ReportResult = await handle.result();
+        const result = await handle.result();
         return { reportId, state: 'completed', result };
       } catch (error) {
         if (error instanceof WorkflowFailedError) return { reportId, state: 'failed', error: { message: rootMessage(error) } };

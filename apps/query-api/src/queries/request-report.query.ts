@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { PROJECTIONS, REPORT_WORKFLOW, reportWorkflowId, TASK_QUEUES, type ReportRequest } from '@gyroscops/contracts';
+import { startWorkflow } from '@gyroscops/platform';
 import { REPORT_ORGANIZATIONS_MEMO, reportOrganizations } from './report-scope';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { reportIdOf } from './report-request';
@@ -26,7 +27,7 @@ export function createRequestReportQuery(temporal: Client, taskQueue: string = T
     async handle(request) {
       const reportId = reportIdOf(request);
       try {
-        await temporal.workflow.start(REPORT_WORKFLOW, {
+        await startWorkflow(temporal, REPORT_WORKFLOW, {
           workflowId: reportWorkflowId(reportId),
           taskQueue,
           args: [request],

@@ -13,7 +13,7 @@ import {
   TASK_QUEUES,
 } from '@gyroscops/contracts';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { authenticatedProblems, ApplicationError, requireRole, type HttpApp } from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, requireRole, startWorkflow, type HttpApp } from '@gyroscops/platform';
 import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
 
 export interface ProjectionRoutesDependencies {
@@ -73,7 +73,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
   app.post('/projections/:name/rebuild', { onRequest: adminOnly, schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {
     await knownProjection(request.params.name);
     const workflowId = projectionRebuildWorkflowId(request.params.name);
-    await temporalOrUnavailable().workflow.start(PROJECTION_REBUILD_WORKFLOW, {
+    await startWorkflow(temporalOrUnavailable(), PROJECTION_REBUILD_WORKFLOW, {
       workflowId,
       taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
       args: [{ projection: request.params.name }],

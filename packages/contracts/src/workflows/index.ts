@@ -5,6 +5,7 @@
  * for every workflow execution, and the root pulls in TypeBox and every HTTP schema.
  */
 export * from './task-queues';
+export * from './workflow-definition';
 export * from './payment-command';
 export * from './projection';
 export * from './reports';

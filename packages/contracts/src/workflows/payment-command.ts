@@ -1,4 +1,5 @@
 import type { Metadata, PaymentStatus } from '@gyroscops/domain';
+import { defineWorkflow } from './workflow-definition';
 
 /** Who asked, and the ids that tie every event of a request together. */
 export interface CommandContext {
@@ -60,7 +61,12 @@ export interface CommandRejectionDetails {
   errors: { path: string; message: string }[];
 }
 
-export const PAYMENT_COMMAND_WORKFLOW = 'paymentCommandWorkflow';
+/**
+ * One command, decided and recorded. Fails with a non-retryable ApplicationFailure whose type is a
+ * CommandRejectionCode when the command is refused.
+ */
+export type PaymentCommandWorkflow = (request: PaymentCommandRequest) => Promise<PaymentCommandResult>;
+export const PAYMENT_COMMAND_WORKFLOW = defineWorkflow<PaymentCommandWorkflow>()('paymentCommandWorkflow');
 
 /** One workflow execution per command: an idempotent retry attaches to the same execution. */
 export const commandWorkflowId = (commandId: string) => `payment-command-${commandId}`;

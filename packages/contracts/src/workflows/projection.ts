@@ -1,6 +1,5 @@
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-
-export const PROJECTION_WORKFLOW = 'projectionWorkflow';
+import { defineWorkflow } from './workflow-definition';
 
 /** Fixed id: Temporal guarantees one running execution per id, so one applier per projection. */
 export const projectionWorkflowId = (projection: string) => `projection-${projection}`;
@@ -10,6 +9,10 @@ export interface ProjectionWorkflowInput {
   /** Carried across continue-as-new. */
   iterations?: number;
 }
+
+/** Follows the event store into one read model, forever (continuing as new now and then). */
+export type ProjectionWorkflow = (input: ProjectionWorkflowInput) => Promise<void>;
+export const PROJECTION_WORKFLOW = defineWorkflow<ProjectionWorkflow>()('projectionWorkflow');
 
 /** Sent after every append so a caught-up projection applies new events at once instead of at its next timer. */
 export const wakeProjectionSignal = defineSignal<[{ position: string }]>('wake');
@@ -32,7 +35,6 @@ export const resumeProjectionSignal = defineSignal('resume');
 /** Applies the projection's parked events again. */
 export const retryDeadLettersSignal = defineSignal('retryDeadLetters');
 
-export const PROJECTION_REBUILD_WORKFLOW = 'projectionRebuildWorkflow';
 /** One rebuild per projection at a time. */
 export const projectionRebuildWorkflowId = (projection: string) => `projection-rebuild-${projection}`;
 
@@ -51,3 +53,7 @@ export interface ProjectionRebuildProgress {
   eventsPerSecond: number;
 }
 export const rebuildProgressQuery = defineQuery<ProjectionRebuildProgress>('progress');
+
+/** Rebuilds one read model in shadow tables and swaps them in; ends with its final progress. */
+export type ProjectionRebuildWorkflow = (input: ProjectionRebuildInput) => Promise<ProjectionRebuildProgress>;
+export const PROJECTION_REBUILD_WORKFLOW = defineWorkflow<ProjectionRebuildWorkflow>()('projectionRebuildWorkflow');

@@ -1,6 +1,6 @@
 import type { PaymentSearchCriteria } from '../http/payment-search-query.schema';
-
-export const REPORT_WORKFLOW = 'reportWorkflow';
+import type { ReportResult } from '../http/reports-query.schema';
+import { defineWorkflow } from './workflow-definition';
 
 /**
  * One workflow id per report id, and the report id is a hash of the normalized request: identical
@@ -18,3 +18,7 @@ export type ReportRequest =
   | { kind: 'payment-statistics'; organizationId: string; from: string; to: string };
 
 export type ReportKind = ReportRequest['kind'];
+
+/** Runs one report; its result is the report, kept as the execution's result until retention. */
+export type ReportWorkflow = (request: ReportRequest) => Promise<ReportResult>;
+export const REPORT_WORKFLOW = defineWorkflow<ReportWorkflow>()('reportWorkflow');
