@@ -1,11 +1,5 @@
-import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CommandActivities } from '../activities/create-command-activities';
-
-/*
- * Two sets of stubs for the same activity functions. Commands started before the
- * `command-steps-run-as-local-activities` patch ran their steps as (remote) activities and replay
- * with those; every newer command runs them as local activities (see payment-command.workflow.ts).
- */
 
 /** The steps of one command: load, append, charge, and the append that records the charge's outcome. */
 export type CommandSteps = Pick<CommandActivities, 'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment'> & {
@@ -29,14 +23,6 @@ const RECORD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximum
  */
 const CHARGE_RETRY = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 } as const;
 
-/** The steps as activities: how commands started before the patch ran, and replay. */
-export const remoteSteps: CommandSteps = {
-  loadPaymentStream: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY }).loadPaymentStream,
-  appendPaymentEvents: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: APPEND_RETRY }).appendPaymentEvents,
-  recordChargeOutcome: proxyActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY }).appendPaymentEvents,
-  chargePayment: proxyActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY }).chargePayment,
-};
-
 /**
  * The steps as local activities: they run in the worker that runs the workflow task, inside that
  * task, so a whole command is ONE workflow task (plus a marker per step) instead of four workflow
@@ -48,7 +34,7 @@ export const remoteSteps: CommandSteps = {
  * backoffs (only the outcome append's, past a minute of failures) become durable timers. Steps that
  * outlast the workflow task timeout are fine: the worker heartbeats the task while they run.
  */
-export const localSteps: CommandSteps = {
+export const commandSteps: CommandSteps = {
   loadPaymentStream: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY }).loadPaymentStream,
   appendPaymentEvents: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: APPEND_RETRY }).appendPaymentEvents,
   recordChargeOutcome: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY }).appendPaymentEvents,

@@ -1,9 +1,8 @@
 /**
  * Histories recorded from real executions (npm run record:histories) must replay on the current
- * workflow code: a non-deterministic change fails here before it can break running commands.
- * `histories/` holds the current recordings; `histories/recorded-before-local-steps/` those of the
- * code before the `command-steps-run-as-local-activities` patch (steps as activities), which must
- * replay too, complete or cut off mid-way, as commands in flight during a deployment would be.
+ * workflow code, complete or cut off mid-way (as commands in flight during a deployment are): a
+ * non-deterministic change fails here before it can break running commands. The rule for changing
+ * workflow code is in docs/workflow-versioning.md.
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,6 @@ import { replayRecordedHistories } from '@gyroscops/platform/worker';
 import { loadWorkflowBundle } from '../workflow-bundle';
 
 const HISTORIES = join(__dirname, 'histories');
-const BEFORE_LOCAL_STEPS = join(HISTORIES, 'recorded-before-local-steps');
 const RECORDED = ['create-processed.json', 'create-declined.json', 'create-flaky.json', 'update.json', 'refund.json', 'refund-rejected.json', 'delete.json'];
 
 type HistoryJson = { events: { eventType: string }[] };
@@ -35,17 +33,11 @@ it('replays every recorded command history without a determinism error', async (
   expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
 });
 
-it('replays the histories of commands that ran their steps as activities, before the local-activity patch', async () => {
-  const outcomes = await replayRecordedHistories(BEFORE_LOCAL_STEPS, bundle);
-  expect(outcomes.map((outcome) => outcome.file)).toEqual(expect.arrayContaining(RECORDED));
-  expect(outcomes.filter((outcome) => outcome.error)).toEqual([]);
-});
-
-it('replays those older commands cut off after each of their workflow tasks: in flight when the new code arrived', async () => {
+it('replays those commands cut off after each of their workflow tasks: in flight when new code arrives', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'command-in-flight-'));
   try {
-    for (const file of readdirSync(BEFORE_LOCAL_STEPS).filter((name) => name.endsWith('.json'))) {
-      const history = JSON.parse(readFileSync(join(BEFORE_LOCAL_STEPS, file), 'utf8')) as HistoryJson;
+    for (const file of readdirSync(HISTORIES).filter((name) => name.endsWith('.json'))) {
+      const history = JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')) as HistoryJson;
       history.events.forEach((event, index) => {
         if (event.eventType !== 'EVENT_TYPE_WORKFLOW_TASK_STARTED' || index === history.events.length - 1) return;
         writeFileSync(join(directory, `${file.replace('.json', '')}-until-${index + 1}.json`), JSON.stringify({ ...history, events: history.events.slice(0, index + 1) }));

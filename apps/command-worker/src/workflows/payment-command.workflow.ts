@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts/workflows';
 import {
   decide,
@@ -10,33 +10,20 @@ import {
   type PaymentEvent,
   type PaymentState,
 } from '@gyroscops/domain';
-import { localSteps, remoteSteps, type CommandSteps } from './command-activity-stubs';
+import { commandSteps, type CommandSteps } from './command-activity-stubs';
 import { rejectCommand, rejectWithDomainError } from './command-rejection';
 
 /** Commands without If-Match retry a lost optimistic-concurrency race this many times. */
 const MAX_CONFLICT_RETRIES = 10;
 
 /**
- * Patch ids (see `patched()`): histories recorded before a patch replay the old way, every new
- * execution takes the new way and records a marker saying so. Never rename or reuse one.
- */
-export const PATCHES = {
-  /** The steps (load, append, charge, record) run as local activities instead of activities. */
-  localSteps: 'command-steps-run-as-local-activities',
-  /** A charge outcome that lost a version race is decided again on the reloaded stream, not dropped. */
-  reloadChargeOutcome: 'charge-outcome-reloads-after-conflict',
-} as const;
-
-/** Local activities for new executions; activities when replaying a history from before the patch. */
-const stepsOfThisExecution = (): CommandSteps => (patched(PATCHES.localSteps) ? localSteps : remoteSteps);
-
-/**
  * One execution per command (its id derives from the command id, so an idempotent retry attaches
  * to it). Loads the stream, decides with the pure domain, charges through the gateway when a
  * payment is created, and appends the events with the version they were decided against.
+ * Changing what it records breaks the replay of running commands: see docs/workflow-versioning.md.
  */
 export async function paymentCommandWorkflow(request: PaymentCommandRequest): Promise<PaymentCommandResult> {
-  const steps = stepsOfThisExecution();
+  const steps = commandSteps;
   switch (request.kind) {
     case 'create':
       return createPayment(steps, request);
@@ -105,10 +92,6 @@ async function recordCharge(
     const settled = decideOrReject(state, { type: 'RecordChargeResult', data: { paymentId: payment.paymentId, ...charge } });
     const recorded = await steps.recordChargeOutcome({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: state.version, events: settled, context });
     if (recorded.appended) return resultOf(context, foldPayment(settled, state), recorded.position);
-    if (!patched(PATCHES.reloadChargeOutcome)) {
-      // How commands from before the patch ended (their histories must replay the same way).
-      throw rejectCommand('CONFLICT', `payment ${payment.paymentId} changed while it was being charged`);
-    }
     const reloaded = foldPayment((await steps.loadPaymentStream({ paymentId: payment.paymentId })).events);
     if (reloaded.kind === 'absent') throw ApplicationFailure.nonRetryable(`payment ${payment.paymentId} vanished from the event store`, 'INTERNAL');
     state = reloaded;

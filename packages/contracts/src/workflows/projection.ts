@@ -14,9 +14,6 @@ export interface ProjectionWorkflowInput {
 export type ProjectionWorkflow = (input: ProjectionWorkflowInput) => Promise<void>;
 export const PROJECTION_WORKFLOW = defineWorkflow<ProjectionWorkflow>()('projectionWorkflow');
 
-/** Sent after every append so a caught-up projection applies new events at once instead of at its next timer. */
-export const wakeProjectionSignal = defineSignal<[{ position: string }]>('wake');
-
 export interface ProjectionWorkflowStatus {
   projection: string;
   position: string;
