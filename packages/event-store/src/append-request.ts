@@ -56,6 +56,20 @@ export function assertValidAppendRequest(request: AppendRequest): void {
       fail(`${at}.schemaVersion must be an integer >= 1`);
     }
   });
+  organizationOfAppend(request);
+}
+
+/**
+ * The organization an append acts for: the one its events name in `metadata.organizationId` (events
+ * naming none are neutral), or null when none does. A stream belongs to one organization, so an
+ * append naming two is refused before any I/O.
+ */
+export function organizationOfAppend(request: AppendRequest): string | null {
+  const named = new Set(request.events.map((event) => metadataString(event.metadata, 'organizationId')).filter((id): id is string => id !== null));
+  if (named.size > 1) {
+    throw new InvalidAppendError(`append to stream '${request.streamId}': its events name ${named.size} organizations (${[...named].join(', ')}); a stream belongs to one`);
+  }
+  return named.values().next().value ?? null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { prepareAs } from '@gyroscops/platform';
-import { POSITIONS_PER_TRANSACTION, metadataString, normalizeEventId } from './append-request';
+import { POSITIONS_PER_TRANSACTION, metadataString, normalizeEventId, organizationOfAppend } from './append-request';
 import type { AppendRequest } from './recorded-event';
 import type { EventStoreDb } from './tables';
 
@@ -19,28 +19,33 @@ const positionsUsedEarlier = sql`(SELECT coalesce(max(position) - ${block}, 0) F
                                    WHERE position > ${block} AND position < ${block} + ${sql.lit(POSITIONS_PER_TRANSACTION)})`;
 
 /**
- * Moves the stream's version forward by the number of events if it is where the caller expects and
- * of the same type, returning the version before; no row otherwise. Its row lock serializes the
- * writers of one stream until commit. Under read committed a writer that waited for the lock
- * re-checks the WHERE on the winner's committed row (or, for an insert, sees its key) and so claims
- * nothing: the conflict is reported, never a serialization error.
+ * Moves the stream's version forward by the number of events if it is where the caller expects, of
+ * the same type and owned by the organization the events act for (events naming none are neutral),
+ * returning the version before; no row otherwise. A new stream belongs to the organization of its
+ * first append for good, so one stream id can never hold two organizations' events. Its row lock
+ * serializes the writers of one stream until commit. Under read committed a writer that waited for
+ * the lock re-checks the WHERE on the winner's committed row (or, for an insert, sees its key) and so
+ * claims nothing: the conflict is reported, never a serialization error.
  */
 function claimVersions(request: AppendRequest): RawBuilder<unknown> {
   const { streamId, streamType, expectedVersion } = request;
   const count = request.events.length;
+  const organizationId = organizationOfAppend(request);
   if (expectedVersion === 'no_stream') {
-    return sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, ${streamType}, ${count}::int)
+    return sql`INSERT INTO streams (stream_id, stream_type, version, organization_id) VALUES (${streamId}, ${streamType}, ${count}::int, ${organizationId}::text)
                ON CONFLICT (stream_id) DO NOTHING
                RETURNING 0 AS version_before`;
   }
   if (expectedVersion === 'any') {
-    return sql`INSERT INTO streams (stream_id, stream_type, version) VALUES (${streamId}, ${streamType}, ${count}::int)
+    return sql`INSERT INTO streams (stream_id, stream_type, version, organization_id) VALUES (${streamId}, ${streamType}, ${count}::int, ${organizationId}::text)
                ON CONFLICT (stream_id) DO UPDATE SET version = streams.version + excluded.version, updated_at = now()
                  WHERE streams.stream_type = excluded.stream_type
+                   AND (excluded.organization_id IS NULL OR streams.organization_id = excluded.organization_id)
                RETURNING version - ${count}::int AS version_before`;
   }
   return sql`UPDATE streams SET version = version + ${count}::int, updated_at = now()
              WHERE stream_id = ${streamId} AND version = ${expectedVersion}::int AND stream_type = ${streamType}
+               AND (${organizationId}::text IS NULL OR organization_id = ${organizationId}::text)
              RETURNING version - ${count}::int AS version_before`;
 }
 

@@ -1,6 +1,6 @@
-import { MAX_EVENTS_PER_TRANSACTION, assertValidAppendRequest, normalizeEventId } from './append-request';
+import { MAX_EVENTS_PER_TRANSACTION, assertValidAppendRequest, normalizeEventId, organizationOfAppend } from './append-request';
 import { runAppendStatement, type AppendStatementOutcome } from './append-statement';
-import { EventIdsPartiallyStoredError, InvalidAppendError, StreamTypeMismatchError, StreamVersionConflictError } from './errors';
+import { EventIdsPartiallyStoredError, InvalidAppendError, StreamOwnershipError, StreamTypeMismatchError, StreamVersionConflictError } from './errors';
 import { traceAppend } from './append-tracing';
 import type { AppendRequest, AppendResult } from './recorded-event';
 import type { EventStoreDb } from './tables';
@@ -29,7 +29,9 @@ const isBlockOverflow = (error: unknown): boolean =>
  * moved, or its ids are taken), so the stored ids are looked up only then, not before every append.
  * That makes a Temporal activity retried after a crash a no-op.
  *
- * @throws StreamVersionConflictError when the stream is not at `expectedVersion`
+ * @throws StreamVersionConflictError when the stream is not at `expectedVersion` ('no_stream' included:
+ *   creating a stream that exists is a conflict, whoever owns it)
+ * @throws StreamOwnershipError when the stream belongs to another organization than the events name
  * @throws EventIdsPartiallyStoredError when only some of the event ids are stored
  * @throws InvalidAppendError, StreamTypeMismatchError
  */
@@ -91,12 +93,14 @@ function resultOf(request: AppendRequest, claimed: NonNullable<AppendStatementOu
   };
 }
 
-/** Why an append claimed no versions, read after the fact: another stream type, or another version. */
+/** Why an append claimed no versions, read after the fact: another stream type, another owner, or another version. */
 async function refusalOf(db: EventStoreDb, request: AppendRequest): Promise<Error> {
-  const stream = await db.selectFrom('streams').select(['version', 'stream_type']).where('stream_id', '=', request.streamId).executeTakeFirst();
-  // 'no_stream' conflicts with any existing stream, whatever its type.
-  if (stream && request.expectedVersion !== 'no_stream' && stream.stream_type !== request.streamType) {
-    return new StreamTypeMismatchError(request.streamId, request.streamType, stream.stream_type);
+  const stream = await db.selectFrom('streams').select(['version', 'stream_type', 'organization_id']).where('stream_id', '=', request.streamId).executeTakeFirst();
+  // 'no_stream' conflicts with any existing stream, whatever its type or owner: a creation tells nothing more.
+  if (stream && request.expectedVersion !== 'no_stream') {
+    if (stream.stream_type !== request.streamType) return new StreamTypeMismatchError(request.streamId, request.streamType, stream.stream_type);
+    const organizationId = organizationOfAppend(request);
+    if (organizationId !== null && stream.organization_id !== organizationId) return new StreamOwnershipError(request.streamId, organizationId);
   }
   return new StreamVersionConflictError(request.streamId, request.expectedVersion, stream?.version ?? 0);
 }

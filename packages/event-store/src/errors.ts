@@ -5,6 +5,7 @@ export type EventStoreErrorCode =
   | 'STREAM_VERSION_CONFLICT'
   | 'EVENT_IDS_PARTIALLY_STORED'
   | 'STREAM_TYPE_MISMATCH'
+  | 'STREAM_OWNED_BY_ANOTHER_ORGANIZATION'
   | 'INVALID_APPEND';
 
 /**
@@ -56,6 +57,23 @@ export class StreamTypeMismatchError extends Error {
   ) {
     super(`stream '${streamId}' has type '${actualType}', not '${expectedType}'`);
     this.name = 'StreamTypeMismatchError';
+  }
+}
+
+/**
+ * The stream belongs to another organization than the one the append acts for. Commands check who
+ * owns a stream before they decide, so this is a bug upstream, refused here so it can never mix two
+ * organizations' events in one stream.
+ */
+export class StreamOwnershipError extends Error {
+  readonly code = 'STREAM_OWNED_BY_ANOTHER_ORGANIZATION';
+
+  constructor(
+    readonly streamId: string,
+    readonly organizationId: string,
+  ) {
+    super(`stream '${streamId}' does not belong to organization '${organizationId}'`);
+    this.name = 'StreamOwnershipError';
   }
 }
 

@@ -8,6 +8,11 @@ export interface StreamsTable {
   stream_id: string;
   stream_type: string;
   version: number;
+  /**
+   * The organization the stream belongs to, set when it is created (null: an organization-less
+   * stream): an append acting for another organization is refused (see append-statement.ts).
+   */
+  organization_id: ColumnType<string | null, string | null | undefined, never>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 

@@ -1,10 +1,12 @@
 import type { MigrationSet } from '@gyroscops/platform';
 import * as createEvents from './2026-11-23T000000_create_events';
+import * as streamsOwnedByOneOrganization from './2026-12-06T000000_streams_owned_by_one_organization';
 
 /** The event store's schema, run with `runMigrations(db, eventStoreMigrations)` from @gyroscops/platform. */
 export const eventStoreMigrations: MigrationSet = {
   name: 'event_store',
   migrations: {
     '2026-11-23T000000_create_events': createEvents,
+    '2026-12-06T000000_streams_owned_by_one_organization': streamsOwnedByOneOrganization,
   },
 };
