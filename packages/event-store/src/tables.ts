@@ -1,4 +1,4 @@
-import type { ColumnType, Insertable, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Kysely, Selectable } from 'kysely';
 
 /**
  * One row per stream: its version is the optimistic-concurrency token. Writers of one stream
@@ -38,10 +38,24 @@ export interface EventsTable {
   recorded_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** One stream moved by repairStreamIds (see repair-stream-ids.ts): the evidence of an in-place rewrite. */
+export interface StreamIdRepairsTable {
+  id: Generated<string>;
+  action: 'renamed' | 'rekeyed';
+  stream_id_before: string;
+  stream_id_after: string;
+  stream_type: string;
+  organization_id: string | null;
+  event_ids: string[];
+  reason: string;
+  repaired_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 /** The tables this package owns. Other packages may keep their own tables in the same database. */
 export interface EventStoreTables {
   streams: StreamsTable;
   events: EventsTable;
+  stream_id_repairs: StreamIdRepairsTable;
 }
 
 export type StreamRow = Selectable<StreamsTable>;
