@@ -1,5 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
-import { createDatabase, createMetricsRegistry, createRedis, runHttpService, startTracing, temporalClientInterceptors, withTablesOf } from '@gyroscops/platform';
+import { createDatabase, createMetricsRegistry, createRedis, lazyTemporalClient, runHttpService, startTracing, withTablesOf } from '@gyroscops/platform';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import { ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
@@ -20,9 +19,8 @@ async function main(): Promise<void> {
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, config.redis.keyPrefix);
   await tracker.start();
   // Lazy: the query-api starts and serves reads without Temporal; only reports and admin actions need it.
-  const temporalConnection = Connection.lazy({ address: config.temporal.address });
   // Report workflows started by a traced request join its trace.
-  const temporal = new Client({ connection: temporalConnection, namespace: config.temporal.namespace, interceptors: temporalClientInterceptors() });
+  const temporal = lazyTemporalClient(config.temporal);
   const app = await buildQueryApi({
     readDb,
     eventStore,
@@ -45,7 +43,7 @@ async function main(): Promise<void> {
       tracker.stop();
       redis.disconnect();
       subscriber.disconnect();
-      await temporalConnection.close();
+      await temporal.connection.close();
       await Promise.all([readDb.destroy(), eventStore.destroy()]);
     },
     { shutdownTimeoutMs: config.shutdown.timeoutMs },

@@ -107,6 +107,16 @@ export class EnvReader {
     return origins;
   }
 
+  /** Every variable whose name starts with `prefix`, by name, trimmed; blank ones are unset. */
+  prefixed(prefix: string): Record<string, string> {
+    const found: Record<string, string> = {};
+    for (const name of Object.keys(this.env)) {
+      const value = name.startsWith(prefix) ? this.raw(name) : undefined;
+      if (value !== undefined) found[name] = value;
+    }
+    return found;
+  }
+
   /** Records a problem that involves several variables (named in the message). */
   problem(message: string): void {
     this.problems.push(message);

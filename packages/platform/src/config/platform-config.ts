@@ -1,5 +1,8 @@
 import { EnvReader, type Env } from './env-reader';
 
+// The Temporal connection's variables are read beside the code that connects.
+export { readTemporalConfig, type TemporalConfig } from '../temporal/temporal-config';
+
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/gyroscops';
 const POSTGRES = ['postgres:', 'postgresql:'];
 
@@ -11,10 +14,6 @@ export interface PostgresConfig {
 export interface RedisConfig {
   url: string;
   keyPrefix: string;
-}
-export interface TemporalConfig {
-  address: string;
-  namespace: string;
 }
 export interface LogConfig {
   level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -44,13 +43,6 @@ const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 25;
 /** REDIS_COMMAND_TIMEOUT_MS: how long an API waits for one Redis command before doing without it. */
 export function readRedisCommandTimeoutMs(reader: EnvReader): number {
   return reader.integer('REDIS_COMMAND_TIMEOUT_MS', DEFAULT_REDIS_COMMAND_TIMEOUT_MS, { min: 1, max: 10_000 });
-}
-
-export function readTemporalConfig(reader: EnvReader): TemporalConfig {
-  return {
-    address: reader.hostPort('TEMPORAL_ADDRESS', '127.0.0.1:7233'),
-    namespace: reader.string('TEMPORAL_NAMESPACE', 'default'),
-  };
 }
 
 export function readLogConfig(reader: EnvReader): LogConfig {
