@@ -1,4 +1,4 @@
-/** The pure payment domain: money, commands, events, decide, evolve and the view. No I/O here. */
+/** The pure payment and billing domain: money, commands, events, decide, evolve and views. No I/O here. */
 export * from './errors';
 export * from './currencies';
 export * from './money';
@@ -6,3 +6,4 @@ export * from './payment/commands';
 export * from './payment/payment';
 export * from './payment/decide';
 export * from './payment/view';
+export * from './billing';

@@ -114,3 +114,20 @@ export function storedAmountToMinor(amount: string, currency: string): bigint {
 export function formatStoredAmount(minor: bigint, currency: string): string {
   return formatWithExponent(minor, storedExponent(currency));
 }
+
+/**
+ * numerator / denominator rounded to the nearest integer, ties to the even neighbour (banker's
+ * rounding, IEEE 754's default): 0.5 -> 0, 1.5 -> 2, 2.5 -> 2, -2.5 -> -2. Exact bigint arithmetic,
+ * so a billing line never depends on binary fractions. Throws a RangeError when denominator <= 0
+ * (a programming error: every caller divides by a power of ten).
+ */
+export function divideRoundHalfEven(numerator: bigint, denominator: bigint): bigint {
+  if (denominator <= 0n) throw new RangeError('divideRoundHalfEven needs a positive denominator');
+  const negative = numerator < 0n;
+  const magnitude = negative ? -numerator : numerator;
+  const quotient = magnitude / denominator;
+  const twiceRemainder = (magnitude % denominator) * 2n;
+  const roundUp = twiceRemainder > denominator || (twiceRemainder === denominator && quotient % 2n === 1n);
+  const rounded = roundUp ? quotient + 1n : quotient;
+  return negative ? -rounded : rounded;
+}
