@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { benchEmptyWorkflow } from './empty-workflow';
 import { cpuMeter, cpuMsOf, cpuMsOfProcessesNamed } from './process-cpu';
 import { closedLoop, httpLoad, interleaved, measure, openLoop, percentile, type HttpLoadResult } from './harness';
 import type { Scenario } from './scenario';
@@ -51,7 +52,8 @@ export const postPaymentsScenario: Scenario = {
           timeout: 30,
           ...options,
         });
-      const empty = () => client.workflow.execute('benchEmptyWorkflow', { taskQueue: TASK_QUEUE, workflowId: `bench-empty-${randomUUID()}` });
+      // The function itself names the workflow type and types its arguments and result.
+      const empty = () => client.workflow.execute(benchEmptyWorkflow, { taskQueue: TASK_QUEUE, workflowId: `bench-empty-${randomUUID()}` });
       // Warm both paths (connections, caches, the worker's first workflow tasks).
       await Promise.all([post({ connections: 8, overallRate: 20 }).catch(() => undefined), openLoop(20, 1_000, empty)]);
 
