@@ -7,7 +7,8 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Context } from '@temporalio/activity';
-import { paymentStreamId, projectionRebuildWorkflowId, PROJECTIONS } from '@gyroscops/contracts';
+import { paymentStreamId, projectionRebuildWorkflowId, projectionWorkflowId, PROJECTIONS } from '@gyroscops/contracts';
+import { freePort, waitFor } from '@gyroscops/dev-infra';
 import { appendToStream } from '@gyroscops/event-store';
 import { withTablesOf } from '@gyroscops/platform';
 import { findPaymentView, readModelDifferences, type PaymentReadTables } from '@gyroscops/read-models';
@@ -37,6 +38,13 @@ async function projectionStatuses(): Promise<any[]> {
   const response = await answer(api.query.GET('/projections'));
   expect(response.status).toBe(200);
   return response.body.items;
+}
+
+/** How many runs of `activity` completed in the current run of a workflow (what a signal's effect is waited for by). */
+async function completedActivities(workflowId: string, activity: string): Promise<number> {
+  const { events = [] } = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+  const scheduled = new Set(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((event) => String(event.eventId)));
+  return events.filter((event) => scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
 }
 
 /** Waits until every projection has applied everything in the event store (or `timeoutMs` passes). */
@@ -81,6 +89,7 @@ it('a projection worker stopped after committing a batch but before reporting it
 
 it('two projection-worker processes at once never apply a batch twice', async () => {
   // A second instance, as deployed: the built service in its own process, on the same databases and namespace.
+  const healthPort = await freePort();
   const second = spawn(process.execPath, [join(__dirname, '../../../apps/projection-worker/dist/main.js')], {
     env: {
       ...process.env,
@@ -90,7 +99,7 @@ it('two projection-worker processes at once never apply a batch twice', async ()
       REDIS_KEY_PREFIX: stack.env.redisPrefix,
       TEMPORAL_ADDRESS: stack.env.temporalAddress,
       TEMPORAL_NAMESPACE: stack.env.namespace,
-      PROJECTION_WORKER_HEALTH_PORT: '0',
+      PROJECTION_WORKER_HEALTH_PORT: String(healthPort),
       PROJECTION_BATCH_SIZE: '7',
       MIGRATE_ON_START: 'false',
       LOG_LEVEL: 'warn',
@@ -99,8 +108,11 @@ it('two projection-worker processes at once never apply a batch twice', async ()
   });
   const exited = new Promise((resolve) => second.once('exit', resolve));
   try {
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(second.exitCode).toBeNull();
+    // Both workers poll the task queue before the payments arrive.
+    await waitFor('the second projection worker to be ready', async () => {
+      if (second.exitCode !== null) throw new Error(`it exited with code ${second.exitCode}`);
+      return (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200;
+    }, { timeoutMs: 30_000 });
     await Promise.all(Array.from({ length: 30 }, (_, index) => createPayment({ amount: `${index + 1}.50` })));
     await caughtUp();
     expect(await readModelDifferences(stack.eventStore, stack.readDb)).toEqual([]);
@@ -188,10 +200,16 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
   }
   expect(byName(PROJECTIONS.paymentStatistics)?.lagEvents).toBe(0);
   // Retrying a still-broken event keeps it parked; resuming a still-broken projection halts it again.
+  const statisticsWorkflow = projectionWorkflowId(PROJECTIONS.paymentStatistics);
+  const paymentsWorkflow = projectionWorkflowId(PROJECTIONS.payments);
+  const [retriesBefore, resumesBefore] = await Promise.all([completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters'), completedActivities(paymentsWorkflow, 'resumeProjection')]);
   expect((await api.query.POST('/projections/{name}/dead-letters/retry', { params: { path: { name: PROJECTIONS.paymentStatistics } } })).response.status).toBe(202);
   expect((await api.query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response.status).toBe(202);
+  // The retry has run, and the resume has set the projection live again (so a 'halted' seen from here on is a new halt).
+  await waitFor('the dead-letter retry and the resume to run', async () =>
+    (await completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters')) > retriesBefore && (await completedActivities(paymentsWorkflow, 'resumeProjection')) > resumesBefore,
+  { timeoutMs: 20_000, intervalMs: 200 });
   // Resuming runs the poison event through its retries again (about 1.5 s) before it halts once more.
-  await new Promise((resolve) => setTimeout(resolve, 500));
   const haltDeadline = Date.now() + 20_000;
   statuses = await projectionStatuses();
   while (byName(PROJECTIONS.payments)?.state !== 'halted' && Date.now() < haltDeadline) {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
+import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { createRedis, leasedRedisRateLimitStore } from '@gyroscops/platform';
 
 let env: TestEnvironment;
@@ -30,6 +30,16 @@ afterAll(async () => {
   await redis?.quit();
   await env?.dispose();
 });
+
+/**
+ * Until MONITOR has shown every command Redis ran so far: it streams commands in the order they ran,
+ * so once a marker sent now shows up, every earlier command has too (its lines arrive after the replies).
+ */
+async function monitorCaughtUp(): Promise<void> {
+  const marker = `monitor-marker-${randomUUID()}`;
+  await redis.echo(marker);
+  await waitFor('MONITOR to show the marker', async () => commands.some((args) => args.includes(marker)), { intervalMs: 5 });
+}
 
 /** How many lease scripts Redis ran on the key (MONITOR also shows the commands inside them). */
 const callsOn = (key: string) => commands.filter((args) => /^eval(sha)?$/i.test(args[0] ?? '') && args.includes(key)).length;
@@ -55,7 +65,7 @@ describe('leasedRedisRateLimitStore', () => {
     expect(currents.slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
     // Past the budget every answer is over it (limited); an instance that saw it spent asks Redis no more.
     for (const current of currents.slice(5)) expect(current).toBeGreaterThan(5);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await monitorCaughtUp();
     // One call per request within the budget, plus one for the instance that had not yet seen it spent.
     expect(callsOn(`${namespace}user:1`)).toBe(6);
   });
@@ -65,8 +75,7 @@ describe('leasedRedisRateLimitStore', () => {
     const currents: number[] = [];
     for (let index = 0; index < 500; index++) currents.push((await incr(a, 'user:2', 20_000)).current);
     expect(currents).toEqual(Array.from({ length: 500 }, (_, index) => index + 1));
-    // MONITOR's lines arrive a moment after the replies.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await monitorCaughtUp();
     const calls = callsOn(`${namespace}user:2`);
     expect(calls).toBeGreaterThanOrEqual(1);
     expect(calls).toBeLessThanOrEqual(10);
@@ -97,15 +106,18 @@ describe('leasedRedisRateLimitStore', () => {
     expect(limited.ttl).toBeGreaterThan(0);
     expect(limited.ttl).toBeLessThanOrEqual(60_000);
     // Far fewer Redis calls than requests.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await monitorCaughtUp();
     expect(callsOn(`${namespace}user:3`)).toBeLessThan(max / 10);
   });
 
   it('a new window starts over once the old one ends', async () => {
-    const [a] = twoInstances();
+    const [a, , namespace] = twoInstances();
     for (let index = 0; index < 3; index++) await incr(a, 'user:4', 3, 300);
-    expect((await incr(a, 'user:4', 3, 300)).current).toBe(4);
-    await new Promise((resolve) => setTimeout(resolve, 350));
+    const over = await incr(a, 'user:4', 3, 300);
+    // The instance's lease ends by then (its answer's ttl counts from before now).
+    const windowEndsBy = Date.now() + over.ttl;
+    expect(over.current).toBe(4);
+    await waitFor('the 300 ms window to end, in the instance and in Redis', async () => Date.now() > windowEndsBy && (await redis.pttl(`${namespace}user:4`)) === -2, { intervalMs: 10 });
     expect((await incr(a, 'user:4', 3, 300)).current).toBe(1);
   });
 });
