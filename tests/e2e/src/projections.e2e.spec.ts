@@ -42,7 +42,7 @@ async function projectionStatuses(): Promise<any[]> {
 
 /** How many runs of `activity` completed in the current run of a workflow (what a signal's effect is waited for by). */
 async function completedActivities(workflowId: string, activity: string): Promise<number> {
-  const { events = [] } = await stack.temporal.workflow.getHandle(workflowId).fetchHistory();
+  const events = (await stack.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const scheduled = new Set(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((event) => String(event.eventId)));
   return events.filter((event) => scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
 }
