@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       rebuildBatchSize: config.rebuildBatchSize,
       wakeups,
       onFollowError: (projection, error, failures) => logger.warn({ err: error, projection, failures }, 'projection batch failed; retrying'),
+      onRebuildError: (projection, error, attempt) => logger.warn({ err: error, projection, attempt }, 'projection rebuild step failed; retrying'),
     },
   });
   await startProjectionWorkflows(temporal, readDb, projectionRegistry);

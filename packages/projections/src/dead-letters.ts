@@ -2,9 +2,12 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { RecordedEvent } from '@gyroscops/event-store';
 import type { DeadLetterRow, ProjectionTables } from './tables';
 
-/** Parks poison events in the same transaction that moves the checkpoint past them. */
-export async function parkEvents(trx: Transaction<ProjectionTables>, projection: string, poisoned: { event: RecordedEvent; error: string }[]): Promise<void> {
-  await trx
+/**
+ * Parks poison events in the same transaction that moves the checkpoint past them. A rebuild parks
+ * them in its shadow schema's copy of the table (`schema`): they replace the live ones at the swap.
+ */
+export async function parkEvents(trx: Transaction<ProjectionTables>, projection: string, poisoned: { event: RecordedEvent; error: string }[], schema?: string): Promise<void> {
+  await (schema ? trx.withSchema(schema) : trx)
     .insertInto('projection_dead_letters')
     .values(poisoned.map(({ event, error }) => ({ projection, position: event.position.toString(), event_id: event.eventId, event_type: event.type, error })))
     .onConflict((conflict) => conflict.columns(['projection', 'event_id']).doUpdateSet({ error: sql`excluded.error` }))

@@ -15,8 +15,9 @@ export interface ProjectionStatus {
   lagMs: number;
   state: ProjectionState;
   deadLetters: number;
+  /** The live projection's error (what halted it), else the rebuild's (why its batches fail, or what halted it). */
   lastError: string | null;
-  rebuild: { eventsDone: number; eventsTotal: number; eventsPerSecond: number; startedAt: Date } | null;
+  rebuild: { eventsDone: number; eventsTotal: number; eventsPerSecond: number; startedAt: Date; halted: boolean; lastError: string | null } | null;
 }
 
 const LAG_COUNT_CAP = 1_000_000;
@@ -40,8 +41,16 @@ export async function readProjectionStatuses(readDb: Kysely<ProjectionTables>, e
       if (rebuildRow) {
         const eventsDone = Number(rebuildRow.events_done);
         const seconds = Math.max((now.getTime() - rebuildRow.started_at.getTime()) / 1000, 0.001);
-        rebuild = { eventsDone, eventsTotal: Math.max(Number(rebuildRow.events_total), eventsDone), eventsPerSecond: Math.round(eventsDone / seconds), startedAt: rebuildRow.started_at };
+        rebuild = {
+          eventsDone,
+          eventsTotal: Math.max(Number(rebuildRow.events_total), eventsDone),
+          eventsPerSecond: Math.round(eventsDone / seconds),
+          startedAt: rebuildRow.started_at,
+          halted: rebuildRow.state === 'halted',
+          lastError: rebuildRow.last_error,
+        };
       }
+      const rebuildError = rebuild?.lastError ? `rebuild ${rebuild.halted ? 'halted' : 'failing'}: ${rebuild.lastError}` : null;
       return {
         name: checkpoint.projection,
         version: checkpoint.version,
@@ -51,7 +60,7 @@ export async function readProjectionStatuses(readDb: Kysely<ProjectionTables>, e
         lagMs: oldest ? Math.max(0, now.getTime() - oldest.getTime()) : 0,
         state: checkpoint.state,
         deadLetters: deadLetters.get(checkpoint.projection) ?? 0,
-        lastError: checkpoint.lastError,
+        lastError: checkpoint.lastError ?? rebuildError,
         rebuild,
       };
     }),

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Selectable } from 'kysely';
 
 export type ProjectionState = 'live' | 'rebuilding' | 'halted';
+export type RebuildState = 'running' | 'halted';
 type Int8 = ColumnType<string, string | bigint, string | bigint>;
 
 export interface ProjectionCheckpointsTable {
@@ -34,6 +35,10 @@ export interface ProjectionRebuildsTable {
   position: Int8;
   events_done: Int8;
   events_total: Int8;
+  /** `halted`: a poison event stopped it (the projection's `halt` policy); a new rebuild starts over. */
+  state: ColumnType<RebuildState, RebuildState | undefined, RebuildState>;
+  /** Why its last batch failed (cleared by the next one that commits), or what halted it. */
+  last_error: ColumnType<string | null, string | null | undefined, string | null>;
   started_at: ColumnType<Date, Date | string | undefined, Date | string>;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }

@@ -9,6 +9,7 @@ import {
   type AppendWakeups,
   applyRebuildBatch,
   prepareRebuild,
+  recordRebuildFailure,
   announcementMessage,
   EVERYTHING_CHANGED,
   resumeCheckpoint,
@@ -46,6 +47,8 @@ export interface ProjectionActivityDependencies {
   pollMs?: number;
   /** Observed on every failed batch of a follower (logging). */
   onFollowError?: (projection: string, error: unknown, failures: number) => void;
+  /** Observed on every failed rebuild activity (logging); the error is also recorded for GET /projections. */
+  onRebuildError?: (projection: string, error: unknown, attempt: number) => void;
 }
 
 export interface ApplyBatchInput {
@@ -90,6 +93,9 @@ export interface RebuildBatchSummary {
   eventsDone: number;
   eventsTotal: number;
   caughtUp: boolean;
+  /** A poison event stopped the rebuild (the `halt` policy): `lastError` names it. */
+  halted: boolean;
+  lastError: string | null;
 }
 
 const summarize = (progress: RebuildProgress): RebuildBatchSummary => ({
@@ -97,6 +103,8 @@ const summarize = (progress: RebuildProgress): RebuildBatchSummary => ({
   eventsDone: progress.eventsDone,
   eventsTotal: progress.eventsTotal,
   caughtUp: progress.caughtUp,
+  halted: progress.halted,
+  lastError: progress.lastError,
 });
 
 /** While idle, a follower heartbeats this often (its heartbeat timeout is 20 s). */
@@ -111,6 +119,22 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
     return projection;
   };
   const rebuildBatchSize = deps.rebuildBatchSize ?? 5_000;
+  /** From this attempt on, a failing batch (live or rebuild) is applied event by event to find its poison event. */
+  const isolatingAttempt = () => Context.current().info.attempt > (deps.isolateAfterAttempts ?? 3);
+
+  /**
+   * A rebuild step that fails says why in the rebuild row (GET /projections) and in the logs, then
+   * fails its attempt: Temporal retries it, from the fourth attempt with poison isolation.
+   */
+  async function reportingRebuildFailure<T>(projection: string, step: () => Promise<T>): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      deps.onRebuildError?.(projection, error, Context.current().info.attempt);
+      await recordRebuildFailure(deps.readDb, projection, error).catch(() => undefined);
+      throw error;
+    }
+  }
 
   /**
    * After a commit: the cache tags of what changed are bumped, then the batch is announced, both in
@@ -130,7 +154,7 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
     async applyProjectionBatch(input: ApplyBatchInput): Promise<ProjectionBatchSummary> {
       const projection = projectionNamed(input.projection);
       // Retries of a failing batch go event by event: the poison event is found and parked (or halts).
-      const isolate = input.isolate ?? Context.current().info.attempt > (deps.isolateAfterAttempts ?? 3);
+      const isolate = input.isolate ?? isolatingAttempt();
       const expectedPosition = input.expectedPosition === undefined ? undefined : BigInt(input.expectedPosition);
       const result = await applyNextBatch(deps.readDb, deps.eventStore, projection, deps.batchSize, { isolate, expectedPosition });
       if (result.eventsRead > 0) {
@@ -185,22 +209,28 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       return summarize(await prepareRebuild(deps.readDb, deps.eventStore, projectionNamed(input.projection)));
     },
 
-    /** Replays several large batches into the shadow tables, heartbeating progress, for about a few seconds. */
+    /**
+     * Replays several large batches into the shadow tables, heartbeating progress, for about a few
+     * seconds. Batches that keep failing get the live batches' poison policy (see reportingRebuildFailure).
+     */
     async applyProjectionRebuildBatches(input: { projection: string; maxMs?: number }): Promise<RebuildBatchSummary> {
       const projection = projectionNamed(input.projection);
       const deadline = Date.now() + (input.maxMs ?? 5_000);
-      for (;;) {
-        const progress = await applyRebuildBatch(deps.readDb, deps.eventStore, projection, rebuildBatchSize);
-        Context.current().heartbeat(summarize(progress));
-        if (progress.caughtUp || Date.now() > deadline) return summarize(progress);
-      }
+      const isolate = isolatingAttempt();
+      return reportingRebuildFailure(projection.name, async () => {
+        for (;;) {
+          const progress = await applyRebuildBatch(deps.readDb, deps.eventStore, projection, rebuildBatchSize, { isolate });
+          Context.current().heartbeat(summarize(progress));
+          if (progress.caughtUp || progress.halted || Date.now() > deadline) return summarize(progress);
+        }
+      });
     },
 
     async swapProjectionRebuild(input: { projection: string }): Promise<RebuildBatchSummary> {
       const projection = projectionNamed(input.projection);
-      const progress = await swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize);
+      const progress = await reportingRebuildFailure(projection.name, () => swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize, { isolate: isolatingAttempt() }));
       // Every row was replaced: cached entries of any payment or organization may be stale now.
-      await announceAfterInvalidation(projection.name, progress.position, EVERYTHING_CHANGED);
+      if (!progress.halted) await announceAfterInvalidation(projection.name, progress.position, EVERYTHING_CHANGED);
       return summarize(progress);
     },
   };
