@@ -61,7 +61,7 @@ describe('billing plans', () => {
     const a = valid(planInput({ cycle: 'P1M', meters: { x: { unitPrice: '2', aggregation: 'sum' }, y: { unitPrice: '1', aggregation: 'max' } } }));
     const b = valid(planInput({ cycle: 'P01M', meters: { y: { unitPrice: '1.00', aggregation: 'max' }, x: { unitPrice: '2.0', aggregation: 'sum' } } }));
     expect(samePlan(a, b)).toBe(true);
-    expect(samePlan(a, valid(planInput({ meters: { x: { unitPrice: '2', aggregation: 'count' }, y: { unitPrice: '1', aggregation: 'max' } } })))).toBe(false);
+    expect(samePlan(a, valid(planInput({ meters: { x: { unitPrice: '2', aggregation: 'count' as const }, y: { unitPrice: '1', aggregation: 'max' as const } } })))).toBe(false);
     expect(samePlan(a, { ...a, dunning: ['P1D'] })).toBe(false);
     expect(samePlan(a, { ...a, baseFee: null })).toBe(false);
   });
@@ -70,6 +70,6 @@ describe('billing plans', () => {
     const plan = valid(planInput());
     expect(meterPrice(plan, 'constructor')).toBeUndefined();
     expect(meterPrice(plan, 'seats')).toEqual({ unitPrice: '5.00', aggregation: 'max' });
-    expect(meterPrice(valid(planInput({ meters: { constructor: { unitPrice: '1', aggregation: 'sum' } } })), 'constructor')).toEqual({ unitPrice: '1.00', aggregation: 'sum' });
+    expect(meterPrice(valid(planInput({ meters: { constructor: { unitPrice: '1', aggregation: 'sum' as const } } })), 'constructor')).toEqual({ unitPrice: '1.00', aggregation: 'sum' });
   });
 });
