@@ -35,8 +35,9 @@ const config: KnipConfig = {
       ignoreDependencies: ['pino-pretty'],
     },
   },
-  // Machine tools, not npm packages: Go builds the Temporal CLI; redis-server backs the fault tests.
-  ignoreBinaries: ['go', 'redis-server'],
+  // Machine tools, not npm packages: Go builds the Temporal CLI, redis-server backs the fault tests,
+  // openssl makes the TLS tests' certificates.
+  ignoreBinaries: ['go', 'redis-server', 'openssl'],
 };
 
 export default config;

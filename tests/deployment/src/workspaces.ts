@@ -1,14 +1,20 @@
 import { readdirSync } from 'node:fs';
-import { readWorkspaceManifest, repositoryFileExists, repositoryPath } from './repository';
+import { readRepositoryFile, readWorkspaceManifest, repositoryFileExists, repositoryPath } from './repository';
 
 /** Every workspace of the monorepo by package name, with its folder relative to the root. */
 export function workspaceFolders(): Map<string, string> {
   const folders = new Map<string, string>();
-  for (const parent of ['packages', 'apps', 'tests']) {
-    for (const entry of readdirSync(repositoryPath(parent), { withFileTypes: true })) {
-      const folder = `${parent}/${entry.name}`;
-      if (entry.isDirectory() && repositoryFileExists(folder, 'package.json')) folders.set(readWorkspaceManifest(folder).name, folder);
-    }
+  // The root package.json's workspaces: `parent/*` globs and plain folders (bench).
+  const patterns = (JSON.parse(readRepositoryFile('package.json')) as { workspaces: string[] }).workspaces;
+  const candidates = patterns.flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? readdirSync(repositoryPath(pattern.slice(0, -2)), { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => `${pattern.slice(0, -2)}/${entry.name}`)
+      : [pattern],
+  );
+  for (const folder of candidates) {
+    if (repositoryFileExists(folder, 'package.json')) folders.set(readWorkspaceManifest(folder).name, folder);
   }
   return folders;
 }

@@ -1,58 +1,56 @@
 /**
- * docker-compose.yml through `docker compose config` (Docker Compose itself, built from its
- * sources by infra/tools/docker-compose.sh; `config` needs no engine): the file is valid against
- * the Compose specification, and the stack it describes fits the apps: each app built from its own
- * Dockerfile, given only variables its config reads and an environment that config accepts, with
- * its ports, health check and start order.
+ * docker-compose.yml checked without Docker: DCLint validates it against the Compose
+ * specification's JSON schema and its rules, and the model Compose would load from it (merge keys
+ * resolved, variables interpolated as the shell would give them) must fit the apps: each app built
+ * from its own Dockerfile, given only variables its config reads and an environment that config
+ * accepts, with its ports, health check and start order.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEV_JWT_SECRET } from '@gyroscops/platform';
+import { lintComposeFile, loadComposeProject, type ComposeProject } from './compose-file';
 import { DEPLOYABLE_APPS, MINIMAL_ENV, SERVICES, readConfigRecordingNames } from './deployable-apps';
-import { dockerCompose, dockerComposeBinary } from './docker-compose-binary';
-import { REPOSITORY_ROOT } from './repository';
-
-interface ComposeService {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  environment?: Record<string, string | null>;
-  ports?: { target: number; published?: string }[];
-  healthcheck?: { test?: string[]; disable?: boolean };
-  depends_on?: Record<string, { condition: string }>;
-  init?: boolean;
-  restart?: string;
-}
-interface ComposeProject {
-  services: Record<string, ComposeService>;
-}
+import { REPOSITORY_ROOT, repositoryPath } from './repository';
 
 /** Infrastructure the stack runs besides the apps. */
 const INFRASTRUCTURE = ['postgres', 'redis', 'temporal', 'temporal-ui'];
 /** The compose service of each app (the cli image runs as `migrate`). */
 const composeServiceOf = (app: string) => (app === 'cli' ? 'migrate' : app);
 
-let binary: string;
-let project: ComposeProject;
+const project: ComposeProject = loadComposeProject();
 
-beforeAll(async () => {
-  binary = dockerComposeBinary();
-  project = JSON.parse(await dockerCompose(binary, ['-f', 'docker-compose.yml', 'config', '--format', 'json'])) as ComposeProject;
-}, 30 * 60_000);
-
-describe('docker-compose.yml, as `docker compose config` reads it', () => {
+describe('docker-compose.yml', () => {
   it('runs Postgres, Redis, Temporal with its UI, the migration and the five apps', () => {
     expect(Object.keys(project.services).sort()).toEqual([...INFRASTRUCTURE, ...DEPLOYABLE_APPS.map((app) => composeServiceOf(app.name))].sort());
   });
 
-  it('a file that breaks the Compose specification is refused (the check is not vacuous)', async () => {
+  it('is valid against the Compose specification and passes DCLint', async () => {
+    expect(await lintComposeFile(repositoryPath('docker-compose.yml'))).toEqual([]);
+  });
+
+  it('a file that breaks the Compose specification or the rules is refused (the check is not vacuous)', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'gyroscops-compose-'));
     try {
-      writeFileSync(join(folder, 'compose.yml'), 'services:\n  api:\n    image: x\n    restart: sometimes\n    helthcheck: {}\n');
-      await expect(dockerCompose(binary, ['-f', join(folder, 'compose.yml'), 'config', '--quiet'])).rejects.toThrow(/helthcheck|additional property/i);
+      writeFileSync(join(folder, 'compose.yml'), 'services:\n  api:\n    image: x\n    helthcheck: {}\n');
+      expect(await lintComposeFile(join(folder, 'compose.yml'))).toEqual([expect.objectContaining({ rule: 'invalid-schema', message: expect.stringContaining('additional properties') })]);
+      writeFileSync(join(folder, 'compose.yml'), 'name: x\nservices:\n  api:\n    image: node\n    ports: ["3000:3000"]\n');
+      expect((await lintComposeFile(join(folder, 'compose.yml'))).map((message) => message.rule).sort()).toEqual(['no-unbound-port-interfaces', 'service-image-require-explicit-tag']);
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
+  });
+
+  it('depends only on services it defines, and names the volumes it declares', () => {
+    for (const [name, service] of Object.entries(project.services)) {
+      for (const dependency of Object.keys(service.depends_on ?? {})) expect({ name, dependency, defined: dependency in project.services }).toEqual({ name, dependency, defined: true });
+      for (const volume of service.volumes ?? []) {
+        const source = typeof volume === 'string' ? volume.split(':')[0]! : volume.type === 'volume' ? volume.source : undefined;
+        // Paths (./data, /var/run/...) are bind mounts; anything else is a named volume.
+        if (source && !/^[./~]/.test(source)) expect({ name, volume: source, declared: source in project.volumes }).toEqual({ name, volume: source, declared: true });
+      }
+    }
+    expect(Object.keys(project.volumes)).toEqual(['postgres-data']);
   });
 
   it.each(DEPLOYABLE_APPS.map((app) => [app.name, app] as const))('%s: built from its own Dockerfile, with an environment its config reads and accepts', (name, app) => {
@@ -84,8 +82,8 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
     expect(service.healthcheck?.test).toEqual(['CMD', 'node', '/usr/local/lib/gyroscops/healthcheck.cjs']);
     expect(service.depends_on?.migrate?.condition).toBe('service_completed_successfully');
     expect(service.restart).toBe('unless-stopped');
-    // APIs publish their port on the host; workers publish nothing (they scale freely).
-    expect((service.ports ?? []).map((published) => published.target)).toEqual(app.kind === 'api' ? [port] : []);
+    // APIs publish their port on the host's loopback only; workers publish nothing (they scale freely).
+    expect(service.ports ?? []).toEqual(app.kind === 'api' ? [{ target: port, published: String(port), host_ip: '127.0.0.1' }] : []);
   });
 
   it('the APIs default to the development secret `npm run token` signs with', () => {
@@ -101,14 +99,12 @@ describe('docker-compose.yml, as `docker compose config` reads it', () => {
     expect(project.services.temporal!.ports?.map((published) => published.target)).toEqual([7233]);
   });
 
-  it('takes TEMPORAL_ADDRESS and the JWT settings from the shell, for a real cluster and an identity provider', async () => {
-    const overridden = JSON.parse(
-      await dockerCompose(binary, ['-f', 'docker-compose.yml', 'config', '--format', 'json'], {
-        TEMPORAL_ADDRESS: 'temporal.internal:7233',
-        JWT_SECRET: '',
-        JWT_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
-      }),
-    ) as ComposeProject;
+  it('takes TEMPORAL_ADDRESS and the JWT settings from the shell, for a real cluster and an identity provider', () => {
+    const overridden = loadComposeProject({
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      JWT_SECRET: '',
+      JWT_JWKS_URL: 'https://login.example.com/.well-known/jwks.json',
+    });
     for (const app of SERVICES) {
       const env = Object.fromEntries(Object.entries(overridden.services[app.name]!.environment ?? {}).map(([key, value]) => [key, value || undefined]));
       expect(env.TEMPORAL_ADDRESS).toBe('temporal.internal:7233');
