@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle 
 import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, TASK_QUEUES, type PaymentCommandRequest, type PaymentCommandResult, type PaymentCommandWorkflow } from '@gyroscops/contracts';
 import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
 import { ApplicationError, startWorkflow, workflowHandle } from '@gyroscops/platform';
+import { canonicalCommand } from './canonical-command';
 import { outcomeOfFailure, type CommandOutcome } from './command-outcome';
 
 /** An HTTP answer, ready to send. */
@@ -44,7 +45,7 @@ export class CommandDispatcher {
   constructor(private readonly options: CommandDispatcherOptions) {}
 
   async dispatch(request: DispatchRequest): Promise<CommandReply> {
-    let command = request.command;
+    let command = canonicalCommand(request.command);
     if (request.idempotency) {
       const claim = await claimIdempotencyKey(this.options.idempotencyDb, {
         organizationId: request.organizationId,

@@ -1,4 +1,4 @@
-import { paymentStreamId } from '@gyroscops/contracts';
+import { canonicalUuid, paymentStreamId } from '@gyroscops/contracts';
 import { readStream, type EventStoreDb } from '@gyroscops/event-store';
 
 /** The organization a payment belongs to, or undefined when no such payment exists. */
@@ -10,7 +10,7 @@ export type PaymentOrganizationLookup = (paymentId: string) => Promise<string | 
  */
 export function createPaymentOrganizationLookup(eventStore: EventStoreDb): PaymentOrganizationLookup {
   return async (paymentId) => {
-    const [first] = await readStream(eventStore, paymentStreamId(paymentId), { toVersion: 1 });
+    const [first] = await readStream(eventStore, paymentStreamId(canonicalUuid(paymentId)), { toVersion: 1 });
     const organizationId = first?.data.organizationId;
     return typeof organizationId === 'string' ? organizationId : undefined;
   };

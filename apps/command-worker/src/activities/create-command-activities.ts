@@ -1,7 +1,7 @@
-import { Context } from '@temporalio/activity';
-import { PAYMENT_STREAM_TYPE, paymentStreamId, type EventMetadata } from '@gyroscops/contracts';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import { canonicalUuid, PAYMENT_STREAM_TYPE, paymentStreamId, type EventMetadata } from '@gyroscops/contracts';
 import { isPaymentEvent, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
-import { appendToStream, notifyAppended, readStream, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
+import { appendToStream, notifyAppended, readStream, StreamOwnershipError, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from '@gyroscops/payment-gateway';
 import { v5 as uuidv5 } from 'uuid';
 import type { AppendPaymentEventsInput, AppendPaymentEventsOutcome, LoadedPaymentStream } from './command-activities.types';
@@ -24,6 +24,12 @@ export function eventIdFor(commandId: string, streamId: string, version: number)
   return uuidv5(`${commandId}:${streamId}:${version}`, EVENT_ID_NAMESPACE);
 }
 
+/**
+ * The payment's stream, whatever spelling of its id the command carries: ids are canonical from the
+ * edge on, and this keeps one stream per payment for a command that came any other way.
+ */
+const streamOf = (paymentId: string): string => paymentStreamId(canonicalUuid(paymentId));
+
 /** Activities of the command workflows, built from their dependencies (no globals). */
 export function createCommandActivities(deps: CommandActivityDependencies) {
   const log = deps.log ?? (() => undefined);
@@ -39,7 +45,7 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
 
   return {
     async loadPaymentStream(input: { paymentId: string }): Promise<LoadedPaymentStream> {
-      const recorded = await readStream(deps.eventStore, paymentStreamId(input.paymentId));
+      const recorded = await readStream(deps.eventStore, streamOf(input.paymentId));
       const events: PaymentEvent[] = [];
       for (const event of recorded) {
         const candidate = { type: event.type, data: event.data };
@@ -51,7 +57,7 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
 
     async appendPaymentEvents(input: AppendPaymentEventsInput): Promise<AppendPaymentEventsOutcome> {
       const { workflowExecution } = Context.current().info;
-      const streamId = paymentStreamId(input.paymentId);
+      const streamId = streamOf(input.paymentId);
       const events = input.events.map((event, index) => {
         const eventId = eventIdFor(input.context.commandId, streamId, input.expectedVersion + index + 1);
         const metadata: EventMetadata = {
@@ -80,6 +86,8 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
         return { appended: true, version: result.nextVersion, position };
       } catch (error) {
         if (error instanceof StreamVersionConflictError) return { appended: false, actualVersion: error.actual };
+        // The workflow checks the owner before it decides, so this is a bug: fail the command, never retry into another organization's stream.
+        if (error instanceof StreamOwnershipError) throw ApplicationFailure.nonRetryable(error.message, error.name);
         throw error;
       }
     },
