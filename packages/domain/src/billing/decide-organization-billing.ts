@@ -1,4 +1,5 @@
 import { DomainError, validationError, type FieldError } from '../errors';
+import { formatStoredAmount } from '../money';
 import { validateId } from '../payment/commands';
 import { formatScaledDecimal } from './decimal-quantity';
 import { addDuration, storedDuration } from './duration';
@@ -10,7 +11,6 @@ import type {
 } from './organization-billing';
 import { meterPrice, samePlan, validatePlan, type BillingPlan } from './plan';
 import { priceUsage } from './pricing';
-import { formatStoredAmount } from '../money';
 import { parseUsageBatch } from './usage';
 
 /** What decide needs besides the state and the command; all of it comes from the caller. */

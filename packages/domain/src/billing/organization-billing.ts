@@ -4,7 +4,7 @@ import { storedInstantToMs } from './instant';
 import { parseInvoiceNumber, type InvoiceNumber } from './invoice-identity';
 import { samePlan, type BillingPlan } from './plan';
 import type { InvoiceLine } from './pricing';
-import { addUsage, NO_USAGE, type UsageByMeter } from './usage';
+import { addToAggregate, addUsage, NO_USAGE, type UsageByMeter } from './usage';
 
 /**
  * One billing cycle, half-open [start, end). Cycles of one length are counted from an anchor, so
@@ -166,27 +166,30 @@ const toCurrentCycle = (window: CycleWindow): CurrentCycle => ({
 });
 
 function recordUsage(state: BillingOrganizationState, records: readonly RecordedUsage[]): BillingOrganizationState {
-  let { usage, late, lastOccurredAtMs } = state;
+  // One copy per event, not per record: a batch holds up to 1,000 records.
+  const usage = new Map(state.usage);
+  const late = new Map(state.late);
   const ahead = [...state.ahead];
+  let { lastOccurredAtMs } = state;
   for (const record of records) {
     const quantity = storedScaledDecimal(record.quantity);
     const occurredAtMs = storedInstantToMs(record.occurredAt);
     switch (record.placement) {
-      case 'current':
-        usage = addUsage(usage, record.meter, quantity);
-        lastOccurredAtMs = lastOccurredAtMs === null ? occurredAtMs : Math.max(lastOccurredAtMs, occurredAtMs);
-        break;
       case 'late':
-        late = addUsage(late, record.meter, quantity);
+        late.set(record.meter, addToAggregate(late.get(record.meter), quantity));
         break;
       case 'ahead':
         ahead.push({ meter: record.meter, quantity, occurredAtMs });
+        break;
+      case 'current':
+        usage.set(record.meter, addToAggregate(usage.get(record.meter), quantity));
+        lastOccurredAtMs = lastOccurredAtMs === null ? occurredAtMs : Math.max(lastOccurredAtMs, occurredAtMs);
         break;
       default: {
         // A placement from a newer writer: billed in the current cycle rather than lost.
         const _exhaustive: never = record.placement;
         void _exhaustive;
-        usage = addUsage(usage, record.meter, quantity);
+        usage.set(record.meter, addToAggregate(usage.get(record.meter), quantity));
       }
     }
   }
