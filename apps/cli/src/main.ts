@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: s
     run: async (args) => (await import('./commands/projections.command.js')).projectionsCommand(args),
     help: 'status | rebuild <name> (with a progress bar) | resume <name> | retry <name>',
   },
+  'repair-stream-ids': {
+    run: async (args) => (await import('./commands/repair-stream-ids.command.js')).repairStreamIdsCommand(args),
+    help: '[--apply] [--quiet-for <seconds>]: rename or re-key streams whose ids spell a UUID non-canonically (dry run without --apply)',
+  },
 };
 
 async function main(): Promise<void> {
