@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { SafeString } from './safe-string.schema';
 
 /**
  * A UUID has one canonical spelling: lower case without a `urn:uuid:` prefix, the way Postgres
@@ -24,10 +25,15 @@ export const Amount = Type.String({
 
 export const CurrencyCode = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code.', examples: ['EUR'] });
 
-export const Description = Type.String({ maxLength: 500 });
+export const Description = SafeString({ maxLength: 500 });
 
-export const Metadata = Type.Record(Type.String({ minLength: 1, maxLength: 100 }), Type.String({ maxLength: 500 }), {
+/** A client's organization id, as bodies and query strings name it. */
+export const OrganizationId = SafeString({ minLength: 1, maxLength: 100 });
+
+/** Keys are checked by `propertyNames`: a Record's key schema is not validated by itself. */
+export const Metadata = Type.Record(Type.String(), SafeString({ maxLength: 500 }), {
   maxProperties: 20,
+  propertyNames: SafeString({ minLength: 1, maxLength: 100 }),
   description: 'A flat object of at most 20 string values of at most 500 characters.',
 });
 

@@ -1,5 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Position } from './common.schema';
+import { OrganizationId, Position } from './common.schema';
+import { Cursor } from './cursor.schema';
+import { Instant } from './instant.schema';
+import { SafeString } from './safe-string.schema';
 
 /** An event as stored, for history, event search and timelines. `data` and `metadata` are shown as stored. */
 export const StoredEventSchema = Type.Object({
@@ -27,13 +30,13 @@ export const EVENT_SEARCH_DEFAULT_LIMIT = 50;
 /** `GET /events` query string. */
 export const EventSearchQuery = Type.Object(
   {
-    type: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50, description: 'Any of these event types (repeat the parameter).' })),
-    streamType: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Recorded at or after (inclusive).' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'Recorded before (exclusive).' })),
+    type: Type.Optional(Type.Array(SafeString({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50, description: 'Any of these event types (repeat the parameter).' })),
+    streamType: Type.Optional(SafeString({ minLength: 1, maxLength: 100 })),
+    organizationId: Type.Optional(OrganizationId),
+    from: Type.Optional(Instant({ description: 'Recorded at or after (inclusive).' })),
+    to: Type.Optional(Instant({ description: 'Recorded before (exclusive).' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: EVENT_SEARCH_MAX_LIMIT, default: EVENT_SEARCH_DEFAULT_LIMIT })),
-    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'Opaque: the nextCursor of the previous page, with the same filters.' })),
+    cursor: Type.Optional(Cursor('Opaque: the nextCursor of the previous page, with the same filters.')),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Instant } from './instant.schema';
 import { PaymentViewSchema } from './payment-view.schema';
 
 /**
@@ -7,7 +8,7 @@ import { PaymentViewSchema } from './payment-view.schema';
  */
 export const PaymentAsOfQuery = Type.Object(
   {
-    asOf: Type.Optional(Type.String({ format: 'date-time', description: 'The payment as it was at this instant (events recorded at or before it).' })),
+    asOf: Type.Optional(Instant({ description: 'The payment as it was at this instant (events recorded at or before it).' })),
     version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The payment as it was after its first `version` events.' })),
   },
   { additionalProperties: false },

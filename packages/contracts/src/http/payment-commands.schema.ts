@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Amount, CurrencyCode, Description, Metadata, PaymentStatus, Position, Uuid } from './common.schema';
+import { Amount, CurrencyCode, Description, Metadata, OrganizationId, PaymentStatus, Position, Uuid } from './common.schema';
+import { SafeString } from './safe-string.schema';
 
 export const CreatePaymentBody = Type.Object(
   {
-    organizationId: Type.String({ minLength: 1, maxLength: 100 }),
+    organizationId: OrganizationId,
     amount: Amount,
     currency: CurrencyCode,
     description: Type.Optional(Type.Union([Description, Type.Null()])),
@@ -25,7 +26,7 @@ export const UpdatePaymentBody = Type.Object(
 export type UpdatePaymentBody = Static<typeof UpdatePaymentBody>;
 
 export const RefundPaymentBody = Type.Object(
-  { amount: Amount, reason: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Null()])) },
+  { amount: Amount, reason: Type.Optional(Type.Union([SafeString({ maxLength: 500 }), Type.Null()])) },
   { additionalProperties: false },
 );
 export type RefundPaymentBody = Static<typeof RefundPaymentBody>;
@@ -60,7 +61,8 @@ export const CommandStatus = Type.Object({
 export type CommandStatus = Static<typeof CommandStatus>;
 
 export const CommandHeaders = Type.Object({
-  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"\\d+"$', description: 'The stream version, quoted: "3".' })),
-  prefer: Type.Optional(Type.String()),
+  'idempotency-key': Type.Optional(SafeString({ minLength: 1, maxLength: 200 })),
+  // A stream version is an int4: nine digits keep any If-Match a client can send inside it.
+  'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"\\d{1,9}"$', description: 'The stream version, quoted: "3".' })),
+  prefer: Type.Optional(SafeString()),
 });

@@ -1,6 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { PaymentStatus as DomainPaymentStatus } from '@gyroscops/domain';
-import { Amount, CurrencyCode, PaymentStatus } from './common.schema';
+import { Amount, CurrencyCode, OrganizationId, PaymentStatus } from './common.schema';
+import { Cursor } from './cursor.schema';
+import { Instant } from './instant.schema';
 import { PaymentViewSchema } from './payment-view.schema';
 
 const sortFields = () => [Type.Literal('createdAt'), Type.Literal('amount'), Type.Literal('status')];
@@ -20,7 +22,6 @@ export type SortOrder = Static<typeof SortOrder>;
 export const PAYMENT_SEARCH_MAX_LIMIT = 200;
 export const PAYMENT_SEARCH_DEFAULT_LIMIT = 20;
 
-const DateTime = (description: string) => Type.String({ format: 'date-time', description });
 const AmountBound = (description: string) => Type.String({ pattern: Amount.pattern, maxLength: Amount.maxLength, description });
 
 /**
@@ -29,13 +30,13 @@ const AmountBound = (description: string) => Type.String({ pattern: Amount.patte
  * currencies have different exponents, so they are only comparable within one currency.
  */
 const paymentFilterProperties = {
-  organizationId: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  organizationId: Type.Optional(OrganizationId),
   status: Type.Optional(Type.Array(PaymentStatus, { minItems: 1, maxItems: 5, description: 'Any of these statuses (repeat the parameter).' })),
   currency: Type.Optional(CurrencyCode),
   minAmount: Type.Optional(AmountBound('Inclusive lower bound, in the major unit of `currency` (which it requires).')),
   maxAmount: Type.Optional(AmountBound('Inclusive upper bound, in the major unit of `currency` (which it requires).')),
-  createdFrom: Type.Optional(DateTime('Created at or after this instant (inclusive).')),
-  createdTo: Type.Optional(DateTime('Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap.')),
+  createdFrom: Type.Optional(Instant({ description: 'Created at or after this instant (inclusive).' })),
+  createdTo: Type.Optional(Instant({ description: 'Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap.' })),
   sort: Type.Optional(Type.Union(sortFields(), { description: SORT_DESCRIPTION, default: 'createdAt' })),
   order: Type.Optional(Type.Union(sortOrders(), { default: 'desc' })),
 };
@@ -49,9 +50,7 @@ export const PaymentSearchQuery = Type.Object(
   {
     ...paymentFilterProperties,
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAYMENT_SEARCH_MAX_LIMIT, default: PAYMENT_SEARCH_DEFAULT_LIMIT })),
-    cursor: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 2048, description: 'Opaque: the nextCursor of the previous page, with the same filters, sort and order.' }),
-    ),
+    cursor: Type.Optional(Cursor('Opaque: the nextCursor of the previous page, with the same filters, sort and order.')),
   },
   { additionalProperties: false },
 );

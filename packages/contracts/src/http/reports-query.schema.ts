@@ -1,9 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Amount, CurrencyCode } from './common.schema';
+import { Amount, CurrencyCode, OrganizationId } from './common.schema';
+import { Instant } from './instant.schema';
 import { PaymentSearchFilterSchema } from './payment-search-query.schema';
-
-const Instant = (description: string) => Type.String({ format: 'date-time', description });
-const OrganizationId = Type.String({ minLength: 1, maxLength: 100 });
 
 /** Largest time range a report may cover, in days: a bound on what one request can make the worker scan. */
 export const REPORT_MAX_RANGE_DAYS = 366;
@@ -21,8 +19,8 @@ export const ReportRequestBody = Type.Union(
     Type.Object(
       {
         kind: Type.Literal('event-types'),
-        from: Instant('Recorded at or after (inclusive).'),
-        to: Instant('Recorded before (exclusive).'),
+        from: Instant({ description: 'Recorded at or after (inclusive).' }),
+        to: Instant({ description: 'Recorded before (exclusive).' }),
       },
       { additionalProperties: false, title: 'EventTypesReportRequest' },
     ),
@@ -37,8 +35,8 @@ export const ReportRequestBody = Type.Union(
       {
         kind: Type.Literal('payment-statistics'),
         organizationId: OrganizationId,
-        from: Instant('Payments created at or after (inclusive).'),
-        to: Instant('Payments created before (exclusive).'),
+        from: Instant({ description: 'Payments created at or after (inclusive).' }),
+        to: Instant({ description: 'Payments created before (exclusive).' }),
       },
       { additionalProperties: false, title: 'PaymentStatisticsReportRequest' },
     ),

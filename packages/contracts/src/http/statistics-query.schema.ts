@@ -1,13 +1,13 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Amount, CurrencyCode } from './common.schema';
-
-const Day = Type.String({ format: 'date', description: 'A UTC day, YYYY-MM-DD.' });
+import { Amount, CurrencyCode, OrganizationId } from './common.schema';
+import { Day, Instant } from './instant.schema';
+import { SafeString } from './safe-string.schema';
 
 export const PaymentStatisticsQuery = Type.Object(
   {
-    organizationId: Type.String({ minLength: 1, maxLength: 100 }),
-    from: Type.Optional(Type.Union([Day, Type.String({ format: 'date-time' })], { description: 'First creation day counted (inclusive).' })),
-    to: Type.Optional(Type.Union([Day, Type.String({ format: 'date-time' })], { description: 'Creation day counting stops at (exclusive).' })),
+    organizationId: OrganizationId,
+    from: Type.Optional(Type.Union([Day(), Instant()], { description: 'First creation day counted (inclusive).' })),
+    to: Type.Optional(Type.Union([Day(), Instant()], { description: 'Creation day counting stops at (exclusive).' })),
     currency: Type.Optional(CurrencyCode),
   },
   { additionalProperties: false },
@@ -34,9 +34,9 @@ export type PaymentStatistics = Static<typeof PaymentStatistics>;
 
 export const EventAnalyticsQuery = Type.Object(
   {
-    type: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
-    from: Type.String({ format: 'date-time' }),
-    to: Type.String({ format: 'date-time' }),
+    type: Type.Optional(Type.Array(SafeString({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
+    from: Instant({ description: 'Recorded at or after (inclusive).' }),
+    to: Instant({ description: 'Recorded before (exclusive).' }),
     interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'day' })),
   },
   { additionalProperties: false },

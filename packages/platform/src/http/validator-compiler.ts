@@ -1,13 +1,25 @@
 import Ajv, { type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
-import { CANONICAL_FORM_KEYWORD, canonicalUuid } from '@gyroscops/contracts';
+import { CANONICAL_FORM_KEYWORD, canonicalUuid, isSupportedDay, isSupportedInstant } from '@gyroscops/contracts';
 
 function createAjv(options: Options): Ajv {
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv);
+  addInstantFormats(ajv);
   addCanonicalForm(ajv);
   return ajv;
+}
+
+/**
+ * `date-time` and `date` as the services support them (contracts' Instant and Day), replacing
+ * ajv-formats' syntactic checks, which accept a leap second, year 0 and days JavaScript and Postgres
+ * cannot both represent: every accepted value parses to a real instant from 1970 to 9999, so no
+ * handler meets an Invalid Date. Any schema with these formats gets it, whatever type declared it.
+ */
+function addInstantFormats(ajv: Ajv): void {
+  ajv.addFormat('date-time', { type: 'string', validate: isSupportedInstant });
+  ajv.addFormat('date', { type: 'string', validate: isSupportedDay });
 }
 
 /**
