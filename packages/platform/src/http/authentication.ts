@@ -2,6 +2,7 @@ import { createVerifier } from 'fast-jwt';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import buildGetJwks from 'get-jwks';
+import { isSafeString } from '@gyroscops/contracts';
 import type { EnvReader } from '../config/env-reader';
 import { ApplicationError } from './application-error';
 
@@ -25,33 +26,53 @@ declare module 'fastify' {
 export type AuthConfig = ({ kind: 'secret'; secret: string } | { kind: 'jwks'; jwksUrl: string }) & {
   issuer?: string;
   audience?: string;
+  /** Longest a token may live, in seconds (`exp` − `iat`); DEFAULT_JWT_MAX_LIFETIME_SECONDS when absent. */
+  maxLifetimeSeconds?: number;
 };
+
+/**
+ * A day: longer than the access tokens identity providers issue (an hour is usual) and than the
+ * development token (12 hours), short enough that a leaked token does not work for weeks.
+ */
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 24 * 3600;
+const MIN_JWT_MAX_LIFETIME_SECONDS = 60;
+const MAX_JWT_MAX_LIFETIME_SECONDS = 30 * 24 * 3600;
 
 /** Below this an HS256 secret can be brute-forced. */
 const MIN_SECRET_LENGTH = 32;
 
 /**
- * JWT_SECRET (HS256) or JWT_JWKS_URL (RS256/ES256 keys from a JWKS endpoint), JWT_ISSUER and
- * JWT_AUDIENCE. Neither key source set is a configuration error: the services never run open.
+ * JWT_SECRET (HS256) or JWT_JWKS_URL (RS256/ES256 keys from a JWKS endpoint), JWT_ISSUER,
+ * JWT_AUDIENCE and JWT_MAX_LIFETIME_SECONDS. Neither key source set is a configuration error: the
+ * services never run open.
  */
 export function readAuthConfig(reader: EnvReader): AuthConfig {
   const secret = reader.optionalString('JWT_SECRET');
   const jwksUrl = reader.optionalString('JWT_JWKS_URL');
   const issuer = reader.optionalString('JWT_ISSUER');
   const audience = reader.optionalString('JWT_AUDIENCE');
-  const claims = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}) };
+  const maxLifetimeSeconds = readMaxTokenLifetime(reader);
+  const checks = { ...(issuer ? { issuer } : {}), ...(audience ? { audience } : {}), maxLifetimeSeconds };
   if (secret !== undefined && jwksUrl !== undefined) {
     reader.problem('JWT_SECRET and JWT_JWKS_URL are both set: configure exactly one way to verify bearer tokens');
   }
   if (jwksUrl !== undefined) {
-    return { kind: 'jwks', jwksUrl: reader.url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']), ...claims };
+    return { kind: 'jwks', jwksUrl: reader.url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']), ...checks };
   }
   if (secret === undefined) {
     reader.problem('JWT_SECRET or JWT_JWKS_URL must be set: every route but health, metrics and docs needs a bearer token (the service never runs without authentication)');
-    return { kind: 'secret', secret: '', ...claims };
+    return { kind: 'secret', secret: '', ...checks };
   }
   if (secret.length < MIN_SECRET_LENGTH) reader.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
-  return { kind: 'secret', secret, ...claims };
+  return { kind: 'secret', secret, ...checks };
+}
+
+/**
+ * JWT_MAX_LIFETIME_SECONDS: the longest lifetime (`exp` − `iat`) a token may claim, 60 s to 30 days.
+ * `npm run token` reads it too, so the tokens it mints are always accepted.
+ */
+export function readMaxTokenLifetime(reader: EnvReader): number {
+  return reader.integer('JWT_MAX_LIFETIME_SECONDS', DEFAULT_JWT_MAX_LIFETIME_SECONDS, { min: MIN_JWT_MAX_LIFETIME_SECONDS, max: MAX_JWT_MAX_LIFETIME_SECONDS });
 }
 
 /** Routes that need no token: probes, metrics and the API documents. */
@@ -64,15 +85,39 @@ const BEARER = /^Bearer\s+(\S+)$/i;
 
 const unauthorized = (detail: string) => new ApplicationError('UNAUTHORIZED', detail, [], { 'www-authenticate': 'Bearer' });
 
-const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string' && item.length > 0);
+/**
+ * A claim's text follows the rules of every string the API accepts (contracts' SafeString): a token
+ * is input too, and its `sub` and `orgs` reach SQL, events and cache keys. Organization ids are as
+ * long as the schemas allow them, and a token names a bounded number of them.
+ */
+const SUBJECT_MAX_LENGTH = 200;
+const CLAIM_ITEM_MAX_LENGTH = 100;
+const CLAIM_MAX_ITEMS = 1_000;
+
+const isClaimText = (value: unknown, maxLength: number): value is string => isSafeString(value) && value.length > 0 && value.length <= maxLength;
+const isClaimList = (value: unknown): value is string[] =>
+  Array.isArray(value) && value.length <= CLAIM_MAX_ITEMS && value.every((item) => isClaimText(item, CLAIM_ITEM_MAX_LENGTH));
 
 /** The caller of a verified payload; 401 when its claims do not have the documented shape. */
 export function callerOfClaims(payload: unknown): Caller {
   const claims = (typeof payload === 'object' && payload !== null ? payload : {}) as { sub?: unknown; orgs?: unknown; roles?: unknown };
-  if (typeof claims.sub !== 'string' || claims.sub.length === 0 || claims.sub.length > 200) throw unauthorized('the token has no valid `sub` claim');
-  if (!isStringArray(claims.orgs)) throw unauthorized('the token has no valid `orgs` claim (an array of organization ids)');
-  if (claims.roles !== undefined && !isStringArray(claims.roles)) throw unauthorized('the token `roles` claim must be an array of strings');
+  if (!isClaimText(claims.sub, SUBJECT_MAX_LENGTH)) throw unauthorized(`the token has no valid \`sub\` claim (1 to ${SUBJECT_MAX_LENGTH} characters, no NUL or lone surrogate)`);
+  if (!isClaimList(claims.orgs)) throw unauthorized(`the token has no valid \`orgs\` claim (an array of at most ${CLAIM_MAX_ITEMS} organization ids of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters)`);
+  if (claims.roles !== undefined && !isClaimList(claims.roles)) throw unauthorized(`the token \`roles\` claim must be an array of at most ${CLAIM_MAX_ITEMS} names of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters`);
   return { userId: claims.sub, organizations: [...claims.orgs], roles: claims.roles ? [...claims.roles] : [] };
+}
+
+/**
+ * 401 unless the token expires within `maxLifetimeSeconds` of when it was issued. Without `iat`, or
+ * with an `iat` in the future, the lifetime counts from now: a token can never be good for longer
+ * than the maximum from the moment it is presented. (`exp` itself is required by the verifier.)
+ */
+export function assertTokenLifetime(payload: unknown, maxLifetimeSeconds: number, nowMs = Date.now()): void {
+  const { exp, iat } = (typeof payload === 'object' && payload !== null ? payload : {}) as { exp?: unknown; iat?: unknown };
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw unauthorized('the token has no `exp` claim: every token must expire');
+  const now = nowMs / 1000;
+  const issuedAt = typeof iat === 'number' && Number.isFinite(iat) ? Math.min(iat, now) : now;
+  if (exp - issuedAt > maxLifetimeSeconds) throw unauthorized(`the token lives longer than the ${maxLifetimeSeconds} seconds this service accepts (exp - iat)`);
 }
 
 /** 403 unless the caller has the role. */
@@ -109,6 +154,8 @@ function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unk
     // The token itself is the key: fast-jwt's default hashes it (SHA-256) on every request, which
     // profiled at ~3% of a cached read; 10,000 tokens of ~1 KB is ~10 MB at most.
     cacheKeyBuilder: (token: string) => token,
+    // A token without `exp` would never expire (fast-jwt only checks `exp` when it is there).
+    requiredClaims: ['exp'],
   };
   if (config.kind === 'secret') {
     const verify = createVerifier({ ...common, key: config.secret, algorithms: ['HS256'] });
@@ -133,6 +180,7 @@ function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unk
 export const authentication = fp(
   async (app: FastifyInstance, config: AuthConfig) => {
     const verifyToken = createTokenVerifier(config);
+    const maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
     app.decorateRequest('caller', null as unknown as Caller);
     app.addHook('onRequest', async (request) => {
       if (isPublicPath(request.url)) return;
@@ -144,6 +192,7 @@ export const authentication = fp(
       } catch (error) {
         throw unauthorized(`invalid bearer token: ${(error as Error).message}`);
       }
+      assertTokenLifetime(payload, maxLifetimeSeconds);
       request.caller = callerOfClaims(payload);
     });
   },

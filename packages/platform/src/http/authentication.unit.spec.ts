@@ -5,7 +5,7 @@ import { createSigner } from 'fast-jwt';
 import { Registry } from 'prom-client';
 import { ConfigError } from '../config/env-reader';
 import { loadConfig } from '../config/platform-config';
-import { readAuthConfig, type AuthConfig } from './authentication';
+import { DEFAULT_JWT_MAX_LIFETIME_SECONDS, readAuthConfig, type AuthConfig } from './authentication';
 import { createHttpApp, type HttpApp } from './create-http-app';
 import { mintToken } from './development-token';
 
@@ -35,13 +35,20 @@ describe('readAuthConfig', () => {
   });
 
   it('reads the secret or the JWKS URL, with the issuer and audience when set', () => {
-    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET })).toEqual({ kind: 'secret', secret: SECRET });
+    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET })).toEqual({ kind: 'secret', secret: SECRET, maxLifetimeSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS });
     expect(loadConfig(readAuthConfig, { JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'billing' })).toEqual({
       kind: 'jwks',
       jwksUrl: 'https://idp.example/.well-known/jwks.json',
       issuer: 'https://idp.example/',
       audience: 'billing',
+      maxLifetimeSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS,
     });
+  });
+
+  it('bounds token lifetimes by JWT_MAX_LIFETIME_SECONDS (a day by default), 60 s to 30 days', () => {
+    expect(DEFAULT_JWT_MAX_LIFETIME_SECONDS).toBe(86_400);
+    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({ maxLifetimeSeconds: 3_600 });
+    for (const value of ['0', '59', '2592001', '1h', '-5']) expect(configError({ JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: value })).toContain('JWT_MAX_LIFETIME_SECONDS');
   });
 });
 
@@ -73,6 +80,15 @@ describe('authentication', () => {
     ['another audience', mintToken(SECRET, { ...claims, aud: 'other-api' })],
     ['no orgs claim', mintToken(SECRET, { ...claims, orgs: 'org-a' as unknown as string[] })],
     ['not a JWT', 'not-a-jwt'],
+    ['a NUL byte in orgs', mintToken(SECRET, { ...claims, orgs: ['org-a', 'org\u0000b'] })],
+    ['a lone surrogate in orgs', mintToken(SECRET, { ...claims, orgs: ['org-\uD800'] })],
+    ['an empty organization id', mintToken(SECRET, { ...claims, orgs: [''] })],
+    ['a NUL byte in sub', mintToken(SECRET, { ...claims, sub: 'user\u0000' })],
+    ['a NUL byte in roles', mintToken(SECRET, { ...claims, roles: ['admin\u0000'] })],
+    ['no exp (it would never expire)', createSigner({ key: SECRET, algorithm: 'HS256' })(claims)],
+    ['a lifetime over the maximum', mintToken(SECRET, claims, { ttlSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS + 60 })],
+    ['no iat and an exp past the maximum from now', createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: (DEFAULT_JWT_MAX_LIFETIME_SECONDS + 60) * 1000 })(claims)],
+    ['an iat in the future hiding a long life', mintToken(SECRET, claims, { now: Date.now() + 30 * 86_400_000, ttlSeconds: 60 })],
   ])('answers 401 problem+json with WWW-Authenticate for %s', async (_name, token) => {
     const response = await whoami(token);
     expect(response.statusCode).toBe(401);
@@ -89,6 +105,28 @@ describe('authentication', () => {
     expect(document.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     expect(document.paths['/health/live'].get.security).toEqual([]);
+  });
+});
+
+describe('token lifetime', () => {
+  let app: HttpApp;
+  beforeAll(async () => {
+    const auth: AuthConfig = { kind: 'secret', secret: SECRET, maxLifetimeSeconds: 600 };
+    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth });
+    app.get('/whoami', async (request) => request.caller);
+    await app.ready();
+  });
+  afterAll(() => app.close());
+  const status = async (token: string) => (await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode;
+
+  it('accepts tokens up to the configured maximum, with or without iat, and refuses longer ones', async () => {
+    const claims = { sub: 'user-1', orgs: ['org-a'] };
+    expect(await status(mintToken(SECRET, claims, { ttlSeconds: 600 }))).toBe(200);
+    expect(await status(mintToken(SECRET, claims, { ttlSeconds: 601 }))).toBe(401);
+    // Issued two hours ago for two hours and five minutes: 7,500 s of life, though only 300 s are left.
+    expect(await status(mintToken(SECRET, claims, { now: Date.now() - 7_200_000, ttlSeconds: 7_500 }))).toBe(401);
+    expect(await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 590_000 })(claims))).toBe(200);
+    expect(await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 700_000 })(claims))).toBe(401);
   });
 });
 
