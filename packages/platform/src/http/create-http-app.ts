@@ -17,6 +17,7 @@ import { authentication, isPublicPath, type AuthConfig } from './authentication'
 import { registerCrossOrigin } from './cross-origin';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
 import { registerLoadShedding } from './load-shedding';
+import { answerClientError, answerFrameworkError, refuseWhileClosing } from './edge-problems';
 import { problemOf, toProblem } from './problem-details';
 import { registerRateLimiting } from './rate-limiting';
 import { DOCS_CSP_WITHOUT_UPGRADE, registerSecurityHeaders } from './security-headers';
@@ -79,7 +80,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     requestIdHeader: false,
     genReqId: (request) => incomingId(request.headers['x-request-id']) ?? randomUUID(),
     requestTimeout: 30_000,
-    return503OnClosing: true,
+    // Refused while closing by refuseWhileClosing instead: Fastify's own 503 is not problem+json.
+    return503OnClosing: false,
+    // Errors answered before any route or hook runs: problem+json too (see edge-problems).
+    frameworkErrors: answerFrameworkError,
+    clientErrorHandler: answerClientError,
     // `request.ip` (the unauthenticated rate-limit key, and logs) from X-Forwarded-For only behind trusted proxies.
     trustProxy: trustProxyOption(hardening.trustProxy ?? false),
     forceCloseConnections: 'idle',
@@ -109,6 +114,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   await app.register(httpTracing);
   // Security headers before anything can reject the request: shed and refused answers carry them too.
   await registerSecurityHeaders(app);
+  refuseWhileClosing(app);
   if (hardening.maxEventLoopDelayMs) await registerLoadShedding(app, { maxEventLoopDelayMs: hardening.maxEventLoopDelayMs });
   await registerCrossOrigin(app, hardening.corsOrigins ?? []);
 

@@ -34,12 +34,20 @@ export function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<str
   return headers;
 }
 
+let apiHeaders: Record<string, string> | undefined;
+
+/** The API's helmet headers (computed once): also for the answers given before any hook runs. */
+export function apiSecurityHeaders(): Record<string, string> {
+  apiHeaders ??= helmetHeaders({ contentSecurityPolicy: API_CSP });
+  return apiHeaders;
+}
+
 /**
  * Helmet's headers on every answer (HSTS, nosniff, frame and referrer policies, a deny-all CSP),
  * errors, 404s and shed requests included: the hook runs first thing on every request.
  */
 export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  const headers = helmetHeaders({ contentSecurityPolicy: API_CSP });
+  const headers = apiSecurityHeaders();
   app.addHook('onRequest', (_request, reply, done) => {
     reply.headers(headers);
     done();
