@@ -131,7 +131,9 @@ describe('rate limits', () => {
       const response = await get(index % 2 === 0 ? a : b);
       await response.arrayBuffer();
       allowed.push(response.status);
-      expect(Number(response.headers.get('x-ratelimit-remaining'))).toBe(RATE_LIMIT.max - index - 1);
+      // RateLimit (draft-ietf-httpapi-ratelimit-headers) counts the shared budget down, whichever instance answers.
+      expect(response.headers.get('ratelimit')).toMatch(new RegExp(`^"default";r=${RATE_LIMIT.max - index - 1};t=\\d+$`));
+      expect(response.headers.get('ratelimit-policy')).toBe(`"default";q=${RATE_LIMIT.max};w=${RATE_LIMIT.windowMs / 1000}`);
     }
     expect(allowed).not.toContain(429);
 
@@ -141,6 +143,7 @@ describe('rate limits', () => {
       expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
       expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(RATE_LIMIT.windowMs / 1000);
+      expect(limited.headers.get('ratelimit')).toBe(`"default";r=0;t=${limited.headers.get('retry-after')}`);
       expect(await limited.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     }
 

@@ -19,7 +19,7 @@ import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
 import { registerLoadShedding } from './load-shedding';
 import { answerClientError, answerFrameworkError, refuseWhileClosing } from './edge-problems';
 import { problemOf, toProblem } from './problem-details';
-import { registerRateLimiting } from './rate-limiting';
+import { documentRateLimitHeaders, registerRateLimiting } from './rate-limiting';
 import { DOCS_CSP_WITHOUT_UPGRADE, registerSecurityHeaders } from './security-headers';
 import { createValidatorCompiler } from './validator-compiler';
 
@@ -36,6 +36,7 @@ export interface HttpAppOptions {
   service: string;
   title: string;
   description: string;
+  /** The contract's version (OpenAPI `info.version`): the APIs pass @gyroscops/api-client's package version. */
   version?: string;
   log: LogConfig;
   metrics: Registry;
@@ -135,6 +136,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       security: [{ bearerAuth: [] }],
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string) ?? `def-${index}` },
+    // Every rate-limited answer carries RateLimit and RateLimit-Policy: declared once for all routes.
+    transformObject: (documents) => ('openapiObject' in documents ? documentRateLimitHeaders(documents.openapiObject) : documents.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE });
   await app.register(authentication, options.auth);

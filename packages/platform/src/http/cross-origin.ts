@@ -9,9 +9,8 @@ const EXPOSED_HEADERS = [
   'location',
   'etag',
   'retry-after',
-  'x-ratelimit-limit',
-  'x-ratelimit-remaining',
-  'x-ratelimit-reset',
+  'ratelimit',
+  'ratelimit-policy',
 ];
 
 /**

@@ -139,12 +139,17 @@ describe('createHttpApp hardening', () => {
       for (let index = 0; index < 3; index++) {
         const response = await get('alice');
         expect(response.statusCode).toBe(200);
-        expect(response.headers['x-ratelimit-remaining']).toBe(String(2 - index));
+        // draft-ietf-httpapi-ratelimit-headers: the quota and window, then what is left and when it resets.
+        expect(response.headers['ratelimit-policy']).toBe('"default";q=3;w=60');
+        expect(response.headers.ratelimit).toMatch(new RegExp(`^"default";r=${2 - index};t=(60|59)$`));
+        expect(response.headers['x-ratelimit-remaining']).toBeUndefined();
       }
       const limited = await get('alice');
       expect(limited.statusCode).toBe(429);
       expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(limited.headers.ratelimit).toBe(`"default";r=0;t=${limited.headers['retry-after']}`);
+      expect(limited.headers['ratelimit-policy']).toBe('"default";q=3;w=60');
       expect(limited.json()).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
       // Another subject has a budget of its own.
       expect((await get('bob')).statusCode).toBe(200);
@@ -152,9 +157,10 @@ describe('createHttpApp hardening', () => {
 
     it('requests failing authentication are counted by IP address and get 429 past the limit', async () => {
       app = await appWith({ rateLimit: { max: 2, windowMs: 60_000 } });
-      const statuses: number[] = [];
-      for (let index = 0; index < 4; index++) statuses.push((await app.inject({ method: 'GET', url: '/things', headers: { authorization: 'Bearer forged' } })).statusCode);
-      expect(statuses).toEqual([401, 401, 429, 429]);
+      const answers = [];
+      for (let index = 0; index < 4; index++) answers.push(await app.inject({ method: 'GET', url: '/things', headers: { authorization: 'Bearer forged' } }));
+      expect(answers.map((answer) => answer.statusCode)).toEqual([401, 401, 429, 429]);
+      expect(answers.map((answer) => String(answer.headers.ratelimit).split(';')[1])).toEqual(['r=1', 'r=0', 'r=0', 'r=0']);
       // A valid token is counted by its subject, not by that address.
       expect((await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('carol') } })).statusCode).toBe(200);
     });
@@ -180,7 +186,8 @@ describe('createHttpApp hardening', () => {
         for (const url of ['/health/live', '/health/ready', '/metrics', '/openapi.json', '/docs/']) {
           const response = await app.inject({ method: 'GET', url });
           expect([url, response.statusCode]).toEqual([url, 200]);
-          expect(response.headers['x-ratelimit-limit']).toBeUndefined();
+          expect(response.headers.ratelimit).toBeUndefined();
+          expect(response.headers['ratelimit-policy']).toBeUndefined();
         }
       }
     });

@@ -54,7 +54,7 @@ type RedisWithLease = Redis & { rateLimitLease(key: string, lease: number, windo
  * window ends early for that caller by at most a sixteenth of what was left per instance).
  *
  * The answer of a request is its rank in the window: the lease's base plus its rank in the lease, so
- * X-RateLimit-Remaining counts down request by request on one instance.
+ * the remaining budget (RateLimit's `r`) counts down request by request on one instance.
  */
 export function leasedRedisRateLimitStore(redis: Redis, namespace: string): FastifyRateLimitStoreCtor {
   const client = redis as RedisWithLease;
