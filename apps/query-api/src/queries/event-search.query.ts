@@ -1,7 +1,7 @@
 import { EVENT_SEARCH_DEFAULT_LIMIT, type EventPage, type EventSearchQuery } from '@gyroscops/contracts';
 import { readEvents } from '@gyroscops/event-store';
 import { ApplicationError } from '@gyroscops/platform';
-import { decodeCursor, encodeCursor, invalidCursorPosition, queryFingerprint } from '../cursor';
+import { decodeCursor, encodeCursor, queryFingerprint } from '../cursor';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { toStoredEventBody } from './stored-event-body';
 
@@ -46,9 +46,7 @@ export function eventSearchParams(query: EventSearchQuery): EventSearchParams {
   }
   let after: string | null = null;
   if (query.cursor !== undefined) {
-    const position = decodeCursor(query.cursor, CURSOR_KIND, queryFingerprint(CURSOR_KIND, filter));
-    if (position.length !== 1 || !/^\d{1,19}$/.test(position[0] ?? '')) throw invalidCursorPosition();
-    after = position[0] ?? null;
+    [after = null] = decodeCursor(query.cursor, CURSOR_KIND, queryFingerprint(CURSOR_KIND, filter), ['position']);
   }
   return { filter, limit: query.limit ?? EVENT_SEARCH_DEFAULT_LIMIT, after };
 }
