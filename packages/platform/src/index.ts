@@ -3,6 +3,8 @@ export { prepareAs } from './database/prepared-statements';
 export * from './database/run-migrations';
 export * from './config/env-reader';
 export * from './config/platform-config';
+export * from './config/env-example';
+export { ENV_VARIABLE_DESCRIPTIONS } from './config/env-variables';
 export * from './http/application-error';
 export * from './http/problem-details';
 export * from './http/create-http-app';

@@ -8,6 +8,35 @@ export class ConfigError extends Error {
 
 export type Env = Record<string, string | undefined>;
 
+/** One variable as a reader read it: its name, what it falls back to, and what it accepts (.env.example is made of these). */
+export interface EnvVariableRead {
+  name: string;
+  /** The value used when the variable is unset or blank, as it would be written; absent when there is none. */
+  fallback?: string;
+  /** What a valid value looks like, when the reader checks it. */
+  accepts?: string;
+}
+
+let recorder: ((read: EnvVariableRead) => void) | undefined;
+
+/**
+ * Runs `read` (a service's config reader, synchronous like every reader) and returns every variable
+ * the EnvReaders it made looked at, in order, each once. Throws what `read` throws.
+ */
+export function recordEnvReads(read: () => unknown): EnvVariableRead[] {
+  const reads = new Map<string, EnvVariableRead>();
+  const previous = recorder;
+  recorder = (variable) => {
+    if (!reads.has(variable.name)) reads.set(variable.name, variable);
+  };
+  try {
+    read();
+  } finally {
+    recorder = previous;
+  }
+  return [...reads.values()];
+}
+
 /** Start-up errors end up in logs: never print a URL's password. */
 function withoutPassword(value: string): string {
   return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
@@ -21,20 +50,27 @@ export class EnvReader {
   private readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
+  private note(name: string, fallback?: string | number | boolean, accepts?: string): void {
+    recorder?.({ name, ...(fallback === undefined ? {} : { fallback: String(fallback) }), ...(accepts === undefined ? {} : { accepts }) });
+  }
+
   private raw(name: string): string | undefined {
     const value = this.env[name];
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
   string(name: string, fallback: string): string {
+    this.note(name, fallback);
     return this.raw(name) ?? fallback;
   }
 
   optionalString(name: string): string | undefined {
+    this.note(name);
     return this.raw(name);
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    this.note(name, fallback, `one of ${allowed.join(', ')}`);
     const value = this.raw(name) ?? fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     this.problems.push(`${name}=${value} must be one of ${allowed.join(', ')}`);
@@ -42,6 +78,7 @@ export class EnvReader {
   }
 
   integer(name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number {
+    this.note(name, fallback, `an integer${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}`);
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
@@ -53,6 +90,7 @@ export class EnvReader {
   }
 
   boolean(name: string, fallback: boolean): boolean {
+    this.note(name, fallback, 'true or false');
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return fallback;
     if (['1', 'true', 'yes', 'on'].includes(value)) return true;
@@ -62,6 +100,7 @@ export class EnvReader {
   }
 
   url(name: string, fallback: string, protocols: readonly string[]): string {
+    this.note(name, fallback, `a ${protocols.map((protocol) => `${protocol}//`).join(' or ')} URL`);
     const value = this.raw(name) ?? fallback;
     try {
       const parsed = new URL(value);
@@ -74,6 +113,7 @@ export class EnvReader {
   }
 
   hostPort(name: string, fallback: string): string {
+    this.note(name, fallback, 'host:port');
     const value = this.raw(name) ?? fallback;
     if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value)) this.problems.push(`${name}=${value} must be host:port`);
     return value;
@@ -81,6 +121,7 @@ export class EnvReader {
 
   /** A comma-separated list; blank items are dropped, so an unset or blank variable is the empty list. */
   list(name: string): string[] {
+    this.note(name, undefined, 'a comma-separated list');
     return (this.raw(name) ?? '')
       .split(',')
       .map((item) => item.trim())
@@ -92,6 +133,7 @@ export class EnvReader {
    * in `Origin`: anything else could never match and is a typo worth failing for.
    */
   origins(name: string): string[] {
+    this.note(name, undefined, 'comma-separated scheme://host[:port] origins');
     const origins: string[] = [];
     for (const item of this.list(name)) {
       let origin: string | undefined;
@@ -109,6 +151,7 @@ export class EnvReader {
 
   /** Every variable whose name starts with `prefix`, by name, trimmed; blank ones are unset. */
   prefixed(prefix: string): Record<string, string> {
+    this.note(`${prefix}*`);
     const found: Record<string, string> = {};
     for (const name of Object.keys(this.env)) {
       const value = name.startsWith(prefix) ? this.raw(name) : undefined;
