@@ -1,5 +1,6 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { LogConfig } from '../config/platform-config';
+import { activeSpanLogFields, isTracingEnabled } from './tracing';
 
 /** Keys whose values are secrets wherever they appear in a log line (up to three levels deep). */
 const SECRET_KEYS = [
@@ -94,12 +95,18 @@ function errorCopy(error: Error): Record<string, unknown> {
  * paths: those run on every child logger's bindings too, and with "any key at any depth" paths they
  * cost ~35 µs per request for the ids of the request's logger (a fifth of a cached read). Bindings
  * are only ever ids set by the platform (request, correlation, user, organizations, service).
+ *
+ * While tracing is on, every line written inside a span carries its `trace_id`, `span_id` and
+ * `trace_flags` (a pino mixin reading the active OpenTelemetry context), so logs and traces join up.
+ * Tracing off (or started after the logger was made: call startTracing first), there is no mixin
+ * at all: nothing is added to a line's cost.
  */
 export function loggerOptions(service: string, log: LogConfig): LoggerOptions {
   return {
     level: log.level,
     base: { service },
     formatters: { log: (object) => redactSecrets(object) },
+    ...(isTracingEnabled() ? { mixin: activeSpanLogFields } : {}),
     ...(log.pretty
       ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
       : {}),

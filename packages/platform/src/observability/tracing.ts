@@ -68,6 +68,23 @@ export async function stopTracing(): Promise<void> {
   propagation.disable();
 }
 
+/** The ids a log line carries inside a trace, named as OpenTelemetry's log data model names them. */
+export interface LogTraceFields {
+  trace_id: string;
+  span_id: string;
+  trace_flags: string;
+}
+
+/**
+ * The active span's ids for a log line (a pino `mixin`), or an empty object outside any span. A new
+ * object each time: pino merges the line's own fields into what the mixin returns.
+ */
+export function activeSpanLogFields(): LogTraceFields | Record<string, never> {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
+  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
+}
+
 /** The W3C `traceparent` of a span (or of the active one), or undefined outside any sampled trace. */
 export function traceparentOf(span: Span | undefined = trace.getActiveSpan()): string | undefined {
   const spanContext = span?.spanContext();
