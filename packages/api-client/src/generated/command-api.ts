@@ -153,7 +153,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description What is left of the caller's budget in the current window (draft-ietf-httpapi-ratelimit-headers): `"default";r=<requests remaining>;t=<seconds until the window resets>`. On every answer counted against the budget while the rate-limit store answers. Replaces the X-RateLimit-Limit/Remaining/Reset headers. */
+        RateLimit: string;
+        /** @description The caller's quota (draft-ietf-httpapi-ratelimit-headers): `"default";q=<requests per window>;w=<window in seconds>`, counted per token subject (per IP address for requests that fail authentication). Sent with RateLimit. */
+        "RateLimit-Policy": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -163,7 +168,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 commandId: string;
             };
             cookie?: never;
@@ -173,13 +178,15 @@ export interface operations {
             /** @description The state of the command */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                         error?: {
@@ -195,12 +202,12 @@ export interface operations {
                         result?: {
                             /**
                              * Format: uuid
-                             * @description A UUID.
+                             * @description A UUID, in any case; the API stores and answers it in lower case.
                              */
                             commandId: string;
                             /**
                              * Format: uuid
-                             * @description A UUID.
+                             * @description A UUID, in any case; the API stores and answers it in lower case.
                              */
                             paymentId: string;
                             /** @description Global event position (decimal string). */
@@ -215,6 +222,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -224,6 +233,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -233,6 +244,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -242,6 +255,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -253,6 +268,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -262,6 +279,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -386,7 +405,7 @@ export interface operations {
                     organizationId: string;
                     /**
                      * Format: uuid
-                     * @description A UUID.
+                     * @description A UUID, in any case; the API stores and answers it in lower case.
                      */
                     paymentId?: string;
                 };
@@ -396,6 +415,8 @@ export interface operations {
             /** @description The command ran: the stream version after it and the position of its last event */
             201: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The stream version after the command, quoted: "3" (send it as If-Match) */
                     etag?: string;
                     [name: string]: unknown;
@@ -404,12 +425,12 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         paymentId: string;
                         /** @description Global event position (decimal string). */
@@ -422,6 +443,8 @@ export interface operations {
             /** @description Accepted (Prefer: respond-async, or still running): follow Location */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description /commands/{commandId} */
                     location?: string;
                     [name: string]: unknown;
@@ -430,7 +453,7 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                     };
@@ -439,6 +462,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -448,6 +473,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -457,6 +484,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -466,6 +495,8 @@ export interface operations {
             /** @description Conflicts with the current state (or an idempotency key reused with another body) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -475,6 +506,8 @@ export interface operations {
             /** @description Body larger than 64 KiB */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -484,6 +517,8 @@ export interface operations {
             /** @description Content type is not application/json */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -493,6 +528,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -504,6 +541,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -513,6 +552,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -533,7 +574,7 @@ export interface operations {
                 prefer?: string;
             };
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 paymentId: string;
             };
             cookie?: never;
@@ -543,6 +584,8 @@ export interface operations {
             /** @description The command ran: the stream version after it and the position of its last event */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The stream version after the command, quoted: "3" (send it as If-Match) */
                     etag?: string;
                     [name: string]: unknown;
@@ -551,12 +594,12 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         paymentId: string;
                         /** @description Global event position (decimal string). */
@@ -569,6 +612,8 @@ export interface operations {
             /** @description Accepted (Prefer: respond-async, or still running): follow Location */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description /commands/{commandId} */
                     location?: string;
                     [name: string]: unknown;
@@ -577,7 +622,7 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                     };
@@ -586,6 +631,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -595,6 +642,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -604,6 +653,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -613,6 +664,8 @@ export interface operations {
             /** @description Conflicts with the current state (or an idempotency key reused with another body) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -622,6 +675,8 @@ export interface operations {
             /** @description If-Match no longer matches the stream version */
             412: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -631,6 +686,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -642,6 +699,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -651,6 +710,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -671,7 +732,7 @@ export interface operations {
                 prefer?: string;
             };
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 paymentId: string;
             };
             cookie?: never;
@@ -696,6 +757,8 @@ export interface operations {
             /** @description The command ran: the stream version after it and the position of its last event */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The stream version after the command, quoted: "3" (send it as If-Match) */
                     etag?: string;
                     [name: string]: unknown;
@@ -704,12 +767,12 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         paymentId: string;
                         /** @description Global event position (decimal string). */
@@ -722,6 +785,8 @@ export interface operations {
             /** @description Accepted (Prefer: respond-async, or still running): follow Location */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description /commands/{commandId} */
                     location?: string;
                     [name: string]: unknown;
@@ -730,7 +795,7 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                     };
@@ -739,6 +804,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -748,6 +815,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -757,6 +826,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -766,6 +837,8 @@ export interface operations {
             /** @description Conflicts with the current state (or an idempotency key reused with another body) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -775,6 +848,8 @@ export interface operations {
             /** @description If-Match no longer matches the stream version */
             412: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -784,6 +859,8 @@ export interface operations {
             /** @description Body larger than 64 KiB */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -793,6 +870,8 @@ export interface operations {
             /** @description Content type is not application/json */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -802,6 +881,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -813,6 +894,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -822,6 +905,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -842,7 +927,7 @@ export interface operations {
                 prefer?: string;
             };
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 paymentId: string;
             };
             cookie?: never;
@@ -863,6 +948,8 @@ export interface operations {
             /** @description The command ran: the stream version after it and the position of its last event */
             201: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description The stream version after the command, quoted: "3" (send it as If-Match) */
                     etag?: string;
                     [name: string]: unknown;
@@ -871,12 +958,12 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         paymentId: string;
                         /** @description Global event position (decimal string). */
@@ -889,6 +976,8 @@ export interface operations {
             /** @description Accepted (Prefer: respond-async, or still running): follow Location */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description /commands/{commandId} */
                     location?: string;
                     [name: string]: unknown;
@@ -897,7 +986,7 @@ export interface operations {
                     "application/json": {
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         commandId: string;
                     };
@@ -906,6 +995,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -915,6 +1006,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -924,6 +1017,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -933,6 +1028,8 @@ export interface operations {
             /** @description Conflicts with the current state (or an idempotency key reused with another body) */
             409: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -942,6 +1039,8 @@ export interface operations {
             /** @description If-Match no longer matches the stream version */
             412: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -951,6 +1050,8 @@ export interface operations {
             /** @description Body larger than 64 KiB */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -960,6 +1061,8 @@ export interface operations {
             /** @description Content type is not application/json */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -969,6 +1072,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -980,6 +1085,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -989,6 +1096,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;

@@ -325,7 +325,12 @@ export interface components {
     responses: never;
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /** @description What is left of the caller's budget in the current window (draft-ietf-httpapi-ratelimit-headers): `"default";r=<requests remaining>;t=<seconds until the window resets>`. On every answer counted against the budget while the rate-limit store answers. Replaces the X-RateLimit-Limit/Remaining/Reset headers. */
+        RateLimit: string;
+        /** @description The caller's quota (draft-ietf-httpapi-ratelimit-headers): `"default";q=<requests per window>;w=<window in seconds>`, counted per token subject (per IP address for requests that fail authentication). Sent with RateLimit. */
+        "RateLimit-Policy": string;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -334,7 +339,9 @@ export interface operations {
         parameters: {
             query: {
                 type?: string[];
+                /** @description Recorded at or after (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 from: string;
+                /** @description Recorded before (exclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 to: string;
                 interval?: "hour" | "day" | "week" | "month";
             };
@@ -352,6 +359,8 @@ export interface operations {
             /** @description Event counts per time bucket */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -368,6 +377,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -377,6 +388,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -386,6 +399,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -395,6 +410,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -406,6 +423,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -415,6 +434,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -437,6 +458,8 @@ export interface operations {
             /** @description Counters of this instance since it started */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -498,6 +521,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -507,6 +532,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -518,6 +545,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -527,6 +556,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -544,9 +575,9 @@ export interface operations {
                 type?: string[];
                 streamType?: string;
                 organizationId?: string;
-                /** @description Recorded at or after (inclusive). */
+                /** @description Recorded at or after (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 from?: string;
-                /** @description Recorded before (exclusive). */
+                /** @description Recorded before (exclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 to?: string;
                 limit?: number;
                 /** @description Opaque: the nextCursor of the previous page, with the same filters. */
@@ -566,6 +597,8 @@ export interface operations {
             /** @description A page of events in global order, with the cursor of the next one */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -597,6 +630,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -606,6 +641,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -615,6 +652,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -624,6 +663,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -635,6 +676,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -644,6 +687,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -750,9 +795,9 @@ export interface operations {
                 minAmount?: string;
                 /** @description Inclusive upper bound, in the major unit of `currency` (which it requires). */
                 maxAmount?: string;
-                /** @description Created at or after this instant (inclusive). */
+                /** @description Created at or after this instant (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 createdFrom?: string;
-                /** @description Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap. */
+                /** @description Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 createdTo?: string;
                 /** @description createdAt: by creation time. amount: by currency code, then amount (amounts of different currencies are not comparable, so they are grouped by currency; filter by currency for a pure amount order). status: by status code (alphabetical), then creation time. Ties are broken by paymentId. */
                 sort?: "createdAt" | "amount" | "status";
@@ -775,6 +820,8 @@ export interface operations {
             /** @description A page of matching payments, the cursor of the next page and the number of matches */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -801,7 +848,7 @@ export interface operations {
                             organizationId: string;
                             /**
                              * Format: uuid
-                             * @description A UUID.
+                             * @description A UUID, in any case; the API stores and answers it in lower case.
                              */
                             paymentId: string;
                             /**
@@ -825,6 +872,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -834,6 +883,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -843,6 +894,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -852,6 +905,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -863,6 +918,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -872,6 +929,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -885,7 +944,7 @@ export interface operations {
     getPayment: {
         parameters: {
             query?: {
-                /** @description The payment as it was at this instant (events recorded at or before it). */
+                /** @description The payment as it was at this instant (events recorded at or before it). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
                 asOf?: string;
                 /** @description The payment as it was after its first `version` events. */
                 version?: number;
@@ -897,7 +956,7 @@ export interface operations {
                 "x-wait-ms"?: string;
             };
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 paymentId: string;
             };
             cookie?: never;
@@ -907,6 +966,8 @@ export interface operations {
             /** @description The payment view (ETag: its version), or its replayed state with ?asOf= or ?version= */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -934,7 +995,7 @@ export interface operations {
                         organizationId: string;
                         /**
                          * Format: uuid
-                         * @description A UUID.
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
                          */
                         paymentId: string;
                         /**
@@ -953,6 +1014,8 @@ export interface operations {
             /** @description Not modified (If-None-Match) */
             304: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -960,6 +1023,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -969,6 +1034,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -978,6 +1045,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -987,6 +1056,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -998,6 +1069,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1007,6 +1080,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1027,7 +1102,7 @@ export interface operations {
                 "x-wait-ms"?: string;
             };
             path: {
-                /** @description A UUID. */
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
                 paymentId: string;
             };
             cookie?: never;
@@ -1037,6 +1112,8 @@ export interface operations {
             /** @description The events of the payment stream, in order */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1066,6 +1143,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1075,6 +1154,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1084,6 +1165,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1093,6 +1176,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1104,6 +1189,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1113,6 +1200,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1135,6 +1224,8 @@ export interface operations {
             /** @description Every projection, where it stands */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1165,6 +1256,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1174,6 +1267,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1185,6 +1280,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1194,6 +1291,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1218,6 +1317,8 @@ export interface operations {
             /** @description The action was started (or signalled) in Temporal */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1231,6 +1332,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1240,6 +1343,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1249,6 +1354,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1258,6 +1365,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1267,6 +1376,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1278,6 +1389,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1287,6 +1400,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1311,6 +1426,8 @@ export interface operations {
             /** @description The action was started (or signalled) in Temporal */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1324,6 +1441,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1333,6 +1452,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1342,6 +1463,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1351,6 +1474,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1360,6 +1485,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1371,6 +1498,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1380,6 +1509,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1404,6 +1535,8 @@ export interface operations {
             /** @description The action was started (or signalled) in Temporal */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1417,6 +1550,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1426,6 +1561,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1435,6 +1572,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1444,6 +1583,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1453,6 +1594,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1464,6 +1607,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1473,6 +1618,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1501,26 +1648,26 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: date-time
-                     * @description Recorded at or after (inclusive).
+                     * @description Recorded at or after (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                      */
                     from: string;
                     /** @enum {string} */
                     kind: "event-types";
                     /**
                      * Format: date-time
-                     * @description Recorded before (exclusive).
+                     * @description Recorded before (exclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                      */
                     to: string;
                 } | {
                     filter: {
                         /**
                          * Format: date-time
-                         * @description Created at or after this instant (inclusive).
+                         * @description Created at or after this instant (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                          */
                         createdFrom?: string;
                         /**
                          * Format: date-time
-                         * @description Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap.
+                         * @description Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                          */
                         createdTo?: string;
                         /**
@@ -1548,7 +1695,7 @@ export interface operations {
                 } | {
                     /**
                      * Format: date-time
-                     * @description Payments created at or after (inclusive).
+                     * @description Payments created at or after (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                      */
                     from: string;
                     /** @enum {string} */
@@ -1556,7 +1703,7 @@ export interface operations {
                     organizationId: string;
                     /**
                      * Format: date-time
-                     * @description Payments created before (exclusive).
+                     * @description Payments created before (exclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
                      */
                     to: string;
                 };
@@ -1566,6 +1713,8 @@ export interface operations {
             /** @description The report id; follow Location for its state and result */
             202: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description /reports/{reportId} */
                     location?: string;
                     [name: string]: unknown;
@@ -1579,6 +1728,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1588,6 +1739,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1597,6 +1750,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1606,6 +1761,8 @@ export interface operations {
             /** @description Body larger than 64 KiB */
             413: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1615,6 +1772,8 @@ export interface operations {
             /** @description Content type is not application/json */
             415: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1624,6 +1783,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1635,6 +1796,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1644,6 +1807,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1674,6 +1839,8 @@ export interface operations {
             /** @description The report: running, completed with its result, or failed */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1749,6 +1916,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1758,6 +1927,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1767,6 +1938,8 @@ export interface operations {
             /** @description Unknown, or not visible to the caller */
             404: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1776,6 +1949,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1787,6 +1962,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1796,6 +1973,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1834,6 +2013,8 @@ export interface operations {
             /** @description Counts and amounts per currency and status */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1873,6 +2054,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1882,6 +2065,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1891,6 +2076,8 @@ export interface operations {
             /** @description Not allowed */
             403: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1900,6 +2087,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1911,6 +2100,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1920,6 +2111,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -1949,6 +2142,8 @@ export interface operations {
             /** @description The events carrying the correlation id, in global order */
             200: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1983,6 +2178,8 @@ export interface operations {
             /** @description Invalid input (problem+json, with `errors` per field) */
             400: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -1992,6 +2189,8 @@ export interface operations {
             /** @description Missing or invalid credentials */
             401: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2001,6 +2200,8 @@ export interface operations {
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
@@ -2012,6 +2213,8 @@ export interface operations {
             /** @description A bug: details are in the logs, not here */
             500: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {
@@ -2021,6 +2224,8 @@ export interface operations {
             /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
             503: {
                 headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
                     [name: string]: unknown;
