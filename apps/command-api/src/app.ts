@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { sql } from 'kysely';
+import apiClientPackage from '@gyroscops/api-client/package.json';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import type { IdempotencyDb } from '@gyroscops/idempotency';
 import { checkTemporal, createHttpApp, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
@@ -32,6 +33,8 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     service: 'command-api',
     title: 'Gyroscops payments: command API',
     description: 'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
+    // The version of @gyroscops/api-client, whose release is this contract (npm run check:api guards it).
+    version: apiClientPackage.version,
     log: deps.log,
     auth: deps.auth,
     hardening: deps.hardening,

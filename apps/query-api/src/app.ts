@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { sql, type Kysely } from 'kysely';
 import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
+import apiClientPackage from '@gyroscops/api-client/package.json';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import { createHttpApp, withTablesOf, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
 import type { ProjectionPositionTracker, ProjectionTables } from '@gyroscops/projections';
@@ -42,6 +43,8 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
     service: 'query-api',
     title: 'Gyroscops payments: query API',
     description: 'Reads of payments from read models kept by projections, behind a two-level cache, with read-your-writes through X-Min-Position.',
+    // The version of @gyroscops/api-client, whose release is this contract (npm run check:api guards it).
+    version: apiClientPackage.version,
     log: deps.log,
     auth: deps.auth,
     hardening: deps.hardening,

@@ -1,5 +1,5 @@
-import type { components as CommandApiComponents, operations as CommandApiOperations, paths as CommandApiPaths } from './generated/command-api';
-import type { components as QueryApiComponents, operations as QueryApiOperations, paths as QueryApiPaths } from './generated/query-api';
+import type { components as CommandApiComponents, operations as CommandApiOperations, paths as CommandApiPaths } from './generated/command-api.ts';
+import type { components as QueryApiComponents, operations as QueryApiOperations, paths as QueryApiPaths } from './generated/query-api.ts';
 
 /** The paths, operations and shared schemas of each API, as generated from its OpenAPI document. */
 export type { CommandApiComponents, CommandApiOperations, CommandApiPaths, QueryApiComponents, QueryApiOperations, QueryApiPaths };

@@ -1,5 +1,5 @@
 import createClient, { type Client, type HeadersOptions, type Middleware } from 'openapi-fetch';
-import type { CommandApiPaths, QueryApiPaths } from './api-types';
+import type { CommandApiPaths, QueryApiPaths } from './api-types.ts';
 
 /** A bearer token, or a function asked before each request (tokens that expire or change). */
 export type TokenSource = string | (() => string | undefined | Promise<string | undefined>);

@@ -9,7 +9,22 @@
  * await queries.GET('/payments/{paymentId}', { params: { path: { paymentId }, header: { 'x-min-position': data.position } } });
  * ```
  */
-export { createCommandApiClient, createQueryApiClient, type ApiClientOptions, type CommandApiClient, type QueryApiClient, type TokenSource } from './create-api-client';
-export type { CommandApiComponents, CommandApiOperations, CommandApiPaths, ProblemDetails, QueryApiComponents, QueryApiOperations, QueryApiPaths } from './api-types';
+export {
+  createCommandApiClient,
+  createQueryApiClient,
+  type ApiClientOptions,
+  type CommandApiClient,
+  type QueryApiClient,
+  type TokenSource,
+} from './create-api-client.ts';
+export type {
+  CommandApiComponents,
+  CommandApiOperations,
+  CommandApiPaths,
+  ProblemDetails,
+  QueryApiComponents,
+  QueryApiOperations,
+  QueryApiPaths,
+} from './api-types.ts';
 /** openapi-fetch's middleware type, for `client.use(...)` (recording, retries, tracing). */
 export type { Middleware } from 'openapi-fetch';

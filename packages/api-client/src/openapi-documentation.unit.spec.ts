@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { API_NAMES, operationsOf, readCommittedDocument, type DocumentedOperation, type OpenApiDocument } from './test-support/openapi-documents';
 
 /**
@@ -15,7 +17,9 @@ const EVERY_BODY_ROUTE = ['413', '415'];
 
 const documents = API_NAMES.map((api) => ({ api, document: readCommittedDocument(api) }));
 const operations: [string, DocumentedOperation, OpenApiDocument][] = documents.flatMap(({ api, document }) =>
-  operationsOf(api, document).map((entry) => [`${api} ${entry.method.toUpperCase()} ${entry.path}`, entry, document] as [string, DocumentedOperation, OpenApiDocument]),
+  operationsOf(api, document).map(
+    (entry) => [`${api} ${entry.method.toUpperCase()} ${entry.path}`, entry, document] as [string, DocumentedOperation, OpenApiDocument],
+  ),
 );
 
 const isAuthenticated = ({ operation }: DocumentedOperation) => !(Array.isArray(operation.security) && operation.security.length === 0);
@@ -34,6 +38,17 @@ describe('the committed OpenAPI documents', () => {
   it.each(documents)('$api: operationIds are unique', ({ api, document }) => {
     const ids = operationsOf(api, document).map(({ operation }) => operation.operationId);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("carry the client package's version, which the APIs serve as their contract's version", () => {
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string };
+    for (const { document } of documents) expect(document.info.version).toBe(version);
+  });
+
+  it('declare the RateLimit and RateLimit-Policy headers (draft-ietf-httpapi-ratelimit-headers)', () => {
+    for (const { document } of documents) {
+      expect(Object.keys(document.components?.headers ?? {})).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
+    }
   });
 
   it('define the problem+json schema', () => {
@@ -86,6 +101,16 @@ describe.each(operations)('%s', (_name, entry, document) => {
     if (!isAuthenticated(entry)) return;
     expect(statuses(entry)).toEqual(expect.arrayContaining(EVERY_AUTHENTICATED_ROUTE));
     for (const status of WITH_RETRY_AFTER) expect(operation.responses?.[status]?.headers?.['retry-after']?.schema).toEqual(expect.any(Object));
+  });
+
+  it('documents the RateLimit fields on every answer when it is rate limited', () => {
+    if (!isAuthenticated(entry)) return;
+    for (const [status, response] of Object.entries(operation.responses ?? {})) {
+      expect({ status, headers: response.headers }).toMatchObject({
+        status,
+        headers: { RateLimit: { $ref: '#/components/headers/RateLimit' }, 'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' } },
+      });
+    }
   });
 
   it('documents 413 and 415 when it takes a body', () => {

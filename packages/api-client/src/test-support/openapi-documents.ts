@@ -3,9 +3,10 @@ import { join } from 'node:path';
 
 /** The parts of an OpenAPI 3.1 document the contract tests look at. */
 export interface OpenApiDocument {
+  info: { title: string; version: string };
   tags?: { name: string }[];
   paths: Record<string, Record<string, OpenApiOperation>>;
-  components?: { schemas?: Record<string, unknown> };
+  components?: { schemas?: Record<string, unknown>; headers?: Record<string, unknown> };
 }
 
 export interface OpenApiOperation {
@@ -20,7 +21,7 @@ export interface OpenApiOperation {
 
 export interface OpenApiResponse {
   description?: string;
-  headers?: Record<string, { schema?: unknown }>;
+  headers?: Record<string, { schema?: unknown; $ref?: string }>;
   content?: Record<string, { schema?: { $ref?: string } & Record<string, unknown> }>;
 }
 
