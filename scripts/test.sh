@@ -13,6 +13,8 @@ npx turbo run build typecheck --output-logs=errors-only
 npx eslint --max-warnings=0 .
 # Every workspace declares what it imports, and nothing it does not use (knip.config.ts).
 npm run -s check:deps
+# The OpenAPI documents break only with a major version of @gyroscops/api-client (oasdiff against the released ones).
+npm run -s check:api
 if [ "$#" -gt 0 ]; then
   exec npx jest --ci "$@"
 fi
