@@ -131,7 +131,14 @@ export function documentRateLimitHeaders<T extends { components?: object; paths?
           const responses = Object.fromEntries(
             Object.entries(operation.responses).map(([status, response]) => [
               status,
-              { ...response, headers: { ...response.headers, [RATE_LIMIT_HEADER]: reference(RATE_LIMIT_HEADER), [RATE_LIMIT_POLICY_HEADER]: reference(RATE_LIMIT_POLICY_HEADER) } },
+              {
+                ...response,
+                headers: {
+                  ...response.headers,
+                  [RATE_LIMIT_HEADER]: reference(RATE_LIMIT_HEADER),
+                  [RATE_LIMIT_POLICY_HEADER]: reference(RATE_LIMIT_POLICY_HEADER),
+                },
+              },
             ]),
           );
           return [method, { ...operation, responses }];

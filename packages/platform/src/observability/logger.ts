@@ -107,9 +107,7 @@ export function loggerOptions(service: string, log: LogConfig): LoggerOptions {
     base: { service },
     formatters: { log: (object) => redactSecrets(object) },
     ...(isTracingEnabled() ? { mixin: activeSpanLogFields } : {}),
-    ...(log.pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } }
-      : {}),
+    ...(log.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
   };
 }
 
