@@ -32,7 +32,12 @@ async function main(): Promise<void> {
     await ensureDatabase(config.postgres.eventStoreDatabaseUrl);
     await ensureDatabase(config.postgres.readDatabaseUrl);
   }
-  const eventStore = createDatabase<EventStoreTables>({ url: config.postgres.eventStoreDatabaseUrl, maxConnections: config.postgres.poolSize, applicationName: SERVICE, onPoolError });
+  const eventStore = createDatabase<EventStoreTables>({
+    url: config.postgres.eventStoreDatabaseUrl,
+    maxConnections: config.postgres.poolSize,
+    applicationName: SERVICE,
+    onPoolError,
+  });
   // Read models are rebuilt from the event store: their commits need not wait for the WAL flush
   // (a crash loses the last batches' rows and checkpoint together; they are applied again).
   const readDb: Kysely<ProjectionTables> = createDatabase({
@@ -53,7 +58,11 @@ async function main(): Promise<void> {
   // One LISTEN connection on the event store wakes every follower of this process on each append.
   const wakeups = new PostgresAppendListener({ url: config.postgres.eventStoreDatabaseUrl, applicationName: `${SERVICE}-listener`, onError: onPoolError });
   await wakeups.start().catch((error: Error) => logger.warn({ err: error }, 'append notifications unavailable: polling until they reconnect'));
-  const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
+  const [connection, temporal, workflowBundle] = await Promise.all([
+    connectNative(config.temporal),
+    connectTemporalClient(config.temporal),
+    loadWorkflowBundle(),
+  ]);
   const worker = await createProjectionWorker({
     connection,
     namespace: config.temporal.namespace,

@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 const preparedStatements = async () =>
-  (await sql<{ name: string; calls: string }>`SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements ORDER BY name`.execute(store.db)).rows;
+  (await sql<{ name: string; calls: string }>`SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements ORDER BY name`.execute(store.db))
+    .rows;
 
 describe('the append as a prepared statement', () => {
   it('is prepared once per shape on a connection and reused by later appends', async () => {
@@ -41,6 +42,8 @@ describe('the append as a prepared statement', () => {
   it('still refuses a wrong expected version', async () => {
     const streamId = uniqueStreamId('payment');
     await appendToStream(store.db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] });
-    await expect(appendToStream(store.db, { streamId, streamType: 'payment', expectedVersion: 5, events: [newEvent()] })).rejects.toBeInstanceOf(StreamVersionConflictError);
+    await expect(appendToStream(store.db, { streamId, streamType: 'payment', expectedVersion: 5, events: [newEvent()] })).rejects.toBeInstanceOf(
+      StreamVersionConflictError,
+    );
   });
 });

@@ -12,8 +12,7 @@ export const MAX_EVENTS_PER_TRANSACTION = POSITIONS_PER_TRANSACTION - 1;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Postgres prints uuids in lower case; comparing the caller's ids with stored ones needs the same
@@ -67,7 +66,9 @@ export function assertValidAppendRequest(request: AppendRequest): void {
 export function organizationOfAppend(request: AppendRequest): string | null {
   const named = new Set(request.events.map((event) => metadataString(event.metadata, 'organizationId')).filter((id): id is string => id !== null));
   if (named.size > 1) {
-    throw new InvalidAppendError(`append to stream '${request.streamId}': its events name ${named.size} organizations (${[...named].join(', ')}); a stream belongs to one`);
+    throw new InvalidAppendError(
+      `append to stream '${request.streamId}': its events name ${named.size} organizations (${[...named].join(', ')}); a stream belongs to one`,
+    );
   }
   return named.values().next().value ?? null;
 }

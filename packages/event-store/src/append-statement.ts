@@ -68,7 +68,11 @@ function statementName(request: AppendRequest, continueBlock: boolean): RawBuild
 export async function runAppendStatement(db: EventStoreDb, request: AppendRequest, continueBlock: boolean): Promise<AppendStatementOutcome> {
   const { events } = request;
   const used = continueBlock ? positionsUsedEarlier : sql`0`;
-  const { rows } = await sql<{ version_before: number | null; first_position: string | null; last_position: string | null }>`${statementName(request, continueBlock)}
+  const { rows } = await sql<{
+    version_before: number | null;
+    first_position: string | null;
+    last_position: string | null;
+  }>`${statementName(request, continueBlock)}
     WITH claimed AS (${claimVersions(request)}),
     appended AS (
       INSERT INTO events (position, transaction_id, stream_id, stream_type, stream_version, event_id, type, schema_version,

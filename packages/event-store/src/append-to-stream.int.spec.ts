@@ -3,12 +3,7 @@ import { appendInTransaction, appendToStream } from './append-to-stream';
 import { EventIdsPartiallyStoredError, StreamTypeMismatchError, StreamVersionConflictError } from './errors';
 import { readStream } from './read-stream';
 import type { AppendRequest, AppendResult } from './recorded-event';
-import {
-  createEventStoreTestDatabase,
-  newEvent,
-  uniqueStreamId,
-  type EventStoreTestDatabase,
-} from './test-support/event-store-test-database';
+import { createEventStoreTestDatabase, newEvent, uniqueStreamId, type EventStoreTestDatabase } from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -79,9 +74,7 @@ describe('appendToStream', () => {
     it("'no_stream' creates the stream and conflicts once it exists", async () => {
       const streamId = uniqueStreamId();
       await appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent(), newEvent()] });
-      const conflict = await conflictOf(
-        appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] }),
-      );
+      const conflict = await conflictOf(appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] }));
       expect(conflict).toMatchObject({ code: 'STREAM_VERSION_CONFLICT', streamId, expected: 'no_stream', actual: 2 });
       expect(await storedCount(streamId)).toBe(2);
     });
@@ -117,12 +110,12 @@ describe('appendToStream', () => {
     it('refuses a stream id already used by another stream type', async () => {
       const streamId = uniqueStreamId();
       await appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] });
-      await expect(
-        appendToStream(db, { streamId, streamType: 'refund', expectedVersion: 1, events: [newEvent()] }),
-      ).rejects.toBeInstanceOf(StreamTypeMismatchError);
-      await expect(
-        appendToStream(db, { streamId, streamType: 'refund', expectedVersion: 'any', events: [newEvent()] }),
-      ).rejects.toBeInstanceOf(StreamTypeMismatchError);
+      await expect(appendToStream(db, { streamId, streamType: 'refund', expectedVersion: 1, events: [newEvent()] })).rejects.toBeInstanceOf(
+        StreamTypeMismatchError,
+      );
+      await expect(appendToStream(db, { streamId, streamType: 'refund', expectedVersion: 'any', events: [newEvent()] })).rejects.toBeInstanceOf(
+        StreamTypeMismatchError,
+      );
       expect(await storedCount(streamId)).toBe(1);
     });
   });
@@ -143,10 +136,12 @@ describe('appendToStream', () => {
 
   it('continues indices across several appends in one transaction', async () => {
     const [a, b] = [uniqueStreamId(), uniqueStreamId()];
-    const [first, second] = await db.transaction().execute(async (trx) => [
-      await appendInTransaction(trx, { streamId: a, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent(), newEvent()] }),
-      await appendInTransaction(trx, { streamId: b, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] }),
-    ]);
+    const [first, second] = await db
+      .transaction()
+      .execute(async (trx) => [
+        await appendInTransaction(trx, { streamId: a, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent(), newEvent()] }),
+        await appendInTransaction(trx, { streamId: b, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] }),
+      ]);
     expect(first!.firstPosition % 1_000_000n).toBe(1n);
     expect(second!.firstPosition).toBe(first!.lastPosition + 1n);
   });
@@ -186,7 +181,7 @@ describe('appendToStream', () => {
     });
 
     it.each([['no_stream'], ['number'], ['any']] as const)(
-      "the same append sent 10 times at once (expected version %s) stores one copy and every call gets the same result",
+      'the same append sent 10 times at once (expected version %s) stores one copy and every call gets the same result',
       async (kind) => {
         const streamId = uniqueStreamId();
         if (kind === 'number') await appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] });
@@ -236,9 +231,7 @@ describe('the events table', () => {
   it('is append-only: UPDATE, DELETE and TRUNCATE are rejected', async () => {
     const streamId = uniqueStreamId();
     await appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [newEvent()] });
-    await expect(sql`UPDATE events SET type = 'Tampered' WHERE stream_id = ${streamId}`.execute(db)).rejects.toThrow(
-      /append-only: UPDATE/,
-    );
+    await expect(sql`UPDATE events SET type = 'Tampered' WHERE stream_id = ${streamId}`.execute(db)).rejects.toThrow(/append-only: UPDATE/);
     await expect(sql`DELETE FROM events WHERE stream_id = ${streamId}`.execute(db)).rejects.toThrow(/append-only: DELETE/);
     await expect(sql`TRUNCATE events`.execute(db)).rejects.toThrow(/append-only: TRUNCATE/);
     expect((await readStream(db, streamId)).map((e) => e.type)).toEqual(['TestHappened']);

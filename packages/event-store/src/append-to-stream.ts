@@ -5,8 +5,7 @@ import { traceAppend } from './append-tracing';
 import type { AppendRequest, AppendResult } from './recorded-event';
 import type { EventStoreDb } from './tables';
 
-const isUniqueViolation = (error: unknown): boolean =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+const isUniqueViolation = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 
 /** The check that keeps a position inside its transaction's block: more events than a block holds. */
 const isBlockOverflow = (error: unknown): boolean =>
@@ -95,7 +94,11 @@ function resultOf(request: AppendRequest, claimed: NonNullable<AppendStatementOu
 
 /** Why an append claimed no versions, read after the fact: another stream type, another owner, or another version. */
 async function refusalOf(db: EventStoreDb, request: AppendRequest): Promise<Error> {
-  const stream = await db.selectFrom('streams').select(['version', 'stream_type', 'organization_id']).where('stream_id', '=', request.streamId).executeTakeFirst();
+  const stream = await db
+    .selectFrom('streams')
+    .select(['version', 'stream_type', 'organization_id'])
+    .where('stream_id', '=', request.streamId)
+    .executeTakeFirst();
   // 'no_stream' conflicts with any existing stream, whatever its type or owner: a creation tells nothing more.
   if (stream && request.expectedVersion !== 'no_stream') {
     if (stream.stream_type !== request.streamType) return new StreamTypeMismatchError(request.streamId, request.streamType, stream.stream_type);
@@ -111,11 +114,7 @@ async function refusalOf(db: EventStoreDb, request: AppendRequest): Promise<Erro
  */
 async function findAppended(db: EventStoreDb, request: AppendRequest): Promise<AppendResult | null> {
   const ids = request.events.map((event) => normalizeEventId(event.eventId));
-  const stored = await db
-    .selectFrom('events')
-    .select(['event_id', 'stream_id', 'stream_version', 'position'])
-    .where('event_id', 'in', ids)
-    .execute();
+  const stored = await db.selectFrom('events').select(['event_id', 'stream_id', 'stream_version', 'position']).where('event_id', 'in', ids).execute();
   if (stored.length === 0) return null;
   const complete = stored.length === ids.length && stored.every((row) => row.stream_id === request.streamId);
   if (!complete) {

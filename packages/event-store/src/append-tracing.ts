@@ -22,13 +22,19 @@ const stampable = (metadata: unknown): metadata is Record<string, unknown> =>
 export async function traceAppend<T>(request: AppendRequest, append: (request: AppendRequest) => Promise<T>): Promise<T> {
   return tracer.startActiveSpan(
     'event-store append',
-    { kind: SpanKind.CLIENT, attributes: { 'db.system': 'postgresql', 'event_store.stream_id': request.streamId, 'event_store.events': request.events.length } },
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system': 'postgresql', 'event_store.stream_id': request.streamId, 'event_store.events': request.events.length },
+    },
     async (span) => {
       const traceparent = span.isRecording() ? traceparentOf(span) : undefined;
       // Malformed requests pass through as they are: the append's validation names what is wrong.
       const stamped: AppendRequest =
         traceparent && Array.isArray(request.events)
-          ? { ...request, events: request.events.map((event) => (stampable(event.metadata) ? { ...event, metadata: { ...event.metadata, traceparent } } : event)) }
+          ? {
+              ...request,
+              events: request.events.map((event) => (stampable(event.metadata) ? { ...event, metadata: { ...event.metadata, traceparent } } : event)),
+            }
           : request;
       try {
         return await append(stamped);

@@ -36,7 +36,12 @@ export async function countEventsAfter(db: EventStoreDb, after: bigint, max = 10
   if (!Number.isSafeInteger(max) || max < 0) throw new RangeError(`max must be a non-negative integer (got ${max})`);
   const row = await db
     .selectFrom((eb) =>
-      eb.selectFrom('events').select(sql`1`.as('one')).where('position', '>', after.toString()).limit(max).as('capped'),
+      eb
+        .selectFrom('events')
+        .select(sql`1`.as('one'))
+        .where('position', '>', after.toString())
+        .limit(max)
+        .as('capped'),
     )
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirst();

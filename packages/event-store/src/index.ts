@@ -9,4 +9,11 @@ export { readEvents, readByCorrelationId, type ReadEventsFilter } from './read-e
 export { headPosition, safeHeadPosition, countEventsAfter, firstRecordedAfter } from './head-position';
 export { eventStoreMigrations } from './migrations';
 export { APPENDED_CHANNEL, notifyAppended, parseAppendNotification } from './append-notifications';
-export { canonicalStreamId, planStreamIdRepairs, repairStreamIds, type StreamIdRepair, type StreamIdRepairKind, type StreamIdRepairOptions } from './repair-stream-ids';
+export {
+  canonicalStreamId,
+  planStreamIdRepairs,
+  repairStreamIds,
+  type StreamIdRepair,
+  type StreamIdRepairKind,
+  type StreamIdRepairOptions,
+} from './repair-stream-ids';

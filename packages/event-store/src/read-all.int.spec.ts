@@ -3,14 +3,7 @@ import { appendInTransaction, appendToStream } from './append-to-stream';
 import { countEventsAfter, headPosition, safeHeadPosition } from './head-position';
 import { readAll } from './read-all';
 import type { AppendRequest, AppendResult, RecordedEvent } from './recorded-event';
-import {
-  createEventStoreTestDatabase,
-  gate,
-  newEvent,
-  sleep,
-  uniqueStreamId,
-  type EventStoreTestDatabase,
-} from './test-support/event-store-test-database';
+import { createEventStoreTestDatabase, gate, newEvent, sleep, uniqueStreamId, type EventStoreTestDatabase } from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -78,10 +71,9 @@ describe('readAll', () => {
 
       // What the reader guards against: `position > checkpoint` alone returns B now, the reader would
       // move its checkpoint past A's position, and A, committing a moment later, would never be read.
-      const { rows: naiveRows } = await naive.query<{ position: string }>(
-        'SELECT position FROM events WHERE position > $1 ORDER BY position',
-        [checkpoint.toString()],
-      );
+      const { rows: naiveRows } = await naive.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [
+        checkpoint.toString(),
+      ]);
       expect(naiveRows.map((row) => BigInt(row.position))).toEqual([resultB.firstPosition]);
       expect(await headPosition(db)).toBe(resultB.lastPosition);
 

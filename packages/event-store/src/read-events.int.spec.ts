@@ -5,12 +5,7 @@ import { appendToStream } from './append-to-stream';
 import { readByCorrelationId, readEvents, type ReadEventsFilter } from './read-events';
 import { readStream } from './read-stream';
 import type { RecordedEvent } from './recorded-event';
-import {
-  createEventStoreTestDatabase,
-  newEvent,
-  uniqueStreamId,
-  type EventStoreTestDatabase,
-} from './test-support/event-store-test-database';
+import { createEventStoreTestDatabase, newEvent, uniqueStreamId, type EventStoreTestDatabase } from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -46,7 +41,11 @@ const ids = (events: RecordedEvent[]) => events.map((e) => e.eventId);
  */
 async function untilClockPassesLastEventOf(streamId: string): Promise<void> {
   const last = (await readStream(db, streamId)).at(-1)!.recordedAt;
-  await waitFor('the database clock to pass the last append', async () => (await sql<{ passed: boolean }>`SELECT clock_timestamp()::timestamptz(3) > ${last} AS passed`.execute(db)).rows[0]?.passed, { intervalMs: 1 });
+  await waitFor(
+    'the database clock to pass the last append',
+    async () => (await sql<{ passed: boolean }>`SELECT clock_timestamp()::timestamptz(3) > ${last} AS passed`.execute(db)).rows[0]?.passed,
+    { intervalMs: 1 },
+  );
 }
 
 describe('readEvents', () => {
@@ -67,7 +66,12 @@ describe('readEvents', () => {
         if (type === 'PaymentCaptured') captured.push(event.eventId);
       }
     }
-    await appendToStream(db, { streamId: uniqueStreamId('r'), streamType: 'refund', expectedVersion: 'no_stream', events: [newEvent({ type: 'PaymentCaptured', metadata: { organizationId: 'someone-else' } })] });
+    await appendToStream(db, {
+      streamId: uniqueStreamId('r'),
+      streamType: 'refund',
+      expectedVersion: 'no_stream',
+      events: [newEvent({ type: 'PaymentCaptured', metadata: { organizationId: 'someone-else' } })],
+    });
   });
 
   it('pages through a stream type in both directions without duplicates or gaps', async () => {

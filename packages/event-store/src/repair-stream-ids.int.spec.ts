@@ -25,14 +25,22 @@ async function paymentStream(paymentId: string, organizationId: string, events =
     streamType: 'payment',
     expectedVersion: 'no_stream',
     events: Array.from({ length: events }, (_, index) =>
-      newEvent({ type: index === 0 ? 'PaymentInitiated' : 'PaymentProcessed', data: { paymentId, organizationId, step: index }, metadata: { organizationId, correlationId: `corr-${paymentId}` } }),
+      newEvent({
+        type: index === 0 ? 'PaymentInitiated' : 'PaymentProcessed',
+        data: { paymentId, organizationId, step: index },
+        metadata: { organizationId, correlationId: `corr-${paymentId}` },
+      }),
     ),
   });
 }
 
 /** Every event of the store, keyed by event id: what must survive a repair unchanged but for its stream id and id fields. */
 async function allEvents() {
-  const rows = await db.selectFrom('events').select(['event_id', 'position', 'stream_id', 'stream_version', 'type', 'data', 'metadata', 'recorded_at']).orderBy('position').execute();
+  const rows = await db
+    .selectFrom('events')
+    .select(['event_id', 'position', 'stream_id', 'stream_version', 'type', 'data', 'metadata', 'recorded_at'])
+    .orderBy('position')
+    .execute();
   return new Map(rows.map((row) => [row.event_id, row]));
 }
 
@@ -133,7 +141,12 @@ describe('repairStreamIds', () => {
 
   it('leaves the events append-only again, and the repaired streams appendable at their versions', async () => {
     await expect(sql`UPDATE events SET type = type WHERE stream_id = ${`payment-${lone}`}`.execute(db)).rejects.toThrow(/append-only/);
-    const appended = await appendToStream(db, { streamId: `payment-${lone}`, streamType: 'payment', expectedVersion: 2, events: [newEvent({ metadata: { organizationId: orgA } })] });
+    const appended = await appendToStream(db, {
+      streamId: `payment-${lone}`,
+      streamType: 'payment',
+      expectedVersion: 2,
+      events: [newEvent({ metadata: { organizationId: orgA } })],
+    });
     expect(appended.nextVersion).toBe(3);
   });
 

@@ -58,7 +58,10 @@ const uuidOf = (streamId: string): string => STREAM_ID_ENDING_IN_UUID.exec(strea
 
 /** A name-based UUID (RFC 9562 version 5): a dry run and the repair itself name the same new id. */
 function nameBasedUuid(name: string): string {
-  const hash = createHash('sha1').update(Buffer.from(REKEY_NAMESPACE.replaceAll('-', ''), 'hex')).update(name).digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(REKEY_NAMESPACE.replaceAll('-', ''), 'hex'))
+    .update(name)
+    .digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
@@ -81,7 +84,14 @@ interface Candidate {
 export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRepairOptions = {}): Promise<StreamIdRepair[]> {
   const quietSince = (options.now ?? new Date()).getTime() - (options.quietForMs ?? DEFAULT_QUIET_FOR_MS);
   // A first filter the index-free scan can do cheaply; the exact test is canonicalStreamId.
-  const { rows } = await sql<{ stream_id: string; stream_type: string; organization_id: string | null; version: number; updated_at: Date; first_position: string }>`
+  const { rows } = await sql<{
+    stream_id: string;
+    stream_type: string;
+    organization_id: string | null;
+    version: number;
+    updated_at: Date;
+    first_position: string;
+  }>`
     SELECT s.stream_id, s.stream_type, s.organization_id, s.version, s.updated_at,
            (SELECT e.position FROM events e WHERE e.stream_id = s.stream_id ORDER BY e.stream_version LIMIT 1)::text AS first_position
     FROM streams s
@@ -114,7 +124,8 @@ export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRep
     };
     const waitingFor = heldFor.get(canonical);
     if (waitingFor) return hold(`waits for ${waitingFor}, an older spelling of the same id, which is held`);
-    if (candidate.updatedAt.getTime() > quietSince) return hold(`appended to at ${candidate.updatedAt.toISOString()}: a command may still be running on it; run the repair again later`);
+    if (candidate.updatedAt.getTime() > quietSince)
+      return hold(`appended to at ${candidate.updatedAt.toISOString()}: a command may still be running on it; run the repair again later`);
     if (!taken.has(canonical)) {
       taken.add(canonical);
       return { ...base, kind: 'rename', targetStreamId: canonical, reason: `the only stream of ${canonical}` };

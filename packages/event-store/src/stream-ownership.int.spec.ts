@@ -46,7 +46,9 @@ describe('a stream belongs to one organization', () => {
       expect(refused).toBeInstanceOf(StreamOwnershipError);
       expect(refused).toMatchObject({ streamId, organizationId: orgB });
     }
-    const inTransaction = await refusalOf(db.transaction().execute((trx) => appendInTransaction(trx, { streamId, streamType: 'payment', expectedVersion: 1, events: [actingFor(orgB)] })));
+    const inTransaction = await refusalOf(
+      db.transaction().execute((trx) => appendInTransaction(trx, { streamId, streamType: 'payment', expectedVersion: 1, events: [actingFor(orgB)] })),
+    );
     expect(inTransaction).toBeInstanceOf(StreamOwnershipError);
 
     expect((await readStream(db, streamId)).map((event) => event.metadata.organizationId)).toEqual([orgA]);
@@ -72,7 +74,9 @@ describe('a stream belongs to one organization', () => {
 
   it('refuses, before any I/O, one append whose events act for two organizations', async () => {
     const streamId = uniqueStreamId('payment');
-    const refused = await refusalOf(appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [actingFor(orgA), actingFor(orgB)] }));
+    const refused = await refusalOf(
+      appendToStream(db, { streamId, streamType: 'payment', expectedVersion: 'no_stream', events: [actingFor(orgA), actingFor(orgB)] }),
+    );
     expect(refused).toBeInstanceOf(InvalidAppendError);
     expect(await db.selectFrom('streams').select('stream_id').where('stream_id', '=', streamId).executeTakeFirst()).toBeUndefined();
   });
@@ -89,7 +93,9 @@ describe('a stream belongs to one organization', () => {
         await sql`
           INSERT INTO events (position, transaction_id, stream_id, stream_type, stream_version, event_id, type, data, metadata, organization_id)
           SELECT pg_current_xact_id()::text::bigint * 1000000 + n, pg_current_xact_id(), stream_id, stream_type, stream_version, gen_random_uuid(), 'TestHappened', '{}', '{}', organization_id
-          FROM (VALUES (1, ${owned}, 'payment', 1, ${orgA}), (2, ${owned}, 'payment', 2, ${orgA}), (3, ${neutral}, 'system', 1, NULL)) AS e(n, stream_id, stream_type, stream_version, organization_id)`.execute(trx);
+          FROM (VALUES (1, ${owned}, 'payment', 1, ${orgA}), (2, ${owned}, 'payment', 2, ${orgA}), (3, ${neutral}, 'system', 1, NULL)) AS e(n, stream_id, stream_type, stream_version, organization_id)`.execute(
+          trx,
+        );
         await streamsOwnedByOneOrganization.up(trx);
         const rows = await trx.selectFrom('streams').select(['stream_id', 'organization_id']).where('stream_id', 'in', [owned, neutral]).execute();
         throw Object.assign(rolledBack, { rows });

@@ -105,9 +105,10 @@ async function untilVisible(position: bigint): Promise<void> {
 const checkpointOf = async (name: string) => (await readCheckpoints(runnerDb, [name]))[0]!.position;
 
 const appliedOf = async (name: string) =>
-  (await readDb.selectFrom('test_applied_events').select(['position', 'stream_id']).where('projection', '=', name).orderBy('seq').execute()).map(
-    (row) => ({ position: BigInt(row.position), streamId: row.stream_id }),
-  );
+  (await readDb.selectFrom('test_applied_events').select(['position', 'stream_id']).where('projection', '=', name).orderBy('seq').execute()).map((row) => ({
+    position: BigInt(row.position),
+    streamId: row.stream_id,
+  }));
 
 describe('applyNextBatch', () => {
   it('applies batches in position order, checkpoints the last event of each, and reports caughtUp only on a short batch', async () => {

@@ -6,7 +6,12 @@ import type { DeadLetterRow, ProjectionTables } from './tables';
  * Parks poison events in the same transaction that moves the checkpoint past them. A rebuild parks
  * them in its shadow schema's copy of the table (`schema`): they replace the live ones at the swap.
  */
-export async function parkEvents(trx: Transaction<ProjectionTables>, projection: string, poisoned: { event: RecordedEvent; error: string }[], schema?: string): Promise<void> {
+export async function parkEvents(
+  trx: Transaction<ProjectionTables>,
+  projection: string,
+  poisoned: { event: RecordedEvent; error: string }[],
+  schema?: string,
+): Promise<void> {
   await (schema ? trx.withSchema(schema) : trx)
     .insertInto('projection_dead_letters')
     .values(poisoned.map(({ event, error }) => ({ projection, position: event.position.toString(), event_id: event.eventId, event_type: event.type, error })))
@@ -45,6 +50,10 @@ export async function listDeadLetters(db: Kysely<ProjectionTables>, projection?:
 }
 
 export async function countDeadLetters(db: Kysely<ProjectionTables>): Promise<Map<string, number>> {
-  const rows = await db.selectFrom('projection_dead_letters').select(['projection', sql<string>`count(*)`.as('count')]).groupBy('projection').execute();
+  const rows = await db
+    .selectFrom('projection_dead_letters')
+    .select(['projection', sql<string>`count(*)`.as('count')])
+    .groupBy('projection')
+    .execute();
   return new Map(rows.map((row) => [row.projection, Number(row.count)]));
 }

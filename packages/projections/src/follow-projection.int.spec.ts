@@ -7,7 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Generated, type Kysely } from 'kysely';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { appendToStream, eventStoreMigrations, headPosition, notifyAppended, safeHeadPosition, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  eventStoreMigrations,
+  headPosition,
+  notifyAppended,
+  safeHeadPosition,
+  type EventStoreDb,
+  type EventStoreTables,
+} from '@gyroscops/event-store';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
 import { PostgresAppendListener } from './append-wakeups';
 import { applyNextBatch } from './apply-next-batch';
@@ -62,7 +70,10 @@ async function newProjection(): Promise<Projection<TestTables>> {
     tables: ['test_followed_events'],
     poisonPolicy: 'park',
     async apply(events, trx) {
-      await trx.insertInto('test_followed_events').values(events.map((event) => ({ projection: name, position: event.position.toString() }))).execute();
+      await trx
+        .insertInto('test_followed_events')
+        .values(events.map((event) => ({ projection: name, position: event.position.toString() })))
+        .execute();
       return { paymentIds: [], organizationIds: [] };
     },
   };
@@ -122,14 +133,22 @@ it('applies every announced append exactly once and in order, with two followers
   const followers = controllers.map((controller) => follow(projection, controller));
 
   // 8 concurrent writers, 5 appends each of 1 to 3 events: commits interleave out of xid order.
-  await Promise.all(Array.from({ length: 8 }, async (_, writer) => {
-    for (let index = 0; index < 5; index += 1) await appendAndNotify(1 + ((writer + index) % 3));
-  }));
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, writer) => {
+      for (let index = 0; index < 5; index += 1) await appendAndNotify(1 + ((writer + index) % 3));
+    }),
+  );
   const head = await headPosition(eventStore);
   await eventually(async () => (await checkpointOf(projection.name)) >= head);
 
   const applied = await appliedPositions(projection.name);
-  const stored = await eventStore.selectFrom('events').select('position').where('type', '=', 'Followed').where('position', '>', applied.length ? String(BigInt(applied[0]!) - 1n) : '0').orderBy('position').execute();
+  const stored = await eventStore
+    .selectFrom('events')
+    .select('position')
+    .where('type', '=', 'Followed')
+    .where('position', '>', applied.length ? String(BigInt(applied[0]!) - 1n) : '0')
+    .orderBy('position')
+    .execute();
   expect(applied).toEqual(stored.map((row) => row.position));
   expect(new Set(applied).size).toBe(applied.length);
 

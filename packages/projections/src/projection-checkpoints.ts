@@ -76,7 +76,11 @@ export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?
 
 /** Stops a projection on a poison event (the `halt` policy): it applies nothing until resumed. */
 export async function haltCheckpoint(trx: Transaction<ProjectionTables>, projection: string, error: string): Promise<void> {
-  await trx.updateTable('projection_checkpoints').set({ state: 'halted', last_error: error, updated_at: sql`now()` }).where('projection', '=', projection).execute();
+  await trx
+    .updateTable('projection_checkpoints')
+    .set({ state: 'halted', last_error: error, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .execute();
 }
 
 /** Lets a halted projection try again from its checkpoint (after the code or the data was fixed). */
@@ -91,5 +95,9 @@ export async function resumeCheckpoint(db: Kysely<ProjectionTables>, projection:
 }
 
 export async function setCheckpointState(db: Kysely<ProjectionTables>, projection: string, state: ProjectionState): Promise<void> {
-  await db.updateTable('projection_checkpoints').set({ state, updated_at: sql`now()` }).where('projection', '=', projection).execute();
+  await db
+    .updateTable('projection_checkpoints')
+    .set({ state, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .execute();
 }

@@ -55,13 +55,16 @@ async function poisonedProjection(poisonPolicy: PoisonPolicy) {
     poisonPolicy,
     async apply(events, trx) {
       // Unqualified: during a rebuild the shadow schema comes first on the search path.
-      await sql`INSERT INTO ${sql.id(table)} (position, type) SELECT * FROM unnest(${events.map((event) => event.position.toString())}::bigint[], ${events.map((event) => event.type)}::text[])`.execute(trx);
+      await sql`INSERT INTO ${sql.id(table)} (position, type) SELECT * FROM unnest(${events.map((event) => event.position.toString())}::bigint[], ${events.map((event) => event.type)}::text[])`.execute(
+        trx,
+      );
       const poison = events.find((event) => event.type === types.poison);
       if (poison) throw new Error(`cannot apply ${poison.eventId}`);
       return { paymentIds: [], organizationIds: [] };
     },
   };
-  const rows = async () => (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
+  const rows = async () =>
+    (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
   return { projection, types, table, rows };
 }
 
@@ -98,11 +101,14 @@ describe('a rebuild that cannot progress', () => {
     expect(status.rebuild).toMatchObject({ eventsDone: 0, halted: false });
   });
 
-  it('with the park policy, parks the poison event, applies the rest, and the swap hands the projection the rebuild\'s dead letters', async () => {
+  it("with the park policy, parks the poison event, applies the rest, and the swap hands the projection the rebuild's dead letters", async () => {
     const { projection, types, rows } = await poisonedProjection('park');
     const events = await append([types.good, types.poison, types.good]);
     // Parked by the old tables: the rebuild applies everything anew, so this one must go.
-    await runnerDb.insertInto('projection_dead_letters').values({ projection: projection.name, position: '1', event_id: randomUUID(), event_type: types.good, error: 'old' }).execute();
+    await runnerDb
+      .insertInto('projection_dead_letters')
+      .values({ projection: projection.name, position: '1', event_id: randomUUID(), event_type: types.good, error: 'old' })
+      .execute();
     await prepareRebuild(runnerDb, eventStore, projection);
     await expect(applyRebuildBatch(runnerDb, eventStore, projection, 100)).rejects.toThrow(/cannot apply/);
 
@@ -113,7 +119,9 @@ describe('a rebuild that cannot progress', () => {
     expect(swapped.halted).toBe(false);
     const mine = events.map((event) => event.position);
     expect((await rows()).filter((position) => mine.includes(position))).toEqual([events[0]!.position, events[2]!.position]);
-    expect((await listDeadLetters(runnerDb, projection.name)).map((letter) => [letter.eventId, letter.position])).toEqual([[events[1]!.eventId, events[1]!.position]]);
+    expect((await listDeadLetters(runnerDb, projection.name)).map((letter) => [letter.eventId, letter.position])).toEqual([
+      [events[1]!.eventId, events[1]!.position],
+    ]);
     const status = await statusOf(projection.name);
     expect(status).toMatchObject({ state: 'live', lastError: null, rebuild: null, deadLetters: 1, version: 2 });
   });

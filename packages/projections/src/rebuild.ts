@@ -65,7 +65,16 @@ export async function prepareRebuild(readDb: Kysely<ProjectionTables>, eventStor
     await ensureShadowDeadLetters(trx, schema);
     const row = await trx
       .insertInto('projection_rebuilds')
-      .values({ projection: projection.name, shadow_schema: schema, version: projection.version, position: '0', events_done: '0', events_total: String(total), state: 'running', last_error: null })
+      .values({
+        projection: projection.name,
+        shadow_schema: schema,
+        version: projection.version,
+        position: '0',
+        events_done: '0',
+        events_total: String(total),
+        state: 'running',
+        last_error: null,
+      })
       .onConflict((conflict) =>
         conflict.column('projection').doUpdateSet({
           shadow_schema: schema,
@@ -81,7 +90,12 @@ export async function prepareRebuild(readDb: Kysely<ProjectionTables>, eventStor
       )
       .returningAll()
       .executeTakeFirstOrThrow();
-    await trx.updateTable('projection_checkpoints').set({ state: 'rebuilding', updated_at: sql`now()` }).where('projection', '=', projection.name).where('state', '!=', 'halted').execute();
+    await trx
+      .updateTable('projection_checkpoints')
+      .set({ state: 'rebuilding', updated_at: sql`now()` })
+      .where('projection', '=', projection.name)
+      .where('state', '!=', 'halted')
+      .execute();
     return progressOf(row, false);
   });
 }
@@ -115,7 +129,14 @@ function readNextPageAhead(eventStore: EventStoreDb, projection: string, after: 
  * with the live batches' poison policy when isolating: parked events go to the shadow's dead letters;
  * a halting one stops the rebuild there (the live projection, which never stopped, is `live` again).
  */
-async function applyShadowPage(trx: Transaction<ProjectionTables>, eventStore: EventStoreDb, projection: Projection, row: RebuildRow, batchSize: number, options: RebuildBatchOptions) {
+async function applyShadowPage(
+  trx: Transaction<ProjectionTables>,
+  eventStore: EventStoreDb,
+  projection: Projection,
+  row: RebuildRow,
+  batchSize: number,
+  options: RebuildBatchOptions,
+) {
   if (row.state === 'halted') return { row, read: 0, halted: true };
   const events = await readPage(eventStore, projection.name, BigInt(row.position), batchSize);
   if (events.length === 0) return { row, read: 0, halted: false };
@@ -132,12 +153,23 @@ async function applyShadowPage(trx: Transaction<ProjectionTables>, eventStore: E
   const halt = applied.haltedAt && `event ${applied.haltedAt.event.eventId} at ${applied.haltedAt.event.position}: ${applied.haltedAt.error}`;
   const updated = await trx
     .updateTable('projection_rebuilds')
-    .set({ position: position.toString(), events_done: sql`events_done + ${accounted}`, state: halt ? 'halted' : 'running', last_error: halt ?? null, updated_at: sql`now()` })
+    .set({
+      position: position.toString(),
+      events_done: sql`events_done + ${accounted}`,
+      state: halt ? 'halted' : 'running',
+      last_error: halt ?? null,
+      updated_at: sql`now()`,
+    })
     .where('projection', '=', projection.name)
     .returningAll()
     .executeTakeFirstOrThrow();
   if (halt) {
-    await trx.updateTable('projection_checkpoints').set({ state: 'live', updated_at: sql`now()` }).where('projection', '=', projection.name).where('state', '=', 'rebuilding').execute();
+    await trx
+      .updateTable('projection_checkpoints')
+      .set({ state: 'live', updated_at: sql`now()` })
+      .where('projection', '=', projection.name)
+      .where('state', '=', 'rebuilding')
+      .execute();
   }
   return { row: updated as RebuildRow, read: events.length, halted: Boolean(halt) };
 }
@@ -169,7 +201,12 @@ export async function applyRebuildBatch(
  */
 export async function recordRebuildFailure(readDb: Kysely<ProjectionTables>, projection: string, error: unknown): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  await readDb.updateTable('projection_rebuilds').set({ last_error: message, updated_at: sql`now()` }).where('projection', '=', projection).where('state', '=', 'running').execute();
+  await readDb
+    .updateTable('projection_rebuilds')
+    .set({ last_error: message, updated_at: sql`now()` })
+    .where('projection', '=', projection)
+    .where('state', '=', 'running')
+    .execute();
 }
 
 /**

@@ -34,7 +34,9 @@ export async function createShadowIndexes(trx: Transaction<any>, schema: string,
     for (const live of await indexesOf(trx, 'public', table)) {
       if (copied.some((copy) => copy.definition === live.definition)) continue;
       const definition = live.definition.replace(/^(UNIQUE )?/, '');
-      await sql`CREATE ${sql.raw(live.definition.startsWith('UNIQUE ') ? 'UNIQUE ' : '')}INDEX ${sql.id(live.name)} ON ${sql.id(schema, table)} ${sql.raw(definition)}`.execute(trx);
+      await sql`CREATE ${sql.raw(live.definition.startsWith('UNIQUE ') ? 'UNIQUE ' : '')}INDEX ${sql.id(live.name)} ON ${sql.id(schema, table)} ${sql.raw(definition)}`.execute(
+        trx,
+      );
     }
   }
 }

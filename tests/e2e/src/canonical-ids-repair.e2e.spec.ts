@@ -46,9 +46,17 @@ const lettered = () => `abcdef${randomUUID().slice(6)}`;
 /** A processed payment appended as the command path did before ids were canonical: the id spelled as the client sent it. */
 async function appendAsBefore(paymentId: string, organizationId: string, amount: string): Promise<void> {
   const now = new Date().toISOString();
-  const initiated = decide(foldPayment([]), { type: 'CreatePayment', data: { paymentId, organizationId, userId: 'user-before', amount, currency: 'EUR' } }, now);
+  const initiated = decide(
+    foldPayment([]),
+    { type: 'CreatePayment', data: { paymentId, organizationId, userId: 'user-before', amount, currency: 'EUR' } },
+    now,
+  );
   if (isDomainError(initiated)) throw initiated;
-  const processed = decide(foldPayment(initiated), { type: 'RecordChargeResult', data: { paymentId, outcome: 'approved', gatewayReference: `gw-${paymentId}` } }, now);
+  const processed = decide(
+    foldPayment(initiated),
+    { type: 'RecordChargeResult', data: { paymentId, outcome: 'approved', gatewayReference: `gw-${paymentId}` } },
+    now,
+  );
   if (isDomainError(processed)) throw processed;
   const commandId = randomUUID();
   await appendToStream(stack.eventStore, {
@@ -67,7 +75,12 @@ async function appendAsBefore(paymentId: string, organizationId: string, amount:
 
 /** The built CLI, on this test file's databases. */
 async function cli(...args: string[]): Promise<string> {
-  const env = { ...process.env, DATABASE_URL: stack.env.eventStoreDatabaseUrl, EVENT_STORE_DATABASE_URL: stack.env.eventStoreDatabaseUrl, READ_DATABASE_URL: stack.env.readDatabaseUrl };
+  const env = {
+    ...process.env,
+    DATABASE_URL: stack.env.eventStoreDatabaseUrl,
+    EVENT_STORE_DATABASE_URL: stack.env.eventStoreDatabaseUrl,
+    READ_DATABASE_URL: stack.env.readDatabaseUrl,
+  };
   const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'repair-stream-ids', ...args], { env });
   return stdout;
 }
@@ -79,7 +92,9 @@ async function allEventIds(): Promise<string[]> {
 
 async function projectionsCaughtUp(): Promise<void> {
   const head = await headPosition(stack.eventStore);
-  await waitFor('every projection at the head of the event store', async () => (await readCheckpoints(withTablesOf<ProjectionTables>(stack.readDb))).every((checkpoint) => checkpoint.position >= head && checkpoint.state === 'live'));
+  await waitFor('every projection at the head of the event store', async () =>
+    (await readCheckpoints(withTablesOf<ProjectionTables>(stack.readDb))).every((checkpoint) => checkpoint.position >= head && checkpoint.state === 'live'),
+  );
 }
 
 /** POST /projections/{name}/rebuild, then its workflow's end. */
@@ -93,7 +108,9 @@ const projectionStatus = async (name: string) => (await answer(api.query.GET('/p
 
 it('repairs split streams so that rebuilds work again, and no event is lost or applied twice', async () => {
   const split = lettered();
-  const created = await answer(api.command.POST('/payments', { headers: asA, body: { organizationId: orgA, paymentId: split, amount: '100.00', currency: 'EUR' } }));
+  const created = await answer(
+    api.command.POST('/payments', { headers: asA, body: { organizationId: orgA, paymentId: split, amount: '100.00', currency: 'EUR' } }),
+  );
   expect(created.status).toBe(201);
   await appendAsBefore(split.toUpperCase(), orgB, '7.00');
   const lone = lettered();
@@ -117,7 +134,11 @@ it('repairs split streams so that rebuilds work again, and no event is lost or a
   // The dry run changes nothing.
   const before = await allEventIds();
   expect(await cli('--quiet-for', '0')).toContain('dry run: 1 to rename, 1 to re-key, 0 held');
-  expect(await sql`SELECT stream_id FROM streams WHERE stream_id = ${`payment-${lone.toUpperCase()}`}`.execute(stack.eventStore).then((result) => result.rows.length)).toBe(1);
+  expect(
+    await sql`SELECT stream_id FROM streams WHERE stream_id = ${`payment-${lone.toUpperCase()}`}`
+      .execute(stack.eventStore)
+      .then((result) => result.rows.length),
+  ).toBe(1);
 
   const report = await cli('--apply', '--quiet-for', '0');
   expect(report).toContain('repaired: 1 renamed, 1 re-keyed, 0 held');
@@ -140,13 +161,16 @@ it('repairs split streams so that rebuilds work again, and no event is lost or a
   expect(await readModelDifferences(stack.eventStore, stack.readDb)).toEqual([]);
 
   const position = (await headPosition(stack.eventStore)).toString();
-  const view = (as: typeof asA, paymentId: string) => answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header: after(position) } }));
+  const view = (as: typeof asA, paymentId: string) =>
+    answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header: after(position) } }));
   expect((await view(asA, split.toUpperCase())).body).toMatchObject({ paymentId: split, organizationId: orgA, amount: '100.00', status: 'processed' });
   expect((await view(asB, split)).status).toBe(404);
   // B's money stays visible to B, under its new id.
   expect((await view(asB, rekeyedId)).body).toMatchObject({ paymentId: rekeyedId, organizationId: orgB, amount: '7.00', status: 'processed', version: 2 });
   expect((await view(asA, lone.toUpperCase())).body).toMatchObject({ paymentId: lone, amount: '3.00', status: 'processed', version: 2 });
-  const refund = await answer(api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: lone.toUpperCase() } }, body: { amount: '1.00' } }));
+  const refund = await answer(
+    api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: lone.toUpperCase() } }, body: { amount: '1.00' } }),
+  );
   expect(refund.status).toBe(201);
   expect(refund.body).toMatchObject({ paymentId: lone, version: 3, status: 'partially_refunded' });
 

@@ -38,13 +38,17 @@ const create = (as: As, body: { organizationId: string; amount?: string; payment
   answer<Created>(api.command.POST('/payments', { headers: as, body: { amount: '100.00', currency: 'EUR', ...body }, params: { header } }));
 const view = (as: As, paymentId: string, header: Record<string, string> = {}, query: { version?: number } = {}) =>
   answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header, query } }));
-const history = (as: As, paymentId: string, position: string) => answer(api.query.GET('/payments/{paymentId}/history', { headers: as, params: { path: { paymentId }, header: after(position) } }));
-const statistics = (as: As, organizationId: string, position: string) => answer(api.query.GET('/statistics/payments', { headers: as, params: { query: { organizationId }, header: after(position) } }));
+const history = (as: As, paymentId: string, position: string) =>
+  answer(api.query.GET('/payments/{paymentId}/history', { headers: as, params: { path: { paymentId }, header: after(position) } }));
+const statistics = (as: As, organizationId: string, position: string) =>
+  answer(api.query.GET('/statistics/payments', { headers: as, params: { query: { organizationId }, header: after(position) } }));
 
 /** The payment streams whose id is some spelling of this payment id, with their owners. */
 async function streamsSpelling(paymentId: string) {
   const { rows } = await sql<{ stream_id: string; organization_id: string | null }>`
-    SELECT stream_id, organization_id FROM streams WHERE lower(stream_id) IN (${`payment-${paymentId}`}, ${`payment-urn:uuid:${paymentId}`})`.execute(stack.eventStore);
+    SELECT stream_id, organization_id FROM streams WHERE lower(stream_id) IN (${`payment-${paymentId}`}, ${`payment-urn:uuid:${paymentId}`})`.execute(
+    stack.eventStore,
+  );
   return rows;
 }
 
@@ -72,7 +76,7 @@ describe('a payment id sent in upper case', () => {
     expect(await streamsSpelling(id)).toEqual([{ stream_id: `payment-${id}`, organization_id: orgA }]);
   });
 
-  it('from another organization, for an existing payment, gets the answer a duplicate of one\'s own gets, and changes nothing anywhere', async () => {
+  it("from another organization, for an existing payment, gets the answer a duplicate of one's own gets, and changes nothing anywhere", async () => {
     const id = lettered();
     const first = await create(asA, { organizationId: orgA, paymentId: id });
     expect(first.status).toBe(201);
@@ -89,7 +93,9 @@ describe('a payment id sent in upper case', () => {
 
     // One stream, A's. A refund by A (through the upper-case spelling) changes A's statistics, never B's.
     expect(await streamsSpelling(id)).toEqual([{ stream_id: `payment-${id}`, organization_id: orgA }]);
-    const refund = await answer<Created>(api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { amount: '100.00' } }));
+    const refund = await answer<Created>(
+      api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { amount: '100.00' } }),
+    );
     expect(refund.status).toBe(201);
     expect(refund.body).toMatchObject({ paymentId: id, status: 'refunded', version: 3 });
     const statisticsOfA = await statistics(asA, orgA, refund.body.position);
@@ -125,7 +131,9 @@ describe('a payment id sent in upper case', () => {
     expect((await view(asA, id.toUpperCase(), after(created.body.position))).body).toMatchObject({ version: 2 });
     expect((await view(asA, id)).body).toMatchObject({ version: 2 });
 
-    const patched = await answer<Created>(api.command.PATCH('/payments/{paymentId}', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { description: 'changed' } }));
+    const patched = await answer<Created>(
+      api.command.PATCH('/payments/{paymentId}', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { description: 'changed' } }),
+    );
     expect(patched.status).toBe(200);
     expect((await view(asA, id, after(patched.body.position))).body).toMatchObject({ description: 'changed', version: 3 });
     // Without a position: the entry cached under the upper-case spelling is the same entry, dropped by the change.
@@ -160,9 +168,15 @@ describe('other ids', () => {
 
   it('keeps correlation ids opaque (not UUIDs): stored, echoed and found exactly as sent', async () => {
     const correlationId = `Trace-${randomUUID().toUpperCase()}`;
-    const created = await answer<Created>(api.command.POST('/payments', { headers: { ...asA, 'x-correlation-id': correlationId }, body: { organizationId: orgA, amount: '1.00', currency: 'EUR' } }));
+    const created = await answer<Created>(
+      api.command.POST('/payments', {
+        headers: { ...asA, 'x-correlation-id': correlationId },
+        body: { organizationId: orgA, amount: '1.00', currency: 'EUR' },
+      }),
+    );
     expect(created.headers.get('x-correlation-id')).toBe(correlationId);
-    const timeline = (id: string) => answer(api.query.GET('/timeline/{correlationId}', { headers: asA, params: { path: { correlationId: id }, header: after(created.body.position) } }));
+    const timeline = (id: string) =>
+      answer(api.query.GET('/timeline/{correlationId}', { headers: asA, params: { path: { correlationId: id }, header: after(created.body.position) } }));
     expect((await timeline(correlationId)).body.items.map((item: { type: string }) => item.type)).toEqual(['PaymentInitiated', 'PaymentProcessed']);
     expect((await timeline(correlationId.toLowerCase())).body.items).toEqual([]);
   });

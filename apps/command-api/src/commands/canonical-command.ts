@@ -11,7 +11,12 @@ export function canonicalCommand(command: PaymentCommandRequest): PaymentCommand
     case 'create':
       return { ...command, context, payment: { ...command.payment, paymentId: canonicalUuid(command.payment.paymentId) } };
     case 'refund':
-      return { ...command, context, paymentId: canonicalUuid(command.paymentId), refund: { ...command.refund, refundId: canonicalUuid(command.refund.refundId) } };
+      return {
+        ...command,
+        context,
+        paymentId: canonicalUuid(command.paymentId),
+        refund: { ...command.refund, refundId: canonicalUuid(command.refund.refundId) },
+      };
     case 'update':
     case 'delete':
       return { ...command, context, paymentId: canonicalUuid(command.paymentId) };

@@ -1,5 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
-import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, TASK_QUEUES, type PaymentCommandRequest, type PaymentCommandResult, type PaymentCommandWorkflow } from '@gyroscops/contracts';
+import {
+  commandWorkflowId,
+  PAYMENT_COMMAND_WORKFLOW,
+  TASK_QUEUES,
+  type PaymentCommandRequest,
+  type PaymentCommandResult,
+  type PaymentCommandWorkflow,
+} from '@gyroscops/contracts';
 import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
 import { ApplicationError, startWorkflow, workflowHandle } from '@gyroscops/platform';
 import { canonicalCommand } from './canonical-command';
@@ -59,7 +66,11 @@ export class CommandDispatcher {
       }
       if (claim.kind === 'replay') {
         if (claim.response) {
-          return { status: claim.response.status, body: claim.response.body, headers: { ...this.headersOf(claim.response.status, claim.response.body), 'idempotent-replayed': 'true' } };
+          return {
+            status: claim.response.status,
+            body: claim.response.body,
+            headers: { ...this.headersOf(claim.response.status, claim.response.body), 'idempotent-replayed': 'true' },
+          };
         }
         command = { ...command, context: { ...command.context, commandId: claim.commandId } } as PaymentCommandRequest;
       }

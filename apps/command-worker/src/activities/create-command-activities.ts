@@ -72,7 +72,13 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
           workflowId: workflowExecution?.workflowId ?? '',
           workflowRunId: workflowExecution?.runId ?? '',
         };
-        return { eventId, type: event.type, data: event.data as unknown as Record<string, unknown>, metadata: { ...metadata }, schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION };
+        return {
+          eventId,
+          type: event.type,
+          data: event.data as unknown as Record<string, unknown>,
+          metadata: { ...metadata },
+          schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+        };
       });
       try {
         const result = await appendToStream(deps.eventStore, {

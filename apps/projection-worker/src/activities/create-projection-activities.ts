@@ -185,7 +185,8 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
         wakeups: deps.wakeups,
         pollMs: deps.pollMs ?? (deps.wakeups ? 1_000 : 100),
         maxRunMs: input.maxRunMs ?? FOLLOW_MAX_RUN_MS,
-        heartbeat: (progress) => context.heartbeat({ position: progress.position.toString(), batches: progress.batches, eventsApplied: progress.eventsApplied }),
+        heartbeat: (progress) =>
+          context.heartbeat({ position: progress.position.toString(), batches: progress.batches, eventsApplied: progress.eventsApplied }),
         heartbeatMs: FOLLOW_HEARTBEAT_MS,
         signal: context.cancellationSignal,
         onError: (error, failures) => deps.onFollowError?.(input.projection, error, failures),
@@ -228,7 +229,9 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
 
     async swapProjectionRebuild(input: { projection: string }): Promise<RebuildBatchSummary> {
       const projection = projectionNamed(input.projection);
-      const progress = await reportingRebuildFailure(projection.name, () => swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize, { isolate: isolatingAttempt() }));
+      const progress = await reportingRebuildFailure(projection.name, () =>
+        swapRebuild(deps.readDb, deps.eventStore, projection, rebuildBatchSize, { isolate: isolatingAttempt() }),
+      );
       // Every row was replaced: cached entries of any payment or organization may be stale now.
       if (!progress.halted) await announceAfterInvalidation(projection.name, progress.position, EVERYTHING_CHANGED);
       return summarize(progress);

@@ -12,7 +12,15 @@ import { sql, type Kysely } from 'kysely';
 import { createTestEnvironment, waitFor, type TestEnvironment } from '@gyroscops/dev-infra';
 import { appendToStream, eventStoreMigrations, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
-import { ensureCheckpoint, listDeadLetters, projectionMigrations, readProjectionStatuses, type PoisonPolicy, type Projection, type ProjectionTables } from '@gyroscops/projections';
+import {
+  ensureCheckpoint,
+  listDeadLetters,
+  projectionMigrations,
+  readProjectionStatuses,
+  type PoisonPolicy,
+  type Projection,
+  type ProjectionTables,
+} from '@gyroscops/projections';
 import { createProjectionWorker, startProjectionRebuild } from '../worker';
 import { loadWorkflowBundle } from '../workflow-bundle';
 
@@ -95,7 +103,8 @@ async function append(types: string[]) {
 }
 
 const statusOf = async (name: string) => (await readProjectionStatuses(runnerDb, eventStore)).find((status) => status.name === name)!;
-const rowsOf = async (table: string) => (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
+const rowsOf = async (table: string) =>
+  (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
 
 it('parks the poison event once its batch kept failing, shows the failures meanwhile, and completes', async () => {
   const events = await append([parking.types.good, parking.types.poison, parking.types.good]);

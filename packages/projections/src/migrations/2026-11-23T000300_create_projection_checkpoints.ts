@@ -6,7 +6,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('projection', 'text', (column) => column.primaryKey())
     .addColumn('version', 'integer', (column) => column.notNull())
     .addColumn('position', 'bigint', (column) => column.notNull().defaultTo(0))
-    .addColumn('state', 'text', (column) => column.notNull().defaultTo('live').check(sql`state in ('live', 'rebuilding', 'halted')`))
+    .addColumn('state', 'text', (column) =>
+      column
+        .notNull()
+        .defaultTo('live')
+        .check(sql`state in ('live', 'rebuilding', 'halted')`),
+    )
     .addColumn('last_error', 'text')
     .addColumn('updated_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
     .execute();

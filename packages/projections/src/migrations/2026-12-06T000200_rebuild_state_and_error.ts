@@ -4,7 +4,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // A rebuild that keeps failing says why; one stopped by a poison event (the `halt` policy) says so.
   await db.schema
     .alterTable('projection_rebuilds')
-    .addColumn('state', 'text', (column) => column.notNull().defaultTo('running').check(sql`state in ('running', 'halted')`))
+    .addColumn('state', 'text', (column) =>
+      column
+        .notNull()
+        .defaultTo('running')
+        .check(sql`state in ('running', 'halted')`),
+    )
     .execute();
   await db.schema.alterTable('projection_rebuilds').addColumn('last_error', 'text').execute();
 }
