@@ -7,4 +7,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 npx turbo run build --output-logs=errors-only
-exec node apps/cli/dist/main.js dev
+# A local .env (copied from .env.example) fills in what the environment does not set.
+env_file=()
+if [ -f .env ]; then env_file=(--env-file=.env); fi
+exec node "${env_file[@]}" apps/cli/dist/main.js dev

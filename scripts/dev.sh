@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# npm run dev: npm start's stack, kept up to date while you edit. After one build, `turbo watch build`
+# rebuilds a workspace (and the workspaces that depend on it) when its sources change, and each service
+# runs under `node --watch-path` on its built output, so it restarts once a rebuild it runs is written
+# (see apps/cli/src/commands/dev.command.ts). A local .env (see .env.example) is read as npm start reads it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TURBO_TELEMETRY_DISABLED=1
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npx turbo run build --output-logs=errors-only
+env_file=()
+if [ -f .env ]; then env_file=(--env-file=.env); fi
+exec node "${env_file[@]}" apps/cli/dist/main.js dev --watch
