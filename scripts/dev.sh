@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # npm run dev: npm start's stack, kept up to date while you edit. After one build, `turbo watch build`
 # rebuilds a workspace (and the workspaces that depend on it) when its sources change, and each service
-# runs under `node --watch-path` on its built output, so it restarts once a rebuild it runs is written
-# (see apps/cli/src/commands/dev.command.ts). A local .env (see .env.example) is read as npm start reads it.
+# is restarted once a rebuild of the code it runs has been written (apps/cli/src/dev/supervise-service.ts).
+# A local .env (see .env.example) is read as npm start reads it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
