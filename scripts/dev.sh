@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if ! node scripts/installed-matches-lockfile.mjs; then
   npm ci --no-audit --no-fund
 fi
 npx turbo run build --output-logs=errors-only
