@@ -144,7 +144,7 @@ describe('Kubernetes manifests', () => {
     expect(repositoryFileExists('apps', name, 'Dockerfile')).toBe(true);
 
     expect(spec.securityContext?.runAsNonRoot).toBe(true);
-    expect(spec.securityContext?.runAsUser).toBe(1000); // `node` in node:20-bookworm-slim
+    expect(spec.securityContext?.runAsUser).toBe(1000); // `node` in node:22-bookworm-slim
     expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     for (const bound of ['requests', 'limits'] as const) {
       expect(Object.keys(container.resources?.[bound] ?? {}).sort()).toEqual(['cpu', 'memory']);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, renameSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { repositoryPath } from './repository';
@@ -32,6 +32,16 @@ export interface ProductionInstall {
  */
 export async function installForProduction(app: string, seed?: ProductionInstall): Promise<ProductionInstall> {
   const pruneFolder = await turboPrune(`@gyroscops/${app}`);
+  try {
+    return await layOut(app, pruneFolder, seed);
+  } catch (error) {
+    // Hundreds of megabytes: nothing is left behind in the temporary folder when the install fails.
+    rmSync(pruneFolder, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function layOut(app: string, pruneFolder: string, seed: ProductionInstall | undefined): Promise<ProductionInstall> {
   const root = join(pruneFolder, 'app');
   cpSync(join(pruneFolder, 'json'), root, { recursive: true });
   cpSync(join(pruneFolder, 'full'), root, { recursive: true });
