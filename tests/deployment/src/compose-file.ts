@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { isScalar, isSeq, parseDocument, Scalar, visit } from 'yaml';
 import { interpolate, type ComposeVariables } from './compose-interpolation';
 import { readRepositoryFile, REPOSITORY_ROOT } from './repository';
 
@@ -36,7 +37,8 @@ const LINT_CONFIG = {
     'no-unbound-port-interfaces': 2,
     'no-version-field': 2,
     'require-project-name-field': 2,
-    'require-quotes-in-ports': [2, { quoteType: 'double' }], // unquoted 22:22 is a base-60 number in YAML 1.1
+    // Quoted, but in either quote style (the formatter picks one): see unquotedPorts.
+    'require-quotes-in-ports': 0,
     'service-container-name-regex': 2,
     'service-image-require-explicit-tag': 2,
     'service-dependencies-alphabetical-order': 0,
@@ -66,6 +68,25 @@ export async function lintComposeFile(path: string): Promise<ComposeLintMessage[
   return results.flatMap((result) => result.messages.map(({ rule, line, message }) => ({ rule, line, message })));
 }
 
+/**
+ * `ports` and `expose` entries written as plain YAML scalars: a YAML 1.1 parser reads an unquoted
+ * 22:22 as the base-60 number 1342. DCLint's rule for it insists on one quote style; this accepts
+ * either, so the file can follow the repository's formatter.
+ */
+export function unquotedPorts(path: string): string[] {
+  const unquoted: string[] = [];
+  visit(parseDocument(readFileSync(path, 'utf8')), {
+    Pair(_, pair) {
+      if (!isScalar(pair.key) || !['ports', 'expose'].includes(String(pair.key.value)) || !isSeq(pair.value)) return;
+      for (const item of pair.value.items) {
+        if (isScalar(item) && item.type !== Scalar.QUOTE_DOUBLE && item.type !== Scalar.QUOTE_SINGLE)
+          unquoted.push(String(item.value));
+      }
+    },
+  });
+  return unquoted;
+}
+
 const mapValues = <T, U>(record: Record<string, T>, map: (value: T) => U): Record<string, U> =>
   Object.fromEntries(Object.entries(record).map(([key, value]) => [key, map(value)]));
 
@@ -73,24 +94,35 @@ const mapValues = <T, U>(record: Record<string, T>, map: (value: T) => U): Recor
 function interpolateValues(node: unknown, variables: ComposeVariables): unknown {
   if (typeof node === 'string') return interpolate(node, variables);
   if (Array.isArray(node)) return node.map((item) => interpolateValues(item, variables));
-  if (node && typeof node === 'object') return mapValues(node as Record<string, unknown>, (value) => interpolateValues(value, variables));
+  if (node && typeof node === 'object')
+    return mapValues(node as Record<string, unknown>, (value) => interpolateValues(value, variables));
   return node;
 }
 
 /** `[[host_ip:]published:]target[/protocol]`, the short syntax of a published port. */
 function portOf(port: unknown): { target: number; published?: string; host_ip?: string } {
   if (typeof port !== 'string' && typeof port !== 'number') return port as { target: number };
-  const parts = String(port).replace(/\/(tcp|udp)$/, '').split(':');
+  const parts = String(port)
+    .replace(/\/(tcp|udp)$/, '')
+    .split(':');
   const target = Number(parts.at(-1));
   if (!Number.isInteger(target)) throw new Error(`invalid port ${JSON.stringify(port)}`);
-  return { target, ...(parts.length > 1 ? { published: parts.at(-2) } : {}), ...(parts.length > 2 ? { host_ip: parts.slice(0, -2).join(':') } : {}) };
+  return {
+    target,
+    ...(parts.length > 1 ? { published: parts.at(-2) } : {}),
+    ...(parts.length > 2 ? { host_ip: parts.slice(0, -2).join(':') } : {}),
+  };
 }
 
 /** The short forms of the keys the deployment checks read, in their long forms. */
 function normalizeService(raw: Record<string, unknown>): ComposeService {
   const service = { ...raw } as Record<string, unknown>;
   if (typeof raw.build === 'string') service.build = { context: resolve(REPOSITORY_ROOT, raw.build) };
-  else if (raw.build) service.build = { ...(raw.build as object), context: resolve(REPOSITORY_ROOT, (raw.build as { context?: string }).context ?? '.') };
+  else if (raw.build)
+    service.build = {
+      ...(raw.build as object),
+      context: resolve(REPOSITORY_ROOT, (raw.build as { context?: string }).context ?? '.'),
+    };
   if (Array.isArray(raw.environment)) {
     service.environment = Object.fromEntries(
       (raw.environment as string[]).map((entry) => {
@@ -99,10 +131,15 @@ function normalizeService(raw: Record<string, unknown>): ComposeService {
       }),
     );
   } else if (raw.environment) {
-    service.environment = mapValues(raw.environment as Record<string, unknown>, (value) => (value === null || value === undefined ? null : String(value)));
+    service.environment = mapValues(raw.environment as Record<string, unknown>, (value) =>
+      value === null || value === undefined ? null : String(value),
+    );
   }
   if (Array.isArray(raw.ports)) service.ports = raw.ports.map(portOf);
-  if (Array.isArray(raw.depends_on)) service.depends_on = Object.fromEntries((raw.depends_on as string[]).map((name) => [name, { condition: 'service_started' }]));
+  if (Array.isArray(raw.depends_on))
+    service.depends_on = Object.fromEntries(
+      (raw.depends_on as string[]).map((name) => [name, { condition: 'service_started' }]),
+    );
   return service as ComposeService;
 }
 
@@ -115,6 +152,9 @@ function normalizeService(raw: Record<string, unknown>): ComposeService {
 export function loadComposeProject(variables: ComposeVariables = {}, file = 'docker-compose.yml'): ComposeProject {
   const document = parseDocument(readRepositoryFile(file), { merge: true });
   if (document.errors.length > 0) throw document.errors[0]!;
-  const interpolated = interpolateValues(document.toJS(), variables) as { services?: Record<string, Record<string, unknown>>; volumes?: Record<string, unknown> };
+  const interpolated = interpolateValues(document.toJS(), variables) as {
+    services?: Record<string, Record<string, unknown>>;
+    volumes?: Record<string, unknown>;
+  };
   return { services: mapValues(interpolated.services ?? {}, normalizeService), volumes: interpolated.volumes ?? {} };
 }
