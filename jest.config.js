@@ -11,7 +11,10 @@
  * `npx jest <path>` runs whichever files match, and starts Temporal only for int and e2e files.
  * Fault-injection tests start and kill their own processes: their own config (npm run test:faults).
  */
-const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const swc = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 /** How every project (and tests/faults/jest.config.js) loads code: TypeScript through swc, workspaces from their sources. */
 const transform = { '^.+\\.(t|j)sx?$': swc };

@@ -71,7 +71,8 @@ async function installOnce(lockDir, ready, install) {
       } catch {
         holder = undefined;
       }
-      if (Number.isSafeInteger(holder) && holder > 0 && !isAlive(holder)) rmSync(lockDir, { recursive: true, force: true });
+      if (Number.isSafeInteger(holder) && holder > 0 && !isAlive(holder))
+        rmSync(lockDir, { recursive: true, force: true });
       else await sleep(1_000);
       continue;
     }
@@ -88,7 +89,12 @@ async function installOnce(lockDir, ready, install) {
 /** The oasdiff binary: OASDIFF_PATH, or the per-user cache, built there with `go install` when missing. */
 async function oasdiffBinary() {
   if (process.env.OASDIFF_PATH) return process.env.OASDIFF_PATH;
-  const cacheDir = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'gyroscops', 'oasdiff', OASDIFF_VERSION);
+  const cacheDir = join(
+    process.env.XDG_CACHE_HOME || join(homedir(), '.cache'),
+    'gyroscops',
+    'oasdiff',
+    OASDIFF_VERSION,
+  );
   const binary = join(cacheDir, 'oasdiff');
   if (isExecutable(binary)) return binary;
   mkdirSync(dirname(cacheDir), { recursive: true });
@@ -96,7 +102,9 @@ async function oasdiffBinary() {
     `${cacheDir}.install-lock`,
     () => isExecutable(binary),
     async () => {
-      console.error(`check-api-compat: building oasdiff ${OASDIFF_VERSION} with go install into ${cacheDir} (once per machine, about a minute)`);
+      console.error(
+        `check-api-compat: building oasdiff ${OASDIFF_VERSION} with go install into ${cacheDir} (once per machine, about a minute)`,
+      );
       // Built into a staging folder and moved in whole: an interrupted build leaves no half binary behind.
       const staging = join(dirname(cacheDir), `.staging-${process.pid}`);
       rmSync(staging, { recursive: true, force: true });
@@ -134,11 +142,23 @@ async function checkApi(oasdiff, name, currentFile, releasedFile) {
   const currentVersion = parseVersion(current.info?.version, relative(ROOT, currentFile));
   const releasedVersion = parseVersion(released.info?.version, relative(ROOT, releasedFile));
   const versions = `${released.info.version} (released) -> ${current.info.version}`;
-  if (compareVersions(currentVersion, releasedVersion) < 0) return { ok: false, report: `${name}: ${versions}: the version went down` };
+  if (compareVersions(currentVersion, releasedVersion) < 0)
+    return { ok: false, report: `${name}: ${versions}: the version went down` };
   const { code, output } = await new Promise((resolvePromise, reject) => {
     execFile(
       oasdiff,
-      ['breaking', releasedFile, currentFile, '--fail-on', 'MISSING-VERSION-BUMP', '--format', 'text', '--color', 'never', '--allow-external-refs=false'],
+      [
+        'breaking',
+        releasedFile,
+        currentFile,
+        '--fail-on',
+        'MISSING-VERSION-BUMP',
+        '--format',
+        'text',
+        '--color',
+        'never',
+        '--allow-external-refs=false',
+      ],
       { maxBuffer: 16 * 1024 * 1024 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== 'number') return reject(error);
@@ -170,7 +190,9 @@ async function main() {
   if (values.release) {
     mkdirSync(releasedDir, { recursive: true });
     for (const name of names) await copyFile(join(currentDir, `${name}.json`), join(releasedDir, `${name}.json`));
-    console.log(`recorded ${names.join(', ')} as released in ${relative(ROOT, releasedDir) || releasedDir}: commit them`);
+    console.log(
+      `recorded ${names.join(', ')} as released in ${relative(ROOT, releasedDir) || releasedDir}: commit them`,
+    );
     return;
   }
 
@@ -182,7 +204,12 @@ async function main() {
       console.log(`${name}: never released, nothing to compare with`);
       continue;
     }
-    const { ok, report } = await checkApi(oasdiff, name, join(currentDir, `${name}.json`), join(releasedDir, `${name}.json`));
+    const { ok, report } = await checkApi(
+      oasdiff,
+      name,
+      join(currentDir, `${name}.json`),
+      join(releasedDir, `${name}.json`),
+    );
     console.log(report);
     if (!ok) failures.push(name);
   }

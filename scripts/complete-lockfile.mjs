@@ -15,7 +15,10 @@ const CPU = ['arm64', 'x64', 'ia32', 'arm', 'ppc64', 's390x', 'riscv64', 'loong6
 function platformOf(name) {
   const parts = name.split('/').pop().split('-');
   const os = OS.find((candidate) => parts.includes(candidate) || (candidate === 'win32' && parts.includes('windows')));
-  const cpu = CPU.find((candidate) => parts.includes(candidate) || (candidate === 'x64' && parts.includes('64') && !parts.includes('arm64')));
+  const cpu = CPU.find(
+    (candidate) =>
+      parts.includes(candidate) || (candidate === 'x64' && parts.includes('64') && !parts.includes('arm64')),
+  );
   return { os, cpu };
 }
 
@@ -31,6 +34,8 @@ for (const [location, entry] of Object.entries(lock.packages)) {
     added += 1;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`complete-lockfile: added ${added} platform-specific optional entries`);

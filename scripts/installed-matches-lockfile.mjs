@@ -22,7 +22,10 @@ try {
   process.exit(1);
 }
 const differs = Object.entries(wanted).find(
-  ([path, entry]) => path !== '' && !entry.optional && (installed[path]?.version !== entry.version || Boolean(installed[path]?.link) !== Boolean(entry.link)),
+  ([path, entry]) =>
+    path !== '' &&
+    !entry.optional &&
+    (installed[path]?.version !== entry.version || Boolean(installed[path]?.link) !== Boolean(entry.link)),
 );
 if (differs) {
   console.log(`node_modules is not what package-lock.json says (${differs[0]}): installing`);

@@ -103,7 +103,11 @@ async function generateDocuments() {
 function sortKeys(value) {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys(value[key])]),
+  );
 }
 
 /** The generated types of one document, as `openapi-typescript <file> -o <out>` writes them. */
@@ -119,7 +123,10 @@ async function expectedFiles() {
   const files = [];
   for (const [name, document] of Object.entries(documents)) {
     const sorted = sortKeys(document);
-    files.push({ path: join(CLIENT_PACKAGE, 'openapi', `${name}.json`), content: `${JSON.stringify(sorted, null, 2)}\n` });
+    files.push({
+      path: join(CLIENT_PACKAGE, 'openapi', `${name}.json`),
+      content: `${JSON.stringify(sorted, null, 2)}\n`,
+    });
     files.push({ path: join(CLIENT_PACKAGE, 'src', 'generated', `${name}.ts`), content: await typesOf(sorted) });
   }
   return files;
@@ -142,10 +149,13 @@ async function main() {
     for (const file of files) {
       const committed = await readFile(file.path, 'utf8').catch(() => undefined);
       if (committed === undefined) stale.push(`${relative(ROOT, file.path)} is missing`);
-      else if (committed !== file.content) stale.push(`${relative(ROOT, file.path)} differs (${firstDifference(committed, file.content)})`);
+      else if (committed !== file.content)
+        stale.push(`${relative(ROOT, file.path)} differs (${firstDifference(committed, file.content)})`);
     }
     if (stale.length > 0) {
-      console.error(`The committed OpenAPI documents or generated client types are out of date:\n  ${stale.join('\n  ')}\nRun \`npm run openapi\` and commit the result.`);
+      console.error(
+        `The committed OpenAPI documents or generated client types are out of date:\n  ${stale.join('\n  ')}\nRun \`npm run openapi\` and commit the result.`,
+      );
       process.exitCode = 1;
     } else console.log(`${files.length} files match what the services generate.`);
     return;

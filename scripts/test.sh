@@ -11,6 +11,8 @@ if [ ! -f node_modules/.package-lock.json ]; then
 fi
 npx turbo run build typecheck --output-logs=errors-only
 npx eslint --max-warnings=0 .
+# One format for every file (.prettierrc.json, width 120): npm run format writes it.
+npx prettier --check --log-level warn .
 # Every workspace declares what it imports, and nothing it does not use (knip.config.ts).
 npm run -s check:deps
 # The OpenAPI documents break only with a major version of @gyroscops/api-client (oasdiff against the released ones).

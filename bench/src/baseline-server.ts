@@ -25,19 +25,26 @@ async function main(): Promise<void> {
     return rows[0];
   });
   // The search route's two statements as the payments read model issues them (page + 1 row, and the total).
-  app.get<{ Querystring: { organizationId: string; currency: string; minAmountMinor: string; limit: string } }>('/search', async (request) => {
-    const { organizationId, currency, minAmountMinor } = request.query;
-    const limit = Number(request.query.limit);
-    const filter = 'organization_id = $1 AND currency = $2 AND amount_minor >= $3';
-    const [page, count] = await Promise.all([
-      pool.query(
-        `SELECT *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_key FROM payments WHERE ${filter} ORDER BY created_at DESC, payment_id DESC LIMIT $4`,
-        [organizationId, currency, minAmountMinor, limit + 1],
-      ),
-      pool.query<{ total: string }>(`SELECT count(*) AS total FROM payments WHERE ${filter}`, [organizationId, currency, minAmountMinor]),
-    ]);
-    return { items: page.rows.slice(0, limit), total: Number(count.rows[0]!.total) };
-  });
+  app.get<{ Querystring: { organizationId: string; currency: string; minAmountMinor: string; limit: string } }>(
+    '/search',
+    async (request) => {
+      const { organizationId, currency, minAmountMinor } = request.query;
+      const limit = Number(request.query.limit);
+      const filter = 'organization_id = $1 AND currency = $2 AND amount_minor >= $3';
+      const [page, count] = await Promise.all([
+        pool.query(
+          `SELECT *, to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at_key FROM payments WHERE ${filter} ORDER BY created_at DESC, payment_id DESC LIMIT $4`,
+          [organizationId, currency, minAmountMinor, limit + 1],
+        ),
+        pool.query<{ total: string }>(`SELECT count(*) AS total FROM payments WHERE ${filter}`, [
+          organizationId,
+          currency,
+          minAmountMinor,
+        ]),
+      ]);
+      return { items: page.rows.slice(0, limit), total: Number(count.rows[0]!.total) };
+    },
+  );
   await app.listen({ host: '127.0.0.1', port: Number(process.env.BASELINE_PORT ?? 0) });
   const shutdown = () => {
     void app.close().finally(() => {

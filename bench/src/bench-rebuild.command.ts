@@ -1,7 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { EventStoreTables } from '@gyroscops/event-store';
-import { createDatabase, dropDatabase, loadConfig, readPostgresConfig, withDatabaseName, withTablesOf } from '@gyroscops/platform';
-import { applyRebuildBatch, ensureCheckpoint, prepareRebuild, swapRebuild, type ProjectionTables } from '@gyroscops/projections';
+import {
+  createDatabase,
+  dropDatabase,
+  loadConfig,
+  readPostgresConfig,
+  withDatabaseName,
+  withTablesOf,
+} from '@gyroscops/platform';
+import {
+  applyRebuildBatch,
+  ensureCheckpoint,
+  prepareRebuild,
+  swapRebuild,
+  type ProjectionTables,
+} from '@gyroscops/projections';
 import { eventCountsProjection, paymentsProjection, paymentStatisticsProjection } from '@gyroscops/read-models';
 import { migrateAll } from '@gyroscops/cli';
 import { analyzeSeeded } from './analyze-seeded';
@@ -35,12 +48,14 @@ export async function benchRebuildCommand(args: string[]): Promise<void> {
       await ensureCheckpoint(readDb, projection.name, projection.version);
       started = performance.now();
       await prepareRebuild(readDb, eventStore, projection);
-      for (let progress = await applyRebuildBatch(readDb, eventStore, projection, batchSize); !progress.caughtUp; ) {
+      for (let progress = await applyRebuildBatch(readDb, eventStore, projection, batchSize); !progress.caughtUp;) {
         progress = await applyRebuildBatch(readDb, eventStore, projection, batchSize);
       }
       const done = await swapRebuild(readDb, eventStore, projection, batchSize);
       const seconds = (performance.now() - started) / 1000;
-      console.log(`rebuild ${projection.name.padEnd(18)} ${done.eventsDone} events in ${seconds.toFixed(2)} s = ${Math.round(done.eventsDone / seconds)} events/s (batch ${batchSize})`);
+      console.log(
+        `rebuild ${projection.name.padEnd(18)} ${done.eventsDone} events in ${seconds.toFixed(2)} s = ${Math.round(done.eventsDone / seconds)} events/s (batch ${batchSize})`,
+      );
     }
   } finally {
     await Promise.allSettled([eventStore.destroy(), readDb.destroy()]);

@@ -9,11 +9,20 @@ describe('benchmark smoke run', () => {
   it('runs every scenario against its baseline and produces finite numbers', async () => {
     const report = await runBench({ smoke: true, log: () => undefined });
 
-    expect(report.scenarios.map((scenario) => ({ scenario: scenario.scenario, error: scenario.error }))).toEqual(SCENARIOS.map((scenario) => ({ scenario: scenario.name, error: undefined })));
+    expect(report.scenarios.map((scenario) => ({ scenario: scenario.scenario, error: scenario.error }))).toEqual(
+      SCENARIOS.map((scenario) => ({ scenario: scenario.name, error: undefined })),
+    );
     for (const scenario of report.scenarios) expect(scenario.measures.length).toBeGreaterThan(0);
     for (const measure of report.measures) {
-      expect({ metric: `${measure.scenario}: ${measure.metric}`, finite: Number.isFinite(measure.value) }).toEqual({ metric: `${measure.scenario}: ${measure.metric}`, finite: true });
-      if (measure.baseline !== null) expect({ metric: `${measure.scenario}: ${measure.metric} baseline`, finite: Number.isFinite(measure.baseline) }).toEqual({ metric: `${measure.scenario}: ${measure.metric} baseline`, finite: true });
+      expect({ metric: `${measure.scenario}: ${measure.metric}`, finite: Number.isFinite(measure.value) }).toEqual({
+        metric: `${measure.scenario}: ${measure.metric}`,
+        finite: true,
+      });
+      if (measure.baseline !== null)
+        expect({
+          metric: `${measure.scenario}: ${measure.metric} baseline`,
+          finite: Number.isFinite(measure.baseline),
+        }).toEqual({ metric: `${measure.scenario}: ${measure.metric} baseline`, finite: true });
     }
   }, 180_000);
 });

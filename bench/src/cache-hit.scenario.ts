@@ -26,10 +26,29 @@ export const cacheHitScenario: Scenario = {
     const failures = [...runs.subject, ...runs.baseline].reduce((sum, run) => sum + run.non2xx + run.errors, 0);
     return {
       measures: [
-        measure({ scenario, metric: 'throughput', unit: 'req/s', values: runs.subject.map((r) => r.rps), baselines: runs.baseline.map((r) => r.rps), target: '≥ 0.85×', check: (_v, ratio) => ratio !== null && ratio >= 0.85 }),
-        measure({ scenario, metric: 'p99 latency', unit: 'ms', values: runs.subject.map((r) => r.p99), baselines: runs.baseline.map((r) => r.p99), target: '≤ 1.3×', check: (_v, ratio) => ratio !== null && ratio <= 1.3 }),
+        measure({
+          scenario,
+          metric: 'throughput',
+          unit: 'req/s',
+          values: runs.subject.map((r) => r.rps),
+          baselines: runs.baseline.map((r) => r.rps),
+          target: '≥ 0.85×',
+          check: (_v, ratio) => ratio !== null && ratio >= 0.85,
+        }),
+        measure({
+          scenario,
+          metric: 'p99 latency',
+          unit: 'ms',
+          values: runs.subject.map((r) => r.p99),
+          baselines: runs.baseline.map((r) => r.p99),
+          target: '≤ 1.3×',
+          check: (_v, ratio) => ratio !== null && ratio <= 1.3,
+        }),
       ],
-      notes: [`10 connections, ${sizes.durationSec} s per round, ${body.length}-byte body`, ...(failures > 0 ? [`${failures} non-2xx or failed requests`] : [])],
+      notes: [
+        `10 connections, ${sizes.durationSec} s per round, ${body.length}-byte body`,
+        ...(failures > 0 ? [`${failures} non-2xx or failed requests`] : []),
+      ],
     };
   },
 };

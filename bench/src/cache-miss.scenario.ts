@@ -24,7 +24,12 @@ async function cacheCounts(stack: BenchStack): Promise<CacheCounts> {
  */
 async function forgetCachedPaymentViews(redis: Redis, prefix: string): Promise<void> {
   const announcement = { projection: PROJECTIONS.payments, position: '0', changes: EVERYTHING_CHANGED };
-  await invalidateTags(redis, prefix, tagsOfChanges(PROJECTIONS.payments, EVERYTHING_CHANGED), announcementMessage(prefix, announcement));
+  await invalidateTags(
+    redis,
+    prefix,
+    tagsOfChanges(PROJECTIONS.payments, EVERYTHING_CHANGED),
+    announcementMessage(prefix, announcement),
+  );
 }
 
 /**
@@ -75,15 +80,37 @@ export const cacheMissScenario: Scenario = {
           httpLoad({
             ...common,
             url: stack.baselineUrl,
-            requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/row/${paymentIds[nextBaseline++ % paymentIds.length]}` }) }],
+            requests: [
+              {
+                method: 'GET',
+                setupRequest: (request) => ({
+                  ...request,
+                  path: `/row/${paymentIds[nextBaseline++ % paymentIds.length]}`,
+                }),
+              },
+            ],
           }),
       );
       const scenario = this.name;
       const failures = [...runs.subject, ...runs.baseline].reduce((sum, run) => sum + run.non2xx + run.errors, 0);
       return {
         measures: [
-          measure({ scenario, metric: 'throughput', unit: 'req/s', values: runs.subject.map((r) => r.rps), baselines: runs.baseline.map((r) => r.rps), target: '≥ 0.7×', check: (_v, ratio) => ratio !== null && ratio >= 0.7 }),
-          measure({ scenario, metric: 'p99 latency', unit: 'ms', values: runs.subject.map((r) => r.p99), baselines: runs.baseline.map((r) => r.p99) }),
+          measure({
+            scenario,
+            metric: 'throughput',
+            unit: 'req/s',
+            values: runs.subject.map((r) => r.rps),
+            baselines: runs.baseline.map((r) => r.rps),
+            target: '≥ 0.7×',
+            check: (_v, ratio) => ratio !== null && ratio >= 0.7,
+          }),
+          measure({
+            scenario,
+            metric: 'p99 latency',
+            unit: 'ms',
+            values: runs.subject.map((r) => r.p99),
+            baselines: runs.baseline.map((r) => r.p99),
+          }),
         ],
         notes: [
           `${paymentIds.length} seeded payments; before each of the ${runs.subject.length} rounds on the real route every cached view was made stale (the payment tag family, as a rebuild's swap does)${exhausted ? ', but a round asked for more ids than were seeded' : ', and no id was asked twice in a round'}`,

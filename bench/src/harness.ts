@@ -42,7 +42,8 @@ export function percentile(values: number[], p: number): number {
   return sorted[index]!;
 }
 
-export const round = (value: number, digits = 2): number => (Number.isFinite(value) ? Number(value.toFixed(digits)) : value);
+export const round = (value: number, digits = 2): number =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : value;
 
 /** A measure from per-round values (medians taken here) and a target check on value and ratio. */
 export function measure(input: {
@@ -56,7 +57,10 @@ export function measure(input: {
 }): Measure {
   const value = median(input.values);
   const baseline = input.baselines ? median(input.baselines) : null;
-  const ratio = baseline !== null && baseline !== 0 && Number.isFinite(value) && Number.isFinite(baseline) ? value / baseline : null;
+  const ratio =
+    baseline !== null && baseline !== 0 && Number.isFinite(value) && Number.isFinite(baseline)
+      ? value / baseline
+      : null;
   return {
     scenario: input.scenario,
     metric: input.metric,
@@ -66,7 +70,10 @@ export function measure(input: {
     ratio: ratio === null ? null : round(ratio, 3),
     target: input.target ?? '—',
     met: input.check ? Number.isFinite(value) && input.check(value, ratio, baseline) : null,
-    rounds: { value: input.values.map((v) => round(v)), ...(input.baselines ? { baseline: input.baselines.map((v) => round(v)) } : {}) },
+    rounds: {
+      value: input.values.map((v) => round(v)),
+      ...(input.baselines ? { baseline: input.baselines.map((v) => round(v)) } : {}),
+    },
   };
 }
 
@@ -74,7 +81,11 @@ export function measure(input: {
  * Runs `subject` and `baseline` for `rounds` rounds, alternating which goes first (A B, B A, ...) so
  * neither always runs on a warmer or noisier machine.
  */
-export async function interleaved<T>(rounds: number, subject: (round: number) => Promise<T>, baseline: (round: number) => Promise<T>): Promise<{ subject: T[]; baseline: T[] }> {
+export async function interleaved<T>(
+  rounds: number,
+  subject: (round: number) => Promise<T>,
+  baseline: (round: number) => Promise<T>,
+): Promise<{ subject: T[]; baseline: T[] }> {
   const out = { subject: [] as T[], baseline: [] as T[] };
   for (let index = 0; index < rounds; index++) {
     if (index % 2 === 0) {
@@ -115,17 +126,30 @@ export async function httpLoad(options: autocannon.AutocannonOptions): Promise<H
 const base64url = (value: string | Buffer) => Buffer.from(value).toString('base64url');
 
 /** An HS256 JWT with the claims the APIs expect: { sub, orgs, roles, exp }. */
-export function mintToken(secret: string, claims: { sub: string; orgs: string[]; roles?: string[]; ttlSeconds?: number }): string {
+export function mintToken(
+  secret: string,
+  claims: { sub: string; orgs: string[]; roles?: string[]; ttlSeconds?: number },
+): string {
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
   const payload = base64url(
-    JSON.stringify({ sub: claims.sub, orgs: claims.orgs, roles: claims.roles ?? ['admin'], iat: Math.floor(Date.now() / 1000), exp: Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3_600) }),
+    JSON.stringify({
+      sub: claims.sub,
+      orgs: claims.orgs,
+      roles: claims.roles ?? ['admin'],
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3_600),
+    }),
   );
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;
 }
 
 /** Calls `fn` at `ratePerSec` for `durationMs` whatever the answers' latency (open loop); latencies in ms. */
-export async function openLoop(ratePerSec: number, durationMs: number, fn: () => Promise<unknown>): Promise<{ latencies: number[]; errors: number; elapsedMs: number }> {
+export async function openLoop(
+  ratePerSec: number,
+  durationMs: number,
+  fn: () => Promise<unknown>,
+): Promise<{ latencies: number[]; errors: number; elapsedMs: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -148,7 +172,11 @@ export async function openLoop(ratePerSec: number, durationMs: number, fn: () =>
 }
 
 /** `concurrency` callers each calling `fn` back to back for `durationMs` (closed loop). */
-export async function closedLoop(concurrency: number, durationMs: number, fn: (caller: number) => Promise<unknown>): Promise<{ latencies: number[]; errors: number; elapsedMs: number; done: number }> {
+export async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  fn: (caller: number) => Promise<unknown>,
+): Promise<{ latencies: number[]; errors: number; elapsedMs: number; done: number }> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -168,5 +196,3 @@ export async function closedLoop(concurrency: number, durationMs: number, fn: (c
   );
   return { latencies, errors, elapsedMs: performance.now() - started, done: latencies.length };
 }
-
-

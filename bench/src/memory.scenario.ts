@@ -13,8 +13,14 @@ export const memoryScenario: Scenario = {
       const idle = (memory.idle[name] ?? Number.NaN) / 1024;
       const loaded = (memory.underCommandLoad[name] ?? Number.NaN) / 1024;
       measures.push(measure({ scenario: this.name, metric: `${name}: idle`, unit: 'MB', values: [idle] }));
-      if (Number.isFinite(loaded)) measures.push(measure({ scenario: this.name, metric: `${name}: peak under command load`, unit: 'MB', values: [loaded] }));
+      if (Number.isFinite(loaded))
+        measures.push(
+          measure({ scenario: this.name, metric: `${name}: peak under command load`, unit: 'MB', values: [loaded] }),
+        );
     }
-    return { measures, notes: ['VmRSS from /proc/<pid>/status; peak sampled every 250 ms during the POST /payments scenario'] };
+    return {
+      measures,
+      notes: ['VmRSS from /proc/<pid>/status; peak sampled every 250 ms during the POST /payments scenario'],
+    };
   },
 };

@@ -41,7 +41,12 @@ export const postPaymentsScenario: Scenario = {
       // Commands take tens of milliseconds or more: even the smoke run needs whole seconds to see answers.
       const durationSec = Math.max(sizes.durationSec, 2);
       const durationMs = durationSec * 1000;
-      const body = JSON.stringify({ organizationId: 'org-bench', amount: '12.34', currency: 'EUR', description: 'bench' });
+      const body = JSON.stringify({
+        organizationId: 'org-bench',
+        amount: '12.34',
+        currency: 'EUR',
+        description: 'bench',
+      });
       const post = (options: { overallRate?: number; connections: number }): Promise<HttpLoadResult> =>
         httpLoad({
           url: `${stack.commandUrl}/payments`,
@@ -53,7 +58,11 @@ export const postPaymentsScenario: Scenario = {
           ...options,
         });
       // The function itself names the workflow type and types its arguments and result.
-      const empty = () => client.workflow.execute(benchEmptyWorkflow, { taskQueue: TASK_QUEUE, workflowId: `bench-empty-${randomUUID()}` });
+      const empty = () =>
+        client.workflow.execute(benchEmptyWorkflow, {
+          taskQueue: TASK_QUEUE,
+          workflowId: `bench-empty-${randomUUID()}`,
+        });
       // Warm both paths (connections, caches, the worker's first workflow tasks).
       await Promise.all([post({ connections: 8, overallRate: 20 }).catch(() => undefined), openLoop(20, 1_000, empty)]);
 
@@ -62,12 +71,24 @@ export const postPaymentsScenario: Scenario = {
         () => post({ connections: 32, overallRate: RATE }),
         async () => {
           const result = await openLoop(RATE, durationMs, empty);
-          return { rps: result.latencies.length / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.latencies.length, non2xx: 0, errors: result.errors };
+          return {
+            rps: result.latencies.length / (result.elapsedMs / 1000),
+            p50: percentile(result.latencies, 50),
+            p99: percentile(result.latencies, 99),
+            total: result.latencies.length,
+            non2xx: 0,
+            errors: result.errors,
+          };
         },
       );
       // Where the cores go: CPU time of every party during the closed-loop rounds on the real path.
       const cpu = cpuMeter({
-        ...Object.fromEntries(['command-api', 'command-worker', 'projection-worker', 'query-api'].map((name) => [name, () => cpuMsOf(stack.services.get(name as ServiceName)?.process.pid)])),
+        ...Object.fromEntries(
+          ['command-api', 'command-worker', 'projection-worker', 'query-api'].map((name) => [
+            name,
+            () => cpuMsOf(stack.services.get(name as ServiceName)?.process.pid),
+          ]),
+        ),
         'Temporal server': () => cpuMsOf(stack.temporal.process.pid),
         Postgres: () => cpuMsOfProcessesNamed('postgres'),
         Redis: () => cpuMsOfProcessesNamed('redis-server'),
@@ -93,7 +114,14 @@ export const postPaymentsScenario: Scenario = {
           const result = await closedLoop(CONCURRENCY, durationMs, empty);
           baselineCpu.stop();
           emptyWorkflowsMeasured += result.done;
-          return { rps: result.done / (result.elapsedMs / 1000), p50: percentile(result.latencies, 50), p99: percentile(result.latencies, 99), total: result.done, non2xx: 0, errors: result.errors };
+          return {
+            rps: result.done / (result.elapsedMs / 1000),
+            p50: percentile(result.latencies, 50),
+            p99: percentile(result.latencies, 99),
+            total: result.done,
+            non2xx: 0,
+            errors: result.errors,
+          };
         },
       );
       const scenario = this.name;
@@ -101,11 +129,49 @@ export const postPaymentsScenario: Scenario = {
       const baselineFailures = [...fixed.baseline, ...saturated.baseline].reduce((sum, run) => sum + run.errors, 0);
       return {
         measures: [
-          measure({ scenario, metric: `p50 latency at ${RATE}/s`, unit: 'ms', values: fixed.subject.map((r) => r.p50), baselines: fixed.baseline.map((r) => r.p50), target: '≤ 1.5×', check: (_v, ratio) => ratio !== null && ratio <= 1.5 }),
-          measure({ scenario, metric: `p99 latency at ${RATE}/s`, unit: 'ms', values: fixed.subject.map((r) => r.p99), baselines: fixed.baseline.map((r) => r.p99), target: '< 200 ms', check: (value) => value < 200 }),
-          measure({ scenario, metric: `achieved rate at ${RATE}/s`, unit: 'req/s', values: fixed.subject.map((r) => r.rps), baselines: fixed.baseline.map((r) => r.rps), target: `≥ ${RATE}/s`, check: (value) => value >= RATE * 0.95 }),
-          measure({ scenario, metric: `throughput, ${CONCURRENCY} in flight`, unit: 'req/s', values: saturated.subject.map((r) => r.rps), baselines: saturated.baseline.map((r) => r.rps), target: '≥ 0.6×', check: (_v, ratio) => ratio !== null && ratio >= 0.6 }),
-          measure({ scenario, metric: `p99 latency, ${CONCURRENCY} in flight`, unit: 'ms', values: saturated.subject.map((r) => r.p99), baselines: saturated.baseline.map((r) => r.p99) }),
+          measure({
+            scenario,
+            metric: `p50 latency at ${RATE}/s`,
+            unit: 'ms',
+            values: fixed.subject.map((r) => r.p50),
+            baselines: fixed.baseline.map((r) => r.p50),
+            target: '≤ 1.5×',
+            check: (_v, ratio) => ratio !== null && ratio <= 1.5,
+          }),
+          measure({
+            scenario,
+            metric: `p99 latency at ${RATE}/s`,
+            unit: 'ms',
+            values: fixed.subject.map((r) => r.p99),
+            baselines: fixed.baseline.map((r) => r.p99),
+            target: '< 200 ms',
+            check: (value) => value < 200,
+          }),
+          measure({
+            scenario,
+            metric: `achieved rate at ${RATE}/s`,
+            unit: 'req/s',
+            values: fixed.subject.map((r) => r.rps),
+            baselines: fixed.baseline.map((r) => r.rps),
+            target: `≥ ${RATE}/s`,
+            check: (value) => value >= RATE * 0.95,
+          }),
+          measure({
+            scenario,
+            metric: `throughput, ${CONCURRENCY} in flight`,
+            unit: 'req/s',
+            values: saturated.subject.map((r) => r.rps),
+            baselines: saturated.baseline.map((r) => r.rps),
+            target: '≥ 0.6×',
+            check: (_v, ratio) => ratio !== null && ratio >= 0.6,
+          }),
+          measure({
+            scenario,
+            metric: `p99 latency, ${CONCURRENCY} in flight`,
+            unit: 'ms',
+            values: saturated.subject.map((r) => r.p99),
+            baselines: saturated.baseline.map((r) => r.p99),
+          }),
         ],
         notes: [
           cpuPerCommand('command', cpu.spent(), commandsMeasured),

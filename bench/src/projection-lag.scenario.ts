@@ -46,11 +46,26 @@ class LagTracker {
 export const projectionLagScenario: Scenario = {
   name: 'projection lag at 200 events/s',
   async run({ stack, sizes }) {
-    const eventStore = createDatabase<EventStoreTables>({ url: stack.postgres.eventStoreDatabaseUrl, maxConnections: 10, applicationName: 'bench-lag' });
-    const scratchPool = new Pool({ connectionString: stack.scratch.readDatabaseUrl, max: 10, application_name: 'bench-lag-baseline' });
+    const eventStore = createDatabase<EventStoreTables>({
+      url: stack.postgres.eventStoreDatabaseUrl,
+      maxConnections: 10,
+      applicationName: 'bench-lag',
+    });
+    const scratchPool = new Pool({
+      connectionString: stack.scratch.readDatabaseUrl,
+      max: 10,
+      application_name: 'bench-lag-baseline',
+    });
     // The minimal consumer: one LISTENing connection, and a pool for its SELECTs.
-    const consumerPool = new Pool({ connectionString: stack.scratch.readDatabaseUrl, max: 4, application_name: 'bench-lag-consumer' });
-    const listener = new Client({ connectionString: stack.scratch.readDatabaseUrl, application_name: 'bench-lag-listener' });
+    const consumerPool = new Pool({
+      connectionString: stack.scratch.readDatabaseUrl,
+      max: 4,
+      application_name: 'bench-lag-consumer',
+    });
+    const listener = new Client({
+      connectionString: stack.scratch.readDatabaseUrl,
+      application_name: 'bench-lag-listener',
+    });
     const subscriber = new Redis(stack.redisUrl);
     const durationMs = sizes.durationSec * 1000;
     let missing = 0;
@@ -59,7 +74,9 @@ export const projectionLagScenario: Scenario = {
     /** Append announcements in flight: awaited before the pool closes. */
     const signals: Promise<unknown>[] = [];
     try {
-      await scratchPool.query('CREATE TABLE IF NOT EXISTS bench_notified (id uuid PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())');
+      await scratchPool.query(
+        'CREATE TABLE IF NOT EXISTS bench_notified (id uuid PRIMARY KEY, data jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())',
+      );
       await listener.connect();
       await listener.query('LISTEN bench_lag');
       await subscriber.subscribe(projectionChannel(stack.redisPrefix));
@@ -81,13 +98,25 @@ export const projectionLagScenario: Scenario = {
         subscriber.on('message', onAnnouncement);
         await openLoop(RATE, durationMs, async () => {
           const paymentId = randomUUID();
-          const created = decide(foldPayment([]), { type: 'CreatePayment', data: { paymentId, organizationId: 'org-bench', userId: 'bench', amount: '12.34', currency: 'EUR' } }, new Date().toISOString());
+          const created = decide(
+            foldPayment([]),
+            {
+              type: 'CreatePayment',
+              data: { paymentId, organizationId: 'org-bench', userId: 'bench', amount: '12.34', currency: 'EUR' },
+            },
+            new Date().toISOString(),
+          );
           if (isDomainError(created)) throw created;
           const appended = await appendToStream(eventStore, {
             streamId: paymentStreamId(paymentId),
             streamType: PAYMENT_STREAM_TYPE,
             expectedVersion: 'no_stream',
-            events: created.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data as unknown as Record<string, unknown>, metadata: { organizationId: 'org-bench', userId: 'bench' } })),
+            events: created.map((event) => ({
+              eventId: randomUUID(),
+              type: event.type,
+              data: event.data as unknown as Record<string, unknown>,
+              metadata: { organizationId: 'org-bench', userId: 'bench' },
+            })),
           });
           tracker.commit(paymentId, performance.now());
           // What the command worker does after its append: announce it to the projection followers (fire and forget).
@@ -105,9 +134,11 @@ export const projectionLagScenario: Scenario = {
         const onNotification = (message: { payload?: string }) => {
           const id = message.payload;
           if (!id) return;
-          void consumerPool.query<{ id: string }>('SELECT id FROM bench_notified WHERE id = $1', [id]).then(({ rows }) => {
-            if (rows.length > 0) tracker.see(id, performance.now());
-          });
+          void consumerPool
+            .query<{ id: string }>('SELECT id FROM bench_notified WHERE id = $1', [id])
+            .then(({ rows }) => {
+              if (rows.length > 0) tracker.see(id, performance.now());
+            });
         };
         listener.on('notification', onNotification);
         try {
@@ -133,8 +164,24 @@ export const projectionLagScenario: Scenario = {
       const p = (runs: number[][], q: number) => runs.map((lags) => percentile(lags, q));
       return {
         measures: [
-          measure({ scenario, metric: 'p50 lag', unit: 'ms', values: p(runs.subject, 50), baselines: p(runs.baseline, 50), target: '≤ 10 ms and ≤ 3×', check: (value, ratio) => value <= 10 && ratio !== null && ratio <= 3 }),
-          measure({ scenario, metric: 'p99 lag', unit: 'ms', values: p(runs.subject, 99), baselines: p(runs.baseline, 99), target: '≤ 50 ms', check: (value) => value <= 50 }),
+          measure({
+            scenario,
+            metric: 'p50 lag',
+            unit: 'ms',
+            values: p(runs.subject, 50),
+            baselines: p(runs.baseline, 50),
+            target: '≤ 10 ms and ≤ 3×',
+            check: (value, ratio) => value <= 10 && ratio !== null && ratio <= 3,
+          }),
+          measure({
+            scenario,
+            metric: 'p99 lag',
+            unit: 'ms',
+            values: p(runs.subject, 99),
+            baselines: p(runs.baseline, 99),
+            target: '≤ 50 ms',
+            check: (value) => value <= 50,
+          }),
         ],
         notes: [
           `payments projection: ${batches.count} batches for ${batches.payments} payments (${(batches.payments / Math.max(1, batches.count)).toFixed(2)} per batch)`,

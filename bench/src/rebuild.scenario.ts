@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import { createDatabase, dropDatabase, withDatabaseName, withTablesOf } from '@gyroscops/platform';
-import { applyRebuildBatch, ensureCheckpoint, prepareRebuild, swapRebuild, type ProjectionTables } from '@gyroscops/projections';
+import {
+  applyRebuildBatch,
+  ensureCheckpoint,
+  prepareRebuild,
+  swapRebuild,
+  type ProjectionTables,
+} from '@gyroscops/projections';
 import { evolve, initialPaymentState, isPaymentEvent, type PaymentState } from '@gyroscops/domain';
 import { paymentsProjection, stateToRow, type NewPaymentRow } from '@gyroscops/read-models';
 import { migrateAll } from '@gyroscops/cli';
@@ -35,13 +41,17 @@ const PAYMENT_COLUMNS = [
 const BASELINE_UPSERT = `
   INSERT INTO bench_payments_rebuild (${PAYMENT_COLUMNS.map(([name]) => name).join(', ')})
   SELECT * FROM unnest(${PAYMENT_COLUMNS.map(([, type], index) => `$${index + 1}::${type}[]`).join(', ')})
-  ON CONFLICT (payment_id) DO UPDATE SET ${PAYMENT_COLUMNS.slice(1).map(([name]) => `${name} = excluded.${name}`).join(', ')}`;
+  ON CONFLICT (payment_id) DO UPDATE SET ${PAYMENT_COLUMNS.slice(1)
+    .map(([name]) => `${name} = excluded.${name}`)
+    .join(', ')}`;
 
 /** A row's value as pg sends it inside an array parameter. */
-const columnValue = (value: unknown) => (value instanceof Date ? value.toISOString() : typeof value === 'bigint' ? value.toString() : (value ?? null));
+const columnValue = (value: unknown) =>
+  value instanceof Date ? value.toISOString() : typeof value === 'bigint' ? value.toString() : (value ?? null);
 
 /** Order-independent digest of a payments table's rows, to check both sides wrote the same rows. */
-const digestOf = (table: string) => `SELECT count(*)::int AS rows, coalesce(md5(string_agg(md5(t::text), '' ORDER BY payment_id)), '') AS digest FROM ${table} t`;
+const digestOf = (table: string) =>
+  `SELECT count(*)::int AS rows, coalesce(md5(string_agg(md5(t::text), '' ORDER BY payment_id)), '') AS digest FROM ${table} t`;
 
 /**
  * A rebuild of the payments read model with the code the rebuild workflow's activities run (prepare,
@@ -56,7 +66,10 @@ export const rebuildScenario: Scenario = {
   async run({ stack, sizes, log }) {
     const suffix = randomBytes(3).toString('hex');
     const urls = {
-      eventStoreDatabaseUrl: withDatabaseName(stack.postgres.eventStoreDatabaseUrl, `gyro_bench_${stack.suffix}_rb${suffix}_es`),
+      eventStoreDatabaseUrl: withDatabaseName(
+        stack.postgres.eventStoreDatabaseUrl,
+        `gyro_bench_${stack.suffix}_rb${suffix}_es`,
+      ),
       readDatabaseUrl: withDatabaseName(stack.postgres.readDatabaseUrl, `gyro_bench_${stack.suffix}_rb${suffix}_read`),
       poolSize: 10,
     };
@@ -76,7 +89,10 @@ export const rebuildScenario: Scenario = {
         const t0 = performance.now();
         await ensureCheckpoint(readDb, paymentsProjection.name, paymentsProjection.version);
         await prepareRebuild(readDb, eventStore, paymentsProjection);
-        for (let progress = await applyRebuildBatch(readDb, eventStore, paymentsProjection, BATCH); !progress.caughtUp; ) {
+        for (
+          let progress = await applyRebuildBatch(readDb, eventStore, paymentsProjection, BATCH);
+          !progress.caughtUp;
+        ) {
           progress = await applyRebuildBatch(readDb, eventStore, paymentsProjection, BATCH);
         }
         const done = await swapRebuild(readDb, eventStore, paymentsProjection, BATCH);
@@ -90,7 +106,12 @@ export const rebuildScenario: Scenario = {
         let after = '0';
         let total = 0;
         for (;;) {
-          const { rows } = await esPool.query<{ position: string; stream_version: number; type: string; data: Record<string, unknown> }>(
+          const { rows } = await esPool.query<{
+            position: string;
+            stream_version: number;
+            type: string;
+            data: Record<string, unknown>;
+          }>(
             `SELECT position, stream_version, type, data FROM events WHERE position > $1 ORDER BY position LIMIT ${BATCH}`,
             [after],
           );
@@ -115,9 +136,13 @@ export const rebuildScenario: Scenario = {
             else if (state.kind !== 'absent') upserts.push(stateToRow(state, position));
           }
           if (upserts.length > 0) {
-            await readPool.query(BASELINE_UPSERT, PAYMENT_COLUMNS.map(([name]) => upserts.map((row) => columnValue(row[name]))));
+            await readPool.query(
+              BASELINE_UPSERT,
+              PAYMENT_COLUMNS.map(([name]) => upserts.map((row) => columnValue(row[name]))),
+            );
           }
-          if (deletions.length > 0) await readPool.query('DELETE FROM bench_payments_rebuild WHERE payment_id = ANY($1::uuid[])', [deletions]);
+          if (deletions.length > 0)
+            await readPool.query('DELETE FROM bench_payments_rebuild WHERE payment_id = ANY($1::uuid[])', [deletions]);
         }
         return total / ((performance.now() - t0) / 1000);
       };
@@ -125,11 +150,22 @@ export const rebuildScenario: Scenario = {
       const rounds = Math.max(1, Math.min(2, sizes.rounds));
       const runs = await interleaved(rounds, platform, baseline);
       const scenario = `${this.name} (${seeded.toLocaleString('en-US')} events)`;
-      const [rebuilt, baselined] = await Promise.all([readPool.query(digestOf('payments')), readPool.query(digestOf('bench_payments_rebuild'))]);
+      const [rebuilt, baselined] = await Promise.all([
+        readPool.query(digestOf('payments')),
+        readPool.query(digestOf('bench_payments_rebuild')),
+      ]);
       const sameRows = rebuilt.rows[0].digest === baselined.rows[0].digest;
       return {
         measures: [
-          measure({ scenario, metric: 'rebuild rate', unit: 'events/s', values: runs.subject, baselines: runs.baseline, target: '≥ 25,000/s and ≥ 0.7×', check: (value, ratio) => value >= 25_000 && ratio !== null && ratio >= 0.7 }),
+          measure({
+            scenario,
+            metric: 'rebuild rate',
+            unit: 'events/s',
+            values: runs.subject,
+            baselines: runs.baseline,
+            target: '≥ 25,000/s and ≥ 0.7×',
+            check: (value, ratio) => value >= 25_000 && ratio !== null && ratio >= 0.7,
+          }),
         ],
         notes: [
           `batches of ${BATCH}; ${rounds} round(s); ${seeded.toLocaleString('en-US')} events (--events); the seeded event store was ANALYZEd (autovacuum is ${autovacuum ? 'on' : 'off'} on this Postgres)`,

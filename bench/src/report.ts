@@ -6,7 +6,14 @@ import type { BenchSizes, Measure, ScenarioOutcome } from './harness';
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; platform: string; loadAverageAtEnd: number[] };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    platform: string;
+    loadAverageAtEnd: number[];
+  };
   sizes: BenchSizes;
   authenticated: boolean;
   scenarios: ScenarioOutcome[];
@@ -15,7 +22,14 @@ export interface BenchReport {
 
 export function machineInfo(): BenchReport['machine'] {
   const list = cpus();
-  return { cpus: list.length, cpuModel: list[0]?.model.trim() ?? 'unknown', memoryGb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))) };
+  return {
+    cpus: list.length,
+    cpuModel: list[0]?.model.trim() ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))),
+  };
 }
 
 const format = (value: number | null, unit = ''): string => {
@@ -37,11 +51,15 @@ export function toMarkdown(report: BenchReport): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const m of report.measures) {
-    lines.push(`| ${m.scenario} | ${m.metric} | ${format(m.value, m.unit)} | ${format(m.baseline, m.unit)} | ${m.ratio === null ? '—' : `${m.ratio.toFixed(2)}×`} | ${m.target} | ${m.met === null ? '—' : m.met ? 'yes' : '**no**'} |`);
+    lines.push(
+      `| ${m.scenario} | ${m.metric} | ${format(m.value, m.unit)} | ${format(m.baseline, m.unit)} | ${m.ratio === null ? '—' : `${m.ratio.toFixed(2)}×`} | ${m.target} | ${m.met === null ? '—' : m.met ? 'yes' : '**no**'} |`,
+    );
   }
   lines.push('', '## Notes', '');
   for (const scenario of report.scenarios) {
-    lines.push(`- **${scenario.scenario}** (${scenario.seconds.toFixed(0)} s)${scenario.error ? `: FAILED: ${scenario.error}` : ''}`);
+    lines.push(
+      `- **${scenario.scenario}** (${scenario.seconds.toFixed(0)} s)${scenario.error ? `: FAILED: ${scenario.error}` : ''}`,
+    );
     for (const note of scenario.notes) lines.push(`  - ${note}`);
   }
   return `${lines.join('\n')}\n`;

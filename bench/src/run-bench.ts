@@ -19,7 +19,16 @@ import type { Scenario, ScenarioContext } from './scenario';
 import { startBenchStack, type ServiceName } from './stack';
 
 /** In priority order; memory last, as it reports what the others sampled. */
-export const SCENARIOS: Scenario[] = [cacheHitScenario, cacheMissScenario, searchScenario, appendScenario, postPaymentsScenario, projectionLagScenario, rebuildScenario, memoryScenario];
+export const SCENARIOS: Scenario[] = [
+  cacheHitScenario,
+  cacheMissScenario,
+  searchScenario,
+  appendScenario,
+  postPaymentsScenario,
+  projectionLagScenario,
+  rebuildScenario,
+  memoryScenario,
+];
 
 export interface BenchOptions {
   smoke?: boolean;
@@ -72,7 +81,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
 
     // Enough for the cache-miss scenario to ask for each id once (it notes when it had to reuse some).
     const payments = sizes.smoke ? 300 : 25_000;
-    const eventStore = createDatabase<EventStoreTables>({ url: stack.postgres.eventStoreDatabaseUrl, maxConnections: 8, applicationName: 'bench-seed' });
+    const eventStore = createDatabase<EventStoreTables>({
+      url: stack.postgres.eventStoreDatabaseUrl,
+      maxConnections: 8,
+      applicationName: 'bench-seed',
+    });
     try {
       const started = performance.now();
       await seedPayments(eventStore, { events: payments * 2 });
@@ -84,15 +97,27 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         },
         { timeoutMs: 180_000, intervalMs: 250 },
       );
-      await Promise.all([analyzeSeeded(stack.postgres.eventStoreDatabaseUrl), analyzeSeeded(stack.postgres.readDatabaseUrl)]);
+      await Promise.all([
+        analyzeSeeded(stack.postgres.eventStoreDatabaseUrl),
+        analyzeSeeded(stack.postgres.readDatabaseUrl),
+      ]);
       log(`seeded and projected ${payments} payments in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     } finally {
       await eventStore.destroy();
     }
     const { rows } = await readPool.query<{ payment_id: string }>('SELECT payment_id FROM payments');
-    const context: ScenarioContext = { stack, sizes, log, paymentIds: rows.map((row) => row.payment_id), readPool, memory };
+    const context: ScenarioContext = {
+      stack,
+      sizes,
+      log,
+      paymentIds: rows.map((row) => row.payment_id),
+      readPool,
+      memory,
+    };
 
-    const selected = options.only?.length ? SCENARIOS.filter((s) => options.only!.some((part) => s.name.toLowerCase().includes(part.toLowerCase()))) : SCENARIOS;
+    const selected = options.only?.length
+      ? SCENARIOS.filter((s) => options.only!.some((part) => s.name.toLowerCase().includes(part.toLowerCase())))
+      : SCENARIOS;
     for (const scenario of selected) {
       log(`scenario: ${scenario.name}`);
       const t0 = performance.now();
@@ -101,7 +126,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
         scenarios.push({ scenario: scenario.name, measures, notes, seconds: (performance.now() - t0) / 1000 });
       } catch (error) {
         log(`scenario ${scenario.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`);
-        scenarios.push({ scenario: scenario.name, measures: [], notes: [], error: error instanceof Error ? error.message : String(error), seconds: (performance.now() - t0) / 1000 });
+        scenarios.push({
+          scenario: scenario.name,
+          measures: [],
+          notes: [],
+          error: error instanceof Error ? error.message : String(error),
+          seconds: (performance.now() - t0) / 1000,
+        });
       }
     }
   } finally {

@@ -6,7 +6,10 @@ const PAGE_SIZE = 20;
 
 /** A search no earlier request asked for: a seeded organization, EUR, and a random lower amount bound. */
 function randomSearch(): { organizationId: string; minAmountMinor: number } {
-  return { organizationId: `org-seed-${Math.floor(Math.random() * ORGANIZATIONS)}`, minAmountMinor: 100 + Math.floor(Math.random() * 90_000) };
+  return {
+    organizationId: `org-seed-${Math.floor(Math.random() * ORGANIZATIONS)}`,
+    minAmountMinor: 100 + Math.floor(Math.random() * 90_000),
+  };
 }
 
 const major = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
@@ -33,7 +36,10 @@ export const searchScenario: Scenario = {
               setupRequest: (request) => {
                 realRequests++;
                 const { organizationId, minAmountMinor } = randomSearch();
-                return { ...request, path: `/payments?organizationId=${organizationId}&currency=EUR&minAmount=${major(minAmountMinor)}&limit=${PAGE_SIZE}` };
+                return {
+                  ...request,
+                  path: `/payments?organizationId=${organizationId}&currency=EUR&minAmount=${major(minAmountMinor)}&limit=${PAGE_SIZE}`,
+                };
               },
             },
           ],
@@ -47,7 +53,10 @@ export const searchScenario: Scenario = {
               method: 'GET',
               setupRequest: (request) => {
                 const { organizationId, minAmountMinor } = randomSearch();
-                return { ...request, path: `/search?organizationId=${organizationId}&currency=EUR&minAmountMinor=${minAmountMinor}&limit=${PAGE_SIZE}` };
+                return {
+                  ...request,
+                  path: `/search?organizationId=${organizationId}&currency=EUR&minAmountMinor=${minAmountMinor}&limit=${PAGE_SIZE}`,
+                };
               },
             },
           ],
@@ -57,8 +66,22 @@ export const searchScenario: Scenario = {
     const failures = [...runs.subject, ...runs.baseline].reduce((sum, run) => sum + run.non2xx + run.errors, 0);
     return {
       measures: [
-        measure({ scenario, metric: 'throughput', unit: 'req/s', values: runs.subject.map((r) => r.rps), baselines: runs.baseline.map((r) => r.rps), target: '≥ 0.6×', check: (_v, ratio) => ratio !== null && ratio >= 0.6 }),
-        measure({ scenario, metric: 'p99 latency', unit: 'ms', values: runs.subject.map((r) => r.p99), baselines: runs.baseline.map((r) => r.p99) }),
+        measure({
+          scenario,
+          metric: 'throughput',
+          unit: 'req/s',
+          values: runs.subject.map((r) => r.rps),
+          baselines: runs.baseline.map((r) => r.rps),
+          target: '≥ 0.6×',
+          check: (_v, ratio) => ratio !== null && ratio >= 0.6,
+        }),
+        measure({
+          scenario,
+          metric: 'p99 latency',
+          unit: 'ms',
+          values: runs.subject.map((r) => r.p99),
+          baselines: runs.baseline.map((r) => r.p99),
+        }),
       ],
       notes: [
         `${realRequests} searches on the real route, each a fresh organization × lower-bound pair (cache misses); page of ${PAGE_SIZE} and total, sorted by createdAt desc`,

@@ -2,9 +2,22 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
-import { freePort, httpReady, startTemporalDevServer, SupervisedProcess, type TemporalDevServer } from '@gyroscops/dev-infra';
+import {
+  freePort,
+  httpReady,
+  startTemporalDevServer,
+  SupervisedProcess,
+  type TemporalDevServer,
+} from '@gyroscops/dev-infra';
 import { migrateAll } from '@gyroscops/cli';
-import { dropDatabase, loadConfig, readPostgresConfig, readRedisConfig, withDatabaseName, type PostgresConfig } from '@gyroscops/platform';
+import {
+  dropDatabase,
+  loadConfig,
+  readPostgresConfig,
+  readRedisConfig,
+  withDatabaseName,
+  type PostgresConfig,
+} from '@gyroscops/platform';
 import { mintToken } from './harness';
 
 /** The repository root: bench/src and bench/dist are at the same depth. */
@@ -75,12 +88,15 @@ async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> 
  */
 export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
   const suffix = randomBytes(3).toString('hex');
-  const { postgres: base, redis } = loadConfig((reader) => ({ postgres: readPostgresConfig(reader), redis: readRedisConfig(reader) }), {
-    DATABASE_URL: process.env.DATABASE_URL,
-    EVENT_STORE_DATABASE_URL: process.env.EVENT_STORE_DATABASE_URL,
-    READ_DATABASE_URL: process.env.READ_DATABASE_URL,
-    REDIS_URL: process.env.REDIS_URL,
-  });
+  const { postgres: base, redis } = loadConfig(
+    (reader) => ({ postgres: readPostgresConfig(reader), redis: readRedisConfig(reader) }),
+    {
+      DATABASE_URL: process.env.DATABASE_URL,
+      EVENT_STORE_DATABASE_URL: process.env.EVENT_STORE_DATABASE_URL,
+      READ_DATABASE_URL: process.env.READ_DATABASE_URL,
+      REDIS_URL: process.env.REDIS_URL,
+    },
+  );
   const postgres: PostgresConfig = {
     eventStoreDatabaseUrl: withDatabaseName(base.eventStoreDatabaseUrl, `gyro_bench_${suffix}_es`),
     readDatabaseUrl: withDatabaseName(base.readDatabaseUrl, `gyro_bench_${suffix}_read`),
@@ -106,8 +122,15 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     process.off('exit', killTemporal);
     await Promise.allSettled([...services.values()].map((service) => service.process.stop()));
     await temporal?.stop().catch(() => undefined);
-    for (const url of [postgres.eventStoreDatabaseUrl, postgres.readDatabaseUrl, scratch.eventStoreDatabaseUrl, scratch.readDatabaseUrl]) {
-      await dropDatabase(url).catch((error) => log(`could not drop ${url}: ${error instanceof Error ? error.message : error}`));
+    for (const url of [
+      postgres.eventStoreDatabaseUrl,
+      postgres.readDatabaseUrl,
+      scratch.eventStoreDatabaseUrl,
+      scratch.readDatabaseUrl,
+    ]) {
+      await dropDatabase(url).catch((error) =>
+        log(`could not drop ${url}: ${error instanceof Error ? error.message : error}`),
+      );
     }
     await dropRedisPrefix(redis.url, redisPrefix).catch(() => undefined);
   };
@@ -118,7 +141,9 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       startTemporalDevServer({ headless: true, logLevel: 'error' }),
       migrateAll(postgres, () => undefined).then(() => migrateAll(scratch, () => undefined)),
     ]);
-    const [commandPort, queryPort, baselinePort, ...healthPorts] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const [commandPort, queryPort, baselinePort, ...healthPorts] = await Promise.all(
+      Array.from({ length: 7 }, () => freePort()),
+    );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -139,11 +164,34 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       BASELINE_PORT: String(baselinePort),
     };
     const specs: { name: ServiceName; script: string; url?: string; healthUrl: string }[] = [
-      { name: 'command-worker', script: join(ROOT, 'apps/command-worker/dist/main.js'), healthUrl: `http://127.0.0.1:${healthPorts[0]}/health/ready` },
-      { name: 'projection-worker', script: join(ROOT, 'apps/projection-worker/dist/main.js'), healthUrl: `http://127.0.0.1:${healthPorts[1]}/health/ready` },
-      { name: 'command-api', script: join(ROOT, 'apps/command-api/dist/main.js'), url: `http://127.0.0.1:${commandPort}`, healthUrl: `http://127.0.0.1:${commandPort}/health/ready` },
-      { name: 'query-api', script: join(ROOT, 'apps/query-api/dist/main.js'), url: `http://127.0.0.1:${queryPort}`, healthUrl: `http://127.0.0.1:${queryPort}/health/ready` },
-      { name: 'baseline-server', script: join(BENCH_DIST, 'baseline-server.js'), url: `http://127.0.0.1:${baselinePort}`, healthUrl: `http://127.0.0.1:${baselinePort}/health` },
+      {
+        name: 'command-worker',
+        script: join(ROOT, 'apps/command-worker/dist/main.js'),
+        healthUrl: `http://127.0.0.1:${healthPorts[0]}/health/ready`,
+      },
+      {
+        name: 'projection-worker',
+        script: join(ROOT, 'apps/projection-worker/dist/main.js'),
+        healthUrl: `http://127.0.0.1:${healthPorts[1]}/health/ready`,
+      },
+      {
+        name: 'command-api',
+        script: join(ROOT, 'apps/command-api/dist/main.js'),
+        url: `http://127.0.0.1:${commandPort}`,
+        healthUrl: `http://127.0.0.1:${commandPort}/health/ready`,
+      },
+      {
+        name: 'query-api',
+        script: join(ROOT, 'apps/query-api/dist/main.js'),
+        url: `http://127.0.0.1:${queryPort}`,
+        healthUrl: `http://127.0.0.1:${queryPort}/health/ready`,
+      },
+      {
+        name: 'baseline-server',
+        script: join(BENCH_DIST, 'baseline-server.js'),
+        url: `http://127.0.0.1:${baselinePort}`,
+        healthUrl: `http://127.0.0.1:${baselinePort}/health`,
+      },
     ];
     for (const spec of specs) {
       const supervised = new SupervisedProcess({
@@ -151,7 +199,17 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
         command: process.execPath,
         // BENCH_PROFILE_DIR=<dir>: every service writes a V8 CPU profile there when it stops;
         // BENCH_NODE_FLAGS='--flag ...': Node/V8 flags for every service (experiments, e.g. GC sizes).
-        args: [...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []), ...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`, `--cpu-prof-name=${spec.name}.cpuprofile`] : []), spec.script],
+        args: [
+          ...(process.env.BENCH_NODE_FLAGS ? process.env.BENCH_NODE_FLAGS.split(' ') : []),
+          ...(process.env.BENCH_PROFILE_DIR
+            ? [
+                '--cpu-prof',
+                `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`,
+                `--cpu-prof-name=${spec.name}.cpuprofile`,
+              ]
+            : []),
+          spec.script,
+        ],
         env,
         isReady: httpReady(spec.healthUrl),
         readyTimeoutMs: 90_000,

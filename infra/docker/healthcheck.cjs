@@ -23,13 +23,10 @@ if (!port) process.exit(0);
 // Loopback by default: the services bind HOST=0.0.0.0 in the image, which includes it. Set
 // HEALTH_HOST only when HOST names one specific interface.
 const host = process.env.HEALTH_HOST || '127.0.0.1';
-const request = http.get(
-  { host, port: Number(port), path: '/health/live', timeout: 3_000 },
-  (response) => {
-    response.resume();
-    process.exit(response.statusCode === 200 ? 0 : 1);
-  },
-);
+const request = http.get({ host, port: Number(port), path: '/health/live', timeout: 3_000 }, (response) => {
+  response.resume();
+  process.exit(response.statusCode === 200 ? 0 : 1);
+});
 request.on('timeout', () => request.destroy(new Error('timed out')));
 request.on('error', (error) => {
   console.error(`GET http://${host}:${port}/health/live: ${error.message}`);

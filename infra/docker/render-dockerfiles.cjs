@@ -12,12 +12,35 @@ const root = join(__dirname, '..', '..');
 
 /** What differs between images. Ports are the apps' config defaults (apps/<app>/src/config.ts). */
 const APPS = {
-  'command-api': { header: 'command-api: the command HTTP API (REST, /health/*, /metrics).', portVariable: 'COMMAND_API_PORT', port: 3000 },
-  'query-api': { header: 'query-api: the query HTTP API (REST, /health/*, /metrics).', portVariable: 'QUERY_API_PORT', port: 3001 },
-  'command-worker': { header: 'command-worker: Temporal worker of the command workflows (serves /health/*, /metrics).', portVariable: 'COMMAND_WORKER_HEALTH_PORT', port: 3010 },
-  'projection-worker': { header: 'projection-worker: Temporal worker of the projections (serves /health/*, /metrics).', portVariable: 'PROJECTION_WORKER_HEALTH_PORT', port: 3011 },
-  'query-worker': { header: 'query-worker: Temporal worker of the query workflows (serves /health/*, /metrics).', portVariable: 'QUERY_WORKER_HEALTH_PORT', port: 3012 },
-  cli: { header: 'cli (migrate): one-shot; creates both databases when missing and runs every migration.', command: ['node', 'dist/main.js', 'migrate'] },
+  'command-api': {
+    header: 'command-api: the command HTTP API (REST, /health/*, /metrics).',
+    portVariable: 'COMMAND_API_PORT',
+    port: 3000,
+  },
+  'query-api': {
+    header: 'query-api: the query HTTP API (REST, /health/*, /metrics).',
+    portVariable: 'QUERY_API_PORT',
+    port: 3001,
+  },
+  'command-worker': {
+    header: 'command-worker: Temporal worker of the command workflows (serves /health/*, /metrics).',
+    portVariable: 'COMMAND_WORKER_HEALTH_PORT',
+    port: 3010,
+  },
+  'projection-worker': {
+    header: 'projection-worker: Temporal worker of the projections (serves /health/*, /metrics).',
+    portVariable: 'PROJECTION_WORKER_HEALTH_PORT',
+    port: 3011,
+  },
+  'query-worker': {
+    header: 'query-worker: Temporal worker of the query workflows (serves /health/*, /metrics).',
+    portVariable: 'QUERY_WORKER_HEALTH_PORT',
+    port: 3012,
+  },
+  cli: {
+    header: 'cli (migrate): one-shot; creates both databases when missing and runs every migration.',
+    command: ['node', 'dist/main.js', 'migrate'],
+  },
 };
 
 /** The end of the runtime stage: a long-running service's port and health check, or a job's command. */
@@ -27,7 +50,7 @@ function runtimeTail(app, spec) {
       '# A one-shot job: no server, nothing to probe. Run it once per release, before the services',
       '# (compose: the `migrate` service; Kubernetes: infra/kubernetes/migrate-job.yaml).',
       'HEALTHCHECK NONE',
-      `CMD [${spec.command.map((part) => JSON.stringify(part)).join(", ")}]`,
+      `CMD [${spec.command.map((part) => JSON.stringify(part)).join(', ')}]`,
     ].join('\n');
   }
   return [

@@ -1,12 +1,22 @@
 import { eventStoreMigrations } from '@gyroscops/event-store';
 import { idempotencyMigrations } from '@gyroscops/idempotency';
 import { simulatedGatewayMigrations } from '@gyroscops/payment-gateway';
-import { createDatabase, ensureDatabase, runMigrations, type MigrationSet, type PostgresConfig } from '@gyroscops/platform';
+import {
+  createDatabase,
+  ensureDatabase,
+  runMigrations,
+  type MigrationSet,
+  type PostgresConfig,
+} from '@gyroscops/platform';
 import { projectionMigrations } from '@gyroscops/projections';
 import { readModelMigrations } from '@gyroscops/read-models';
 
 /** The command side's database: events, idempotency keys, the simulated gateway's ledger. */
-export const EVENT_STORE_MIGRATIONS: MigrationSet[] = [eventStoreMigrations, idempotencyMigrations, simulatedGatewayMigrations];
+export const EVENT_STORE_MIGRATIONS: MigrationSet[] = [
+  eventStoreMigrations,
+  idempotencyMigrations,
+  simulatedGatewayMigrations,
+];
 /** The read side's database: projection checkpoints and read models. */
 export const READ_MIGRATIONS: MigrationSet[] = [projectionMigrations, readModelMigrations];
 

@@ -30,7 +30,11 @@ async function main(): Promise<void> {
   const name = process.argv[2];
   const command = name ? COMMANDS[name] : undefined;
   if (!command) {
-    console.log(`usage: gyroscops <command>\n${Object.entries(COMMANDS).map(([key, value]) => `  ${key.padEnd(12)} ${value.help}`).join('\n')}`);
+    console.log(
+      `usage: gyroscops <command>\n${Object.entries(COMMANDS)
+        .map(([key, value]) => `  ${key.padEnd(12)} ${value.help}`)
+        .join('\n')}`,
+    );
     process.exitCode = name ? 2 : 0;
     return;
   }

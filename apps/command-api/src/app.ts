@@ -3,7 +3,14 @@ import { sql } from 'kysely';
 import apiClientPackage from '@gyroscops/api-client/package.json';
 import type { EventStoreDb } from '@gyroscops/event-store';
 import type { IdempotencyDb } from '@gyroscops/idempotency';
-import { checkTemporal, createHttpApp, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
+import {
+  checkTemporal,
+  createHttpApp,
+  type AuthConfig,
+  type HttpApp,
+  type HttpHardeningOptions,
+  type LogConfig,
+} from '@gyroscops/platform';
 import type { Registry } from 'prom-client';
 import { CommandDispatcher } from './commands/command-dispatcher';
 import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
@@ -32,7 +39,8 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
   const app = await createHttpApp({
     service: 'command-api',
     title: 'Gyroscops payments: command API',
-    description: 'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
+    description:
+      'Commands on payments. Each command runs as a Temporal workflow and becomes events in the event store.',
     // The version of @gyroscops/api-client, whose release is this contract (npm run check:api guards it).
     version: apiClientPackage.version,
     log: deps.log,

@@ -1,6 +1,16 @@
 import { eventStoreMigrations, type EventStoreTables } from '@gyroscops/event-store';
 import { idempotencyMigrations, type IdempotencyTables } from '@gyroscops/idempotency';
-import { connectTemporalClient, createDatabase, createMetricsRegistry, createRedis, ensureDatabase, runMigrations, runHttpService, startTracing, withTablesOf } from '@gyroscops/platform';
+import {
+  connectTemporalClient,
+  createDatabase,
+  createMetricsRegistry,
+  createRedis,
+  ensureDatabase,
+  runMigrations,
+  runHttpService,
+  startTracing,
+  withTablesOf,
+} from '@gyroscops/platform';
 import { buildCommandApi } from './app';
 import { readCommandApiConfig } from './config';
 
@@ -11,7 +21,11 @@ async function main(): Promise<void> {
   const config = readCommandApiConfig();
   const url = config.postgres.eventStoreDatabaseUrl;
   if (config.migrateOnStart) await ensureDatabase(url);
-  const eventStore = createDatabase<EventStoreTables>({ url, maxConnections: config.postgres.poolSize, applicationName: SERVICE });
+  const eventStore = createDatabase<EventStoreTables>({
+    url,
+    maxConnections: config.postgres.poolSize,
+    applicationName: SERVICE,
+  });
   // Idempotency keys live beside the event store (the command side's database): one pool, its own tables.
   const idempotencyDb = withTablesOf<IdempotencyTables>(eventStore);
   if (config.migrateOnStart) {
@@ -20,7 +34,10 @@ async function main(): Promise<void> {
   }
   const temporal = await connectTemporalClient(config.temporal);
   // Rate-limit counters shared by every instance; fails fast (no offline queue, short timeout) and open.
-  const rateLimitRedis = createRedis(config.redis, { name: `${SERVICE}-rate-limit`, commandTimeoutMs: config.redis.commandTimeoutMs });
+  const rateLimitRedis = createRedis(config.redis, {
+    name: `${SERVICE}-rate-limit`,
+    commandTimeoutMs: config.redis.commandTimeoutMs,
+  });
   const app = await buildCommandApi({
     temporal,
     eventStore,

@@ -1,6 +1,10 @@
 import { sql } from 'kysely';
 import { eventStoreMigrations, type EventStoreTables } from '@gyroscops/event-store';
-import { createSimulatedGateway, simulatedGatewayMigrations, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
+import {
+  createSimulatedGateway,
+  simulatedGatewayMigrations,
+  type SimulatedGatewayTables,
+} from '@gyroscops/payment-gateway';
 import {
   checkTemporal,
   connectTemporalClient,

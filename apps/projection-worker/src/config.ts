@@ -1,4 +1,12 @@
-import { loadConfig, readLogConfig, readPostgresConfig, readShutdownConfig, readRedisConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import {
+  loadConfig,
+  readLogConfig,
+  readPostgresConfig,
+  readShutdownConfig,
+  readRedisConfig,
+  readTemporalConfig,
+  type Env,
+} from '@gyroscops/platform';
 
 /** Everything the projection worker reads from its environment, validated once and frozen. */
 export function readProjectionWorkerConfig(env: Env = process.env) {

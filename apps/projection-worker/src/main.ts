@@ -52,12 +52,23 @@ async function main(): Promise<void> {
     await runMigrations(readDb, projectionMigrations);
     await runMigrations(readDb, readModelMigrations);
   }
-  const redis = createRedis(config.redis, { name: SERVICE, onError: (error) => logger.debug({ err: error }, 'redis error') });
+  const redis = createRedis(config.redis, {
+    name: SERVICE,
+    onError: (error) => logger.debug({ err: error }, 'redis error'),
+  });
   const metrics = createMetricsRegistry(SERVICE);
   registerProjectionGauges(metrics, readDb, eventStore);
   // One LISTEN connection on the event store wakes every follower of this process on each append.
-  const wakeups = new PostgresAppendListener({ url: config.postgres.eventStoreDatabaseUrl, applicationName: `${SERVICE}-listener`, onError: onPoolError });
-  await wakeups.start().catch((error: Error) => logger.warn({ err: error }, 'append notifications unavailable: polling until they reconnect'));
+  const wakeups = new PostgresAppendListener({
+    url: config.postgres.eventStoreDatabaseUrl,
+    applicationName: `${SERVICE}-listener`,
+    onError: onPoolError,
+  });
+  await wakeups
+    .start()
+    .catch((error: Error) =>
+      logger.warn({ err: error }, 'append notifications unavailable: polling until they reconnect'),
+    );
   const [connection, temporal, workflowBundle] = await Promise.all([
     connectNative(config.temporal),
     connectTemporalClient(config.temporal),
@@ -77,8 +88,10 @@ async function main(): Promise<void> {
       batchSize: config.batchSize,
       rebuildBatchSize: config.rebuildBatchSize,
       wakeups,
-      onFollowError: (projection, error, failures) => logger.warn({ err: error, projection, failures }, 'projection batch failed; retrying'),
-      onRebuildError: (projection, error, attempt) => logger.warn({ err: error, projection, attempt }, 'projection rebuild step failed; retrying'),
+      onFollowError: (projection, error, failures) =>
+        logger.warn({ err: error, projection, failures }, 'projection batch failed; retrying'),
+      onRebuildError: (projection, error, attempt) =>
+        logger.warn({ err: error, projection, attempt }, 'projection rebuild step failed; retrying'),
     },
   });
   await startProjectionWorkflows(temporal, readDb, projectionRegistry);
@@ -96,7 +109,13 @@ async function main(): Promise<void> {
     },
     close: async () => {
       redis.disconnect();
-      await Promise.allSettled([wakeups.close(), eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
+      await Promise.allSettled([
+        wakeups.close(),
+        eventStore.destroy(),
+        readDb.destroy(),
+        temporal.connection.close(),
+        connection.close(),
+      ]);
     },
   });
 }

@@ -25,7 +25,11 @@ function sharedPerScrape(read: () => Promise<ProjectionStatus[]>): () => Promise
  * position, head, lag in events and in seconds (age of the oldest event not applied), dead letters
  * and state.
  */
-export function registerProjectionGauges(registry: Registry, readDb: Kysely<ProjectionTables>, eventStore: EventStoreDb): void {
+export function registerProjectionGauges(
+  registry: Registry,
+  readDb: Kysely<ProjectionTables>,
+  eventStore: EventStoreDb,
+): void {
   const statuses = sharedPerScrape(() => readProjectionStatuses(readDb, eventStore));
   const gauge = (name: string, help: string, valueOf: (status: ProjectionStatus) => number) =>
     new Gauge({
@@ -39,7 +43,9 @@ export function registerProjectionGauges(registry: Registry, readDb: Kysely<Proj
       },
     });
   gauge('projection_position', 'Global position of the last event applied', (status) => Number(status.position));
-  gauge('projection_head_position', 'Highest committed global position of the event store', (status) => Number(status.headPosition));
+  gauge('projection_head_position', 'Highest committed global position of the event store', (status) =>
+    Number(status.headPosition),
+  );
   gauge('projection_lag_events', 'Events committed but not applied yet', (status) => status.lagEvents);
   gauge('projection_lag_seconds', 'Age of the oldest event not applied yet', (status) => status.lagMs / 1000);
   gauge('projection_dead_letters', 'Events parked in the dead-letter table', (status) => status.deadLetters);

@@ -3,12 +3,24 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { startWorkflow } from '@gyroscops/platform';
 import { workerTracingOptions } from '@gyroscops/platform/worker';
 import type { Client } from '@temporalio/client';
-import { PROJECTION_REBUILD_WORKFLOW, PROJECTION_WORKFLOW, projectionRebuildWorkflowId, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
+import {
+  PROJECTION_REBUILD_WORKFLOW,
+  PROJECTION_WORKFLOW,
+  projectionRebuildWorkflowId,
+  projectionWorkflowId,
+  TASK_QUEUES,
+} from '@gyroscops/contracts';
 import { ensureCheckpoint, LocalWakeups, readCheckpoints, type Projection } from '@gyroscops/projections';
-import { createProjectionActivities, type ProjectionActivities, type ProjectionActivityDependencies } from './activities/create-projection-activities';
+import {
+  createProjectionActivities,
+  type ProjectionActivities,
+  type ProjectionActivityDependencies,
+} from './activities/create-projection-activities';
 
-const withOverrides = (real: ProjectionActivities, wrap?: (real: ProjectionActivities) => Partial<ProjectionActivities>): ProjectionActivities =>
-  wrap ? { ...real, ...wrap(real) } : real;
+const withOverrides = (
+  real: ProjectionActivities,
+  wrap?: (real: ProjectionActivities) => Partial<ProjectionActivities>,
+): ProjectionActivities => (wrap ? { ...real, ...wrap(real) } : real);
 
 export interface ProjectionWorkerOptions {
   connection: NativeConnection;
@@ -40,7 +52,11 @@ const POLL_WITHOUT_NOTIFICATIONS_MS = 100;
 export function createProjectionWorker(options: ProjectionWorkerOptions): Promise<Worker> {
   const dependencies: ProjectionActivityDependencies = options.dependencies.wakeups
     ? options.dependencies
-    : { ...options.dependencies, wakeups: new LocalWakeups(), pollMs: options.dependencies.pollMs ?? POLL_WITHOUT_NOTIFICATIONS_MS };
+    : {
+        ...options.dependencies,
+        wakeups: new LocalWakeups(),
+        pollMs: options.dependencies.pollMs ?? POLL_WITHOUT_NOTIFICATIONS_MS,
+      };
   // The follower applies each batch through the final activity table, wrappers included.
   const activities: ProjectionActivities = withOverrides(
     createProjectionActivities(dependencies, { applyBatch: (input) => activities.applyProjectionBatch(input) }),
@@ -82,12 +98,17 @@ export async function startProjectionWorkflows(
   }
   for (const checkpoint of await readCheckpoints(readDb, Object.keys(projections))) {
     const projection = projections[checkpoint.projection];
-    if (projection && checkpoint.version !== projection.version) await startProjectionRebuild(client, projection.name, taskQueue);
+    if (projection && checkpoint.version !== projection.version)
+      await startProjectionRebuild(client, projection.name, taskQueue);
   }
 }
 
 /** Starts a zero-downtime rebuild, or attaches to the one already running for that projection. */
-export async function startProjectionRebuild(client: Client, projection: string, taskQueue: string = TASK_QUEUES.projections) {
+export async function startProjectionRebuild(
+  client: Client,
+  projection: string,
+  taskQueue: string = TASK_QUEUES.projections,
+) {
   return startWorkflow(client, PROJECTION_REBUILD_WORKFLOW, {
     workflowId: projectionRebuildWorkflowId(projection),
     taskQueue,

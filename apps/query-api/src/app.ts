@@ -4,7 +4,14 @@ import type Redis from 'ioredis';
 import type { Registry } from 'prom-client';
 import apiClientPackage from '@gyroscops/api-client/package.json';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { createHttpApp, withTablesOf, type AuthConfig, type HttpApp, type HttpHardeningOptions, type LogConfig } from '@gyroscops/platform';
+import {
+  createHttpApp,
+  withTablesOf,
+  type AuthConfig,
+  type HttpApp,
+  type HttpHardeningOptions,
+  type LogConfig,
+} from '@gyroscops/platform';
 import type { ProjectionPositionTracker, ProjectionTables } from '@gyroscops/projections';
 import type { PaymentReadTables } from '@gyroscops/read-models';
 import { invalidateCacheOnAnnouncements } from './query-bus/cache-invalidation';
@@ -42,7 +49,8 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
   const app = await createHttpApp({
     service: 'query-api',
     title: 'Gyroscops payments: query API',
-    description: 'Reads of payments from read models kept by projections, behind a two-level cache, with read-your-writes through X-Min-Position.',
+    description:
+      'Reads of payments from read models kept by projections, behind a two-level cache, with read-your-writes through X-Min-Position.',
     // The version of @gyroscops/api-client, whose release is this contract (npm run check:api guards it).
     version: apiClientPackage.version,
     log: deps.log,
@@ -79,7 +87,11 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
   registerReadRoutes(app, { bus, temporal: deps.temporal, eventStore: deps.eventStore, readDb: deps.readDb });
   registerStatisticsRoutes(app, { bus });
   // Operational routes: live state, never cached.
-  registerProjectionRoutes(app, { readDb: withTablesOf<ProjectionTables>(deps.readDb), eventStore: deps.eventStore, temporal: deps.temporal });
+  registerProjectionRoutes(app, {
+    readDb: withTablesOf<ProjectionTables>(deps.readDb),
+    eventStore: deps.eventStore,
+    temporal: deps.temporal,
+  });
   registerCacheStatsRoutes(app, { cache, timings });
   return app;
 }

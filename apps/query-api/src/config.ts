@@ -36,10 +36,19 @@ export function readQueryApiConfig(env: Env = process.env) {
       },
       cache: {
         keyPrefix: redis.keyPrefix,
-        l1MaxEntries: reader.integer('CACHE_L1_MAX_ENTRIES', DEFAULT_CACHE_SETTINGS.l1MaxEntries, { min: 1, max: 10_000_000 }),
-        l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', DEFAULT_CACHE_SETTINGS.l1MaxBytes, { min: 1_024, max: 64 * 1024 ** 3 }),
+        l1MaxEntries: reader.integer('CACHE_L1_MAX_ENTRIES', DEFAULT_CACHE_SETTINGS.l1MaxEntries, {
+          min: 1,
+          max: 10_000_000,
+        }),
+        l1MaxBytes: reader.integer('CACHE_L1_MAX_BYTES', DEFAULT_CACHE_SETTINGS.l1MaxBytes, {
+          min: 1_024,
+          max: 64 * 1024 ** 3,
+        }),
         l1TtlMs: reader.integer('CACHE_L1_TTL_MS', DEFAULT_CACHE_SETTINGS.l1TtlMs, { min: 1, max: 86_400_000 }),
-        l2TtlSeconds: reader.integer('CACHE_L2_TTL_SECONDS', DEFAULT_CACHE_SETTINGS.l2TtlSeconds, { min: 1, max: 7 * 86_400 }),
+        l2TtlSeconds: reader.integer('CACHE_L2_TTL_SECONDS', DEFAULT_CACHE_SETTINGS.l2TtlSeconds, {
+          min: 1,
+          max: 7 * 86_400,
+        }),
       },
     };
   }, env);

@@ -80,7 +80,12 @@ const invalid = (message: string) =>
  * (VALIDATION) when it is not a cursor of this service, belongs to another kind of query, or to the
  * same kind with other filters, sort or order, or when its position does not fit `fields`.
  */
-export function decodeCursor(cursor: string, kind: string, fingerprint: string, fields: readonly CursorField[]): string[] {
+export function decodeCursor(
+  cursor: string,
+  kind: string,
+  fingerprint: string,
+  fields: readonly CursorField[],
+): string[] {
   let body: unknown;
   try {
     if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw new Error('not base64url');
@@ -103,7 +108,8 @@ export function decodeCursor(cursor: string, kind: string, fingerprint: string, 
   if (candidate.k !== kind) throw invalid('this cursor belongs to another kind of query');
   if (candidate.f !== fingerprint) throw invalid('this cursor belongs to a query with other filters, sort or order');
   const position = candidate.p;
-  if (position.length !== fields.length || !fields.every((field, index) => fits(field, position[index] ?? ''))) throw invalidCursorPosition();
+  if (position.length !== fields.length || !fields.every((field, index) => fits(field, position[index] ?? '')))
+    throw invalidCursorPosition();
   return position;
 }
 

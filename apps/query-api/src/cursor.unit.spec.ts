@@ -12,27 +12,43 @@ describe('opaque cursors', () => {
   });
 
   it('fingerprints canonical parameters: key order does not matter, values do', () => {
-    expect(queryFingerprint('payments', { order: 'asc', sort: 'createdAt', organizationId: 'org-1' })).toBe(fingerprint);
-    expect(queryFingerprint('payments', { organizationId: 'org-1', sort: 'createdAt', order: 'desc' })).not.toBe(fingerprint);
-    expect(queryFingerprint('events', { organizationId: 'org-1', sort: 'createdAt', order: 'asc' })).not.toBe(fingerprint);
+    expect(queryFingerprint('payments', { order: 'asc', sort: 'createdAt', organizationId: 'org-1' })).toBe(
+      fingerprint,
+    );
+    expect(queryFingerprint('payments', { organizationId: 'org-1', sort: 'createdAt', order: 'desc' })).not.toBe(
+      fingerprint,
+    );
+    expect(queryFingerprint('events', { organizationId: 'org-1', sort: 'createdAt', order: 'asc' })).not.toBe(
+      fingerprint,
+    );
   });
 
   it.each([
     ['garbage', 'not a cursor!'],
     ['base64 of text', Buffer.from('hello').toString('base64url')],
     ['another version', Buffer.from(JSON.stringify({ v: 2, k: 'payments', f: 'x', p: [] })).toString('base64url')],
-    ['a position of numbers', Buffer.from(JSON.stringify({ v: 1, k: 'payments', f: 'x', p: [1] })).toString('base64url')],
+    [
+      'a position of numbers',
+      Buffer.from(JSON.stringify({ v: 1, k: 'payments', f: 'x', p: [1] })).toString('base64url'),
+    ],
   ])('refuse %s with a 400 on querystring:/cursor', (_name, cursor) => {
     const attempt = () => decodeCursor(cursor, 'payments', fingerprint, ['position']);
     expect(attempt).toThrow(ApplicationError);
-    expect(attempt).toThrow(expect.objectContaining({ code: 'VALIDATION', errors: [{ path: 'querystring:/cursor', message: expect.any(String) }] }));
+    expect(attempt).toThrow(
+      expect.objectContaining({
+        code: 'VALIDATION',
+        errors: [{ path: 'querystring:/cursor', message: expect.any(String) }],
+      }),
+    );
   });
 
   it('refuse a cursor of another query kind or other filters', () => {
     const other = encodeCursor('events', fingerprint, ['1']);
     expect(() => decodeCursor(other, 'payments', fingerprint, ['position'])).toThrow(/another kind/);
     const filtered = encodeCursor('payments', queryFingerprint('payments', { sort: 'amount' }), ['EUR', '1', 'id']);
-    expect(() => decodeCursor(filtered, 'payments', fingerprint, ['currency', 'minor-units', 'uuid'])).toThrow(/other filters/);
+    expect(() => decodeCursor(filtered, 'payments', fingerprint, ['currency', 'minor-units', 'uuid'])).toThrow(
+      /other filters/,
+    );
   });
 
   describe('a forged position, decoded from a real cursor, changed and encoded again, is a 400 before any SQL', () => {
@@ -56,14 +72,31 @@ describe('opaque cursors', () => {
       ['a part too few', ['2026-01-01T00:00:00.000000Z'], ['instant', 'uuid']],
     ])('%s', (_name, position, fields) => {
       expect(() => decodeCursor(forge(position), 'payments', fingerprint, fields)).toThrow(
-        expect.objectContaining({ code: 'VALIDATION', errors: [{ path: 'querystring:/cursor', message: 'its position does not fit this query' }] }),
+        expect.objectContaining({
+          code: 'VALIDATION',
+          errors: [{ path: 'querystring:/cursor', message: 'its position does not fit this query' }],
+        }),
       );
     });
 
     it('the largest values that fit pass', () => {
-      expect(decodeCursor(forge(['9223372036854775807']), 'payments', fingerprint, ['position'])).toEqual(['9223372036854775807']);
-      expect(decodeCursor(forge(['JPY', '9223372036854775807', id]), 'payments', fingerprint, ['currency', 'minor-units', 'uuid'])).toHaveLength(3);
-      expect(decodeCursor(forge(['refunded', '9999-12-31T23:59:59.999999Z', id]), 'payments', fingerprint, ['payment-status', 'instant', 'uuid'])).toHaveLength(3);
+      expect(decodeCursor(forge(['9223372036854775807']), 'payments', fingerprint, ['position'])).toEqual([
+        '9223372036854775807',
+      ]);
+      expect(
+        decodeCursor(forge(['JPY', '9223372036854775807', id]), 'payments', fingerprint, [
+          'currency',
+          'minor-units',
+          'uuid',
+        ]),
+      ).toHaveLength(3);
+      expect(
+        decodeCursor(forge(['refunded', '9999-12-31T23:59:59.999999Z', id]), 'payments', fingerprint, [
+          'payment-status',
+          'instant',
+          'uuid',
+        ]),
+      ).toHaveLength(3);
     });
   });
 });

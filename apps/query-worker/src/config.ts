@@ -1,4 +1,11 @@
-import { loadConfig, readLogConfig, readPostgresConfig, readShutdownConfig, readTemporalConfig, type Env } from '@gyroscops/platform';
+import {
+  loadConfig,
+  readLogConfig,
+  readPostgresConfig,
+  readShutdownConfig,
+  readTemporalConfig,
+  type Env,
+} from '@gyroscops/platform';
 
 /** Everything the query worker reads from its environment, validated once and frozen. */
 export function readQueryWorkerConfig(env: Env = process.env) {

@@ -1,7 +1,14 @@
 import { sql } from 'kysely';
 import type { EventStoreTables } from '@gyroscops/event-store';
 import type { PaymentReadTables } from '@gyroscops/read-models';
-import { checkTemporal, connectTemporalClient, createDatabase, createLogger, createMetricsRegistry, startTracing } from '@gyroscops/platform';
+import {
+  checkTemporal,
+  connectTemporalClient,
+  createDatabase,
+  createLogger,
+  createMetricsRegistry,
+  startTracing,
+} from '@gyroscops/platform';
 import { connectNative, runWorkerService } from '@gyroscops/platform/worker';
 import { readQueryWorkerConfig } from './config';
 import { createQueryWorker } from './worker';
@@ -26,8 +33,17 @@ async function main(): Promise<void> {
     applicationName: SERVICE,
     onPoolError: (error) => logger.warn({ err: error }, 'postgres client error'),
   });
-  const [connection, temporal, workflowBundle] = await Promise.all([connectNative(config.temporal), connectTemporalClient(config.temporal), loadWorkflowBundle()]);
-  const worker = await createQueryWorker({ connection, namespace: config.temporal.namespace, workflowBundle, dependencies: { eventStore, readDb } });
+  const [connection, temporal, workflowBundle] = await Promise.all([
+    connectNative(config.temporal),
+    connectTemporalClient(config.temporal),
+    loadWorkflowBundle(),
+  ]);
+  const worker = await createQueryWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    workflowBundle,
+    dependencies: { eventStore, readDb },
+  });
   await runWorkerService({
     name: SERVICE,
     shutdownTimeoutMs: config.shutdown.timeoutMs,
@@ -41,7 +57,12 @@ async function main(): Promise<void> {
       temporal: () => checkTemporal(temporal),
     },
     close: async () => {
-      await Promise.allSettled([eventStore.destroy(), readDb.destroy(), temporal.connection.close(), connection.close()]);
+      await Promise.allSettled([
+        eventStore.destroy(),
+        readDb.destroy(),
+        temporal.connection.close(),
+        connection.close(),
+      ]);
     },
   });
 }

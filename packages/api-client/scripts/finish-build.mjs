@@ -22,8 +22,13 @@ const RELATIVE_TS_SPECIFIER = /((?:from|import)\s*\(?\s*['"])(\.{1,2}\/[^'"]+)\.
 
 async function declarationFiles(dir) {
   const entries = await readdir(dir, { withFileTypes: true });
-  const nested = await Promise.all(entries.map((entry) => (entry.isDirectory() ? declarationFiles(join(dir, entry.name)) : [])));
-  return [...entries.filter((entry) => entry.isFile() && entry.name.endsWith('.d.ts')).map((entry) => join(dir, entry.name)), ...nested.flat()];
+  const nested = await Promise.all(
+    entries.map((entry) => (entry.isDirectory() ? declarationFiles(join(dir, entry.name)) : [])),
+  );
+  return [
+    ...entries.filter((entry) => entry.isFile() && entry.name.endsWith('.d.ts')).map((entry) => join(dir, entry.name)),
+    ...nested.flat(),
+  ];
 }
 
 for (const [build, type] of Object.entries(FORMATS)) {

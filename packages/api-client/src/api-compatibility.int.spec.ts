@@ -16,7 +16,17 @@ const FIRST_RUN_TIMEOUT_MS = 15 * 60_000;
 
 type Document = {
   info: { version: string };
-  paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        requestBody?: {
+          content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }>;
+        };
+      }
+    >
+  >;
 };
 
 let workDir: string;
@@ -37,7 +47,13 @@ function check(document: Document): Promise<{ code: number | null; output: strin
   mkdirSync(join(dir, 'released'));
   writeFileSync(join(dir, 'released', 'command-api.json'), readFileSync(RELEASED));
   writeFileSync(join(dir, 'current', 'command-api.json'), JSON.stringify(document, null, 2));
-  const args = [join(ROOT, 'scripts', 'check-api-compat.mjs'), '--current', join(dir, 'current'), '--released', join(dir, 'released')];
+  const args = [
+    join(ROOT, 'scripts', 'check-api-compat.mjs'),
+    '--current',
+    join(dir, 'current'),
+    '--released',
+    join(dir, 'released'),
+  ];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -49,9 +65,13 @@ function check(document: Document): Promise<{ code: number | null; output: strin
 }
 
 /** The JSON body schema of POST /payments, to change in place. */
-const createPaymentBody = (document: Document) => document.paths['/payments']!.post!.requestBody!.content['application/json']!.schema;
+const createPaymentBody = (document: Document) =>
+  document.paths['/payments']!.post!.requestBody!.content['application/json']!.schema;
 
-const withVersion = (document: Document, version: string): Document => ({ ...document, info: { ...document.info, version } });
+const withVersion = (document: Document, version: string): Document => ({
+  ...document,
+  info: { ...document.info, version },
+});
 
 function withoutRefunds(): Document {
   const document = released();

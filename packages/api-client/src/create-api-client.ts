@@ -31,7 +31,11 @@ function bearerToken(token: TokenSource): Middleware {
 }
 
 function createApiClient<Paths extends object>(options: ApiClientOptions): Client<Paths> {
-  const client = createClient<Paths>({ baseUrl: options.baseUrl, headers: options.headers, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const client = createClient<Paths>({
+    baseUrl: options.baseUrl,
+    headers: options.headers,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
   if (options.token !== undefined) client.use(bearerToken(options.token));
   return client;
 }

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { API_NAMES, operationsOf, readCommittedDocument, type DocumentedOperation, type OpenApiDocument } from './test-support/openapi-documents';
+import {
+  API_NAMES,
+  operationsOf,
+  readCommittedDocument,
+  type DocumentedOperation,
+  type OpenApiDocument,
+} from './test-support/openapi-documents';
 
 /**
  * The documentation rules of docs/api.md, checked on every operation of both committed
@@ -18,15 +24,23 @@ const EVERY_BODY_ROUTE = ['413', '415'];
 const documents = API_NAMES.map((api) => ({ api, document: readCommittedDocument(api) }));
 const operations: [string, DocumentedOperation, OpenApiDocument][] = documents.flatMap(({ api, document }) =>
   operationsOf(api, document).map(
-    (entry) => [`${api} ${entry.method.toUpperCase()} ${entry.path}`, entry, document] as [string, DocumentedOperation, OpenApiDocument],
+    (entry) =>
+      [`${api} ${entry.method.toUpperCase()} ${entry.path}`, entry, document] as [
+        string,
+        DocumentedOperation,
+        OpenApiDocument,
+      ],
   ),
 );
 
-const isAuthenticated = ({ operation }: DocumentedOperation) => !(Array.isArray(operation.security) && operation.security.length === 0);
+const isAuthenticated = ({ operation }: DocumentedOperation) =>
+  !(Array.isArray(operation.security) && operation.security.length === 0);
 /** Health, readiness and metrics: unauthenticated probes that answer their own bodies (a readiness report, Prometheus text). */
 const isProbe = ({ operation }: DocumentedOperation) => operation.tags?.includes('health') ?? false;
 const parameter = ({ operation }: DocumentedOperation, location: string, name?: string) =>
-  (operation.parameters ?? []).some((candidate) => candidate.in === location && (name === undefined || candidate.name === name));
+  (operation.parameters ?? []).some(
+    (candidate) => candidate.in === location && (name === undefined || candidate.name === name),
+  );
 const statuses = ({ operation }: DocumentedOperation) => Object.keys(operation.responses ?? {});
 
 describe('the committed OpenAPI documents', () => {
@@ -47,13 +61,18 @@ describe('the committed OpenAPI documents', () => {
 
   it('declare the RateLimit and RateLimit-Policy headers (draft-ietf-httpapi-ratelimit-headers)', () => {
     for (const { document } of documents) {
-      expect(Object.keys(document.components?.headers ?? {})).toEqual(expect.arrayContaining(['RateLimit', 'RateLimit-Policy']));
+      expect(Object.keys(document.components?.headers ?? {})).toEqual(
+        expect.arrayContaining(['RateLimit', 'RateLimit-Policy']),
+      );
     }
   });
 
   it('define the problem+json schema', () => {
     for (const { document } of documents) {
-      expect(document.components?.schemas?.ProblemDetails).toMatchObject({ type: 'object', required: expect.arrayContaining(['type', 'title', 'status']) });
+      expect(document.components?.schemas?.ProblemDetails).toMatchObject({
+        type: 'object',
+        required: expect.arrayContaining(['type', 'title', 'status']),
+      });
     }
   });
 });
@@ -93,14 +112,18 @@ describe.each(operations)('%s', (_name, entry, document) => {
   it('documents every error status as problem+json', () => {
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
       if (Number(status) < 400 || isProbe(entry)) continue;
-      expect({ status, content: response.content }).toEqual({ status, content: { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA } } } });
+      expect({ status, content: response.content }).toEqual({
+        status,
+        content: { 'application/problem+json': { schema: { $ref: PROBLEM_SCHEMA } } },
+      });
     }
   });
 
   it('documents what authentication, rate limiting, load shedding and bugs can answer', () => {
     if (!isAuthenticated(entry)) return;
     expect(statuses(entry)).toEqual(expect.arrayContaining(EVERY_AUTHENTICATED_ROUTE));
-    for (const status of WITH_RETRY_AFTER) expect(operation.responses?.[status]?.headers?.['retry-after']?.schema).toEqual(expect.any(Object));
+    for (const status of WITH_RETRY_AFTER)
+      expect(operation.responses?.[status]?.headers?.['retry-after']?.schema).toEqual(expect.any(Object));
   });
 
   it('documents the RateLimit fields on every answer when it is rate limited', () => {
@@ -108,7 +131,10 @@ describe.each(operations)('%s', (_name, entry, document) => {
     for (const [status, response] of Object.entries(operation.responses ?? {})) {
       expect({ status, headers: response.headers }).toMatchObject({
         status,
-        headers: { RateLimit: { $ref: '#/components/headers/RateLimit' }, 'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' } },
+        headers: {
+          RateLimit: { $ref: '#/components/headers/RateLimit' },
+          'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
+        },
       });
     }
   });
@@ -124,19 +150,24 @@ describe.each(operations)('%s', (_name, entry, document) => {
 
   it('documents 404 when its path names a resource', () => {
     // A correlation id names no resource: an unknown one has an empty timeline.
-    const namesResource = (operation.parameters ?? []).some((candidate) => candidate.in === 'path' && candidate.name !== 'correlationId');
+    const namesResource = (operation.parameters ?? []).some(
+      (candidate) => candidate.in === 'path' && candidate.name !== 'correlationId',
+    );
     if (namesResource) expect(statuses(entry)).toContain('404');
   });
 
   it('documents 403 when it names an organization or needs the admin role', () => {
-    const body = operation.requestBody?.content?.['application/json']?.schema as { properties?: Record<string, unknown> } | undefined;
-    const namesOrganization = parameter(entry, 'query', 'organizationId') || body?.properties?.organizationId !== undefined;
+    const body = operation.requestBody?.content?.['application/json']?.schema as
+      { properties?: Record<string, unknown> } | undefined;
+    const namesOrganization =
+      parameter(entry, 'query', 'organizationId') || body?.properties?.organizationId !== undefined;
     const needsAdmin = /admin role/.test(operation.summary ?? '');
     if (namesOrganization || needsAdmin) expect(statuses(entry)).toContain('403');
   });
 
   it('documents 409 when it takes an Idempotency-Key, and 412 when it changes a payment under If-Match', () => {
     if (parameter(entry, 'header', 'idempotency-key')) expect(statuses(entry)).toContain('409');
-    if (parameter(entry, 'header', 'if-match') && parameter(entry, 'path', 'paymentId')) expect(statuses(entry)).toContain('412');
+    if (parameter(entry, 'header', 'if-match') && parameter(entry, 'path', 'paymentId'))
+      expect(statuses(entry)).toContain('412');
   });
 });

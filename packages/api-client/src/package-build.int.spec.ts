@@ -23,14 +23,21 @@ let packedFiles: string[];
 
 beforeAll(async () => {
   consumer = mkdtempSync(join(tmpdir(), 'api-client-consumer-'));
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', consumer], { cwd: PACKAGE_DIR, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', consumer], {
+    cwd: PACKAGE_DIR,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const [packed] = JSON.parse(stdout) as { filename: string; files: { path: string }[] }[];
   packedFiles = packed!.files.map((file) => file.path).sort();
   const installed = join(consumer, 'node_modules', '@gyroscops', 'api-client');
   mkdirSync(installed, { recursive: true });
   await run('tar', ['-xzf', join(consumer, packed!.filename), '-C', installed, '--strip-components=1']);
   // The package's one dependency, as the workspace installed it (it finds its own dependency from there).
-  symlinkSync(dirname(require.resolve('openapi-fetch/package.json')), join(consumer, 'node_modules', 'openapi-fetch'), 'dir');
+  symlinkSync(
+    dirname(require.resolve('openapi-fetch/package.json')),
+    join(consumer, 'node_modules', 'openapi-fetch'),
+    'dir',
+  );
   writeFileSync(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
 }, 120_000);
 
@@ -65,24 +72,41 @@ const EXPECTED_OUTPUT = [
 it('packs the two builds with their types, the sources they map to and the OpenAPI documents, and no tests', () => {
   for (const build of ['cjs', 'esm']) {
     expect(packedFiles).toEqual(
-      expect.arrayContaining([`dist/${build}/index.js`, `dist/${build}/index.d.ts`, `dist/${build}/package.json`, `dist/${build}/create-api-client.js`]),
+      expect.arrayContaining([
+        `dist/${build}/index.js`,
+        `dist/${build}/index.d.ts`,
+        `dist/${build}/package.json`,
+        `dist/${build}/create-api-client.js`,
+      ]),
     );
   }
-  expect(packedFiles).toEqual(expect.arrayContaining(['openapi/command-api.json', 'openapi/query-api.json', 'src/index.ts', 'package.json']));
+  expect(packedFiles).toEqual(
+    expect.arrayContaining(['openapi/command-api.json', 'openapi/query-api.json', 'src/index.ts', 'package.json']),
+  );
   expect(packedFiles.filter((file) => /\.spec\.|test-support|released|scripts\//.test(file))).toEqual([]);
 });
 
 it('the CommonJS build works with require', async () => {
-  const output = await runScript('client.cjs', clientScript("const { createCommandApiClient } = require('@gyroscops/api-client');\n(async () => {") + '})();');
+  const output = await runScript(
+    'client.cjs',
+    clientScript("const { createCommandApiClient } = require('@gyroscops/api-client');\n(async () => {") + '})();',
+  );
   expect(output).toEqual(EXPECTED_OUTPUT);
   const { stdout } = await run(process.execPath, ['-p', "require.resolve('@gyroscops/api-client')"], { cwd: consumer });
   expect(stdout.trim()).toMatch(/dist\/cjs\/index\.js$/);
 });
 
 it('the ES module build works with import', async () => {
-  const output = await runScript('client.mjs', clientScript("import { createCommandApiClient } from '@gyroscops/api-client';"));
+  const output = await runScript(
+    'client.mjs',
+    clientScript("import { createCommandApiClient } from '@gyroscops/api-client';"),
+  );
   expect(output).toEqual(EXPECTED_OUTPUT);
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "console.log(import.meta.resolve('@gyroscops/api-client'))"], { cwd: consumer });
+  const { stdout } = await run(
+    process.execPath,
+    ['--input-type=module', '-e', "console.log(import.meta.resolve('@gyroscops/api-client'))"],
+    { cwd: consumer },
+  );
   expect(stdout.trim()).toMatch(/dist\/esm\/index\.js$/);
 });
 
@@ -103,13 +127,20 @@ export const titleOf = (problem: ProblemDetails): string => problem.title;
 `;
 
 it.each([
-  ['Node16 (a CommonJS and an ES module file)', ['consumer.cts', 'consumer.mts'], ['--module', 'node16', '--moduleResolution', 'node16']],
+  [
+    'Node16 (a CommonJS and an ES module file)',
+    ['consumer.cts', 'consumer.mts'],
+    ['--module', 'node16', '--moduleResolution', 'node16'],
+  ],
   ['a bundler', ['consumer.ts'], ['--module', 'esnext', '--moduleResolution', 'bundler']],
 ])(
   'its types check for consumers resolving as %s',
   async (_name, files, options) => {
     for (const file of files)
-      writeFileSync(join(consumer, file), TYPED_CONSUMER("import { createCommandApiClient, type ProblemDetails } from '@gyroscops/api-client';"));
+      writeFileSync(
+        join(consumer, file),
+        TYPED_CONSUMER("import { createCommandApiClient, type ProblemDetails } from '@gyroscops/api-client';"),
+      );
     // No skipLibCheck: the package's declaration files are checked too.
     const args = [
       TSC,

@@ -9,7 +9,8 @@ import { canonicalJson } from './canonical-json';
  */
 export function cacheKeys(prefix: string) {
   return {
-    entry: (type: string, params: unknown) => `${prefix}cache:${type}:${createHash('sha1').update(canonicalJson(params)).digest('hex')}`,
+    entry: (type: string, params: unknown) =>
+      `${prefix}cache:${type}:${createHash('sha1').update(canonicalJson(params)).digest('hex')}`,
     tagPrefix: `${prefix}tag:`,
     tag: (tag: string) => `${prefix}tag:${tag}`,
     epoch: `${prefix}tag-epoch`,

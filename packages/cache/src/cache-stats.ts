@@ -28,7 +28,18 @@ export interface CacheStatsSnapshot {
  * `cache_invalidations_total`, `cache_errors_total{operation}`).
  */
 export class CacheStats {
-  private readonly counts = { l1Hits: 0, l1Misses: 0, l2Hits: 0, l2Misses: 0, errors: 0, bypassed: 0, invalidations: 0, invalidatedEntries: 0, flushes: 0, coalesced: 0 };
+  private readonly counts = {
+    l1Hits: 0,
+    l1Misses: 0,
+    l2Hits: 0,
+    l2Misses: 0,
+    errors: 0,
+    bypassed: 0,
+    invalidations: 0,
+    invalidatedEntries: 0,
+    flushes: 0,
+    coalesced: 0,
+  };
   private readonly hits: Counter<'level' | 'type'>;
   private readonly misses: Counter<'level' | 'type'>;
   private readonly invalidationCounter: Counter;
@@ -36,10 +47,29 @@ export class CacheStats {
 
   constructor(registry?: Registry) {
     const registers = registry ? [registry] : [];
-    this.hits = new Counter({ name: 'cache_hits_total', help: 'Query cache hits by level and query type', labelNames: ['level', 'type'] as const, registers });
-    this.misses = new Counter({ name: 'cache_misses_total', help: 'Query cache misses by level and query type', labelNames: ['level', 'type'] as const, registers });
-    this.invalidationCounter = new Counter({ name: 'cache_invalidations_total', help: 'Tag invalidations applied to L1', registers });
-    this.errorCounter = new Counter({ name: 'cache_errors_total', help: 'Redis calls of the cache that failed or timed out', labelNames: ['operation'] as const, registers });
+    this.hits = new Counter({
+      name: 'cache_hits_total',
+      help: 'Query cache hits by level and query type',
+      labelNames: ['level', 'type'] as const,
+      registers,
+    });
+    this.misses = new Counter({
+      name: 'cache_misses_total',
+      help: 'Query cache misses by level and query type',
+      labelNames: ['level', 'type'] as const,
+      registers,
+    });
+    this.invalidationCounter = new Counter({
+      name: 'cache_invalidations_total',
+      help: 'Tag invalidations applied to L1',
+      registers,
+    });
+    this.errorCounter = new Counter({
+      name: 'cache_errors_total',
+      help: 'Redis calls of the cache that failed or timed out',
+      labelNames: ['operation'] as const,
+      registers,
+    });
   }
 
   hit(level: CacheLevel, type: string): void {

@@ -19,9 +19,18 @@ const commands: { args: string[]; source: string }[] = [];
 
 beforeAll(async () => {
   env = await createTestEnvironment();
-  redis = createRedis({ url: env.redisUrl, keyPrefix: env.redisPrefix }, { name: 'invalidate-tags-test', offlineQueue: true });
-  subscriber = createRedis({ url: env.redisUrl, keyPrefix: env.redisPrefix }, { name: 'invalidate-tags-subscriber', offlineQueue: true });
-  monitorSource = createRedis({ url: env.redisUrl, keyPrefix: '' }, { name: 'invalidate-tags-monitor', offlineQueue: true });
+  redis = createRedis(
+    { url: env.redisUrl, keyPrefix: env.redisPrefix },
+    { name: 'invalidate-tags-test', offlineQueue: true },
+  );
+  subscriber = createRedis(
+    { url: env.redisUrl, keyPrefix: env.redisPrefix },
+    { name: 'invalidate-tags-subscriber', offlineQueue: true },
+  );
+  monitorSource = createRedis(
+    { url: env.redisUrl, keyPrefix: '' },
+    { name: 'invalidate-tags-monitor', offlineQueue: true },
+  );
   monitor = await monitorSource.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => commands.push({ args, source }));
   // Redis knows the script from now on: each call below is one EVALSHA (no NOSCRIPT, then EVAL).
@@ -62,10 +71,18 @@ it('bumps the tags, then publishes the message, in one script: one round trip, a
     return published >= 0 ? seen.slice(0, published + 1) : undefined;
   });
   // The subscriber's own SUBSCRIBE aside, the client sent one command.
-  const fromClient = ran.filter(({ source, args }) => !source.includes('lua') && args[0]?.toLowerCase() !== 'subscribe');
+  const fromClient = ran.filter(
+    ({ source, args }) => !source.includes('lua') && args[0]?.toLowerCase() !== 'subscribe',
+  );
   expect(fromClient.map(({ args }) => args[0]!.toLowerCase())).toEqual(['evalsha']);
-  const inScript = ran.filter(({ source }) => source.includes('lua')).map(({ args }) => `${args[0]!.toLowerCase()} ${args[1]}`);
-  expect(inScript.slice(-3)).toEqual([`set ${keys.tag('payment:a')}`, `set ${keys.tag('payment:b')}`, `publish ${channel}`]);
+  const inScript = ran
+    .filter(({ source }) => source.includes('lua'))
+    .map(({ args }) => `${args[0]!.toLowerCase()} ${args[1]}`);
+  expect(inScript.slice(-3)).toEqual([
+    `set ${keys.tag('payment:a')}`,
+    `set ${keys.tag('payment:b')}`,
+    `publish ${channel}`,
+  ]);
 });
 
 it('publishes nothing without a message, and sends nothing at all with neither tags nor message', async () => {

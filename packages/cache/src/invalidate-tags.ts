@@ -24,11 +24,20 @@ export interface AfterInvalidation {
  * then): a lost invalidation leaves L2 entries stale until their TTL, so log it; do not fail the
  * batch for it.
  */
-export async function invalidateTags(redis: Redis, keyPrefix: string, tags: readonly string[], then?: AfterInvalidation): Promise<void> {
+export async function invalidateTags(
+  redis: Redis,
+  keyPrefix: string,
+  tags: readonly string[],
+  then?: AfterInvalidation,
+): Promise<void> {
   if (tags.length === 0 && !then) return;
   const keys = cacheKeys(keyPrefix);
   const unique = [...new Set(tags)];
-  await invalidateTagsScript.run(redis, [keys.epoch, ...unique.map(keys.tag)], then ? [TAG_TTL_SECONDS, then.channel, then.message] : [TAG_TTL_SECONDS]);
+  await invalidateTagsScript.run(
+    redis,
+    [keys.epoch, ...unique.map(keys.tag)],
+    then ? [TAG_TTL_SECONDS, then.channel, then.message] : [TAG_TTL_SECONDS],
+  );
 }
 
 /**
@@ -55,7 +64,10 @@ export function withTagFamilies(tags: readonly string[]): string[] {
  * itself. A rebuild's swap (`everything`) replaces every row at once: then the payment and
  * organization families go too, so no entry read from the old tables outlives the swap.
  */
-export function tagsOfChanges(projection: string, changes: { paymentIds: readonly string[]; organizationIds: readonly string[]; everything?: boolean }): string[] {
+export function tagsOfChanges(
+  projection: string,
+  changes: { paymentIds: readonly string[]; organizationIds: readonly string[]; everything?: boolean },
+): string[] {
   return [
     ...changes.paymentIds.map(cacheTags.payment),
     ...changes.organizationIds.map(cacheTags.organization),

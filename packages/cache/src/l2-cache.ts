@@ -35,11 +35,23 @@ export class L2Cache {
   async read(key: string): Promise<L2Read> {
     if (!this.usable()) return { kind: 'unavailable' };
     try {
-      const reply = (await readEntryScript.run(this.redis, [key, this.keys.epoch], [this.keys.tagPrefix])) as [number, string, string?, number?];
+      const reply = (await readEntryScript.run(this.redis, [key, this.keys.epoch], [this.keys.tagPrefix])) as [
+        number,
+        string,
+        string?,
+        number?,
+      ];
       const [status, epoch, raw, ttlMs] = reply;
       if (status !== 1 || raw === undefined) return { kind: 'miss', epoch };
       const payload = JSON.parse(raw) as Payload;
-      return { kind: 'hit', epoch, value: payload.v, position: BigInt(payload.p), ttlMs: Number(ttlMs ?? 0), bytes: raw.length };
+      return {
+        kind: 'hit',
+        epoch,
+        value: payload.v,
+        position: BigInt(payload.p),
+        ttlMs: Number(ttlMs ?? 0),
+        bytes: raw.length,
+      };
     } catch (error) {
       return this.failed(error, 'read');
     }
@@ -49,9 +61,13 @@ export class L2Cache {
    * Stores an entry unless one of its tags was invalidated after `epoch` was read (then `refused`:
    * the value may predate that invalidation). `json` is the value's JSON, undefined for `undefined`.
    */
-  async write(key: string, entry: { epoch: string; ttlSeconds: number; position: bigint; json: string | undefined; tags: readonly string[] }): Promise<L2WriteOutcome> {
+  async write(
+    key: string,
+    entry: { epoch: string; ttlSeconds: number; position: bigint; json: string | undefined; tags: readonly string[] },
+  ): Promise<L2WriteOutcome> {
     if (!this.usable()) return 'unavailable';
-    const payload = entry.json === undefined ? `{"p":"${entry.position}"}` : `{"p":"${entry.position}","v":${entry.json}}`;
+    const payload =
+      entry.json === undefined ? `{"p":"${entry.position}"}` : `{"p":"${entry.position}","v":${entry.json}}`;
     try {
       const stored = await writeEntryScript.run(
         this.redis,

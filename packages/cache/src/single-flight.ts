@@ -12,7 +12,12 @@ export class SingleFlight<T> {
   private readonly flights = new Map<string, Flight<T>>();
 
   /** Joins the flight for `key` when it is fresh enough (`joined` true), or starts one with `load`. */
-  run(key: string, minPosition: bigint, position: bigint, load: () => Promise<T>): { promise: Promise<T>; joined: boolean } {
+  run(
+    key: string,
+    minPosition: bigint,
+    position: bigint,
+    load: () => Promise<T>,
+  ): { promise: Promise<T>; joined: boolean } {
     const current = this.flights.get(key);
     if (current && current.position >= minPosition) return { promise: current.promise, joined: true };
     const flight: Flight<T> = {

@@ -24,7 +24,10 @@ beforeAll(async () => {
   env = await createTestEnvironment();
   db = createDatabase({ url: env.readDatabaseUrl });
   source = await ItemsSource.create(db);
-  redis = createRedis({ url: env.redisUrl, keyPrefix: env.redisPrefix }, { name: 'cache-families-test', commandTimeoutMs: 200 });
+  redis = createRedis(
+    { url: env.redisUrl, keyPrefix: env.redisPrefix },
+    { name: 'cache-families-test', commandTimeoutMs: 200 },
+  );
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
 });
 
@@ -38,7 +41,13 @@ beforeEach(() => {
   prefix = `${env.redisPrefix}${randomUUID()}:`;
 });
 
-const instance = () => new TwoLevelCache({ redis, keyPrefix: prefix, l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: 30_000 }, defaultTtlSeconds: 300 });
+const instance = () =>
+  new TwoLevelCache({
+    redis,
+    keyPrefix: prefix,
+    l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: 30_000 },
+    defaultTtlSeconds: 300,
+  });
 
 /** A payment view as the query side caches it: tagged with its payment only. */
 const paymentView = (id: string): CacheLookup<{ id: string; value: string } | null> => ({
@@ -59,9 +68,22 @@ it('names each tag family once, and adds the payment and organization families o
   expect(tagFamilyOf(cacheTags.payment('p1'))).toBe('payment:*');
   expect(tagFamilyOf('payment:*')).toBeUndefined();
   expect(tagFamilyOf('plain')).toBeUndefined();
-  expect(withTagFamilies(['payment:p1', 'payment:p2', 'org:o1'])).toEqual(['payment:p1', 'payment:p2', 'org:o1', 'payment:*', 'org:*']);
-  expect(tagsOfChanges('payments', { paymentIds: [], organizationIds: [], everything: true })).toEqual([cacheTags.projection('payments'), 'payment:*', 'org:*']);
-  expect(tagsOfChanges('payments', { paymentIds: ['p1'], organizationIds: [] })).toEqual([cacheTags.payment('p1'), cacheTags.projection('payments')]);
+  expect(withTagFamilies(['payment:p1', 'payment:p2', 'org:o1'])).toEqual([
+    'payment:p1',
+    'payment:p2',
+    'org:o1',
+    'payment:*',
+    'org:*',
+  ]);
+  expect(tagsOfChanges('payments', { paymentIds: [], organizationIds: [], everything: true })).toEqual([
+    cacheTags.projection('payments'),
+    'payment:*',
+    'org:*',
+  ]);
+  expect(tagsOfChanges('payments', { paymentIds: ['p1'], organizationIds: [] })).toEqual([
+    cacheTags.payment('p1'),
+    cacheTags.projection('payments'),
+  ]);
 });
 
 it('drops every cached payment view on a swap, in L2 and in the L1 of an instance that gets the announcement', async () => {

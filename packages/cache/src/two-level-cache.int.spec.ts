@@ -44,7 +44,12 @@ beforeEach(() => {
 
 /** One query-api instance's cache: instances of a test share Redis (L2) but not L1. */
 const instance = (options: { ttlMs?: number } = {}) =>
-  new TwoLevelCache({ redis, keyPrefix: prefix, l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: options.ttlMs ?? 30_000 }, defaultTtlSeconds: 300 });
+  new TwoLevelCache({
+    redis,
+    keyPrefix: prefix,
+    l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: options.ttlMs ?? 30_000 },
+    defaultTtlSeconds: 300,
+  });
 
 const tagOf = (id: string) => `item:${id}`;
 
@@ -106,28 +111,31 @@ describe('TwoLevelCache', () => {
   it.each([
     ['with the announcement', true],
     ['with the Redis invalidation alone', false],
-  ])('does not let a slow read overtaken by an invalidation leave its stale result in L1 or L2 (%s)', async (_name, announced) => {
-    const id = await newItem('old');
-    const a = instance();
-    const held = gate();
-    source.gate = held.promise;
-    const slow = a.get(lookup(id));
-    // The slow read has read 'old' from Postgres and waits; the write and its invalidation land meanwhile.
-    await waitFor('the slow read to hold its row', async () => source.heldReads === 1, { intervalMs: 1 });
-    await source.put(id, 'new');
-    await invalidateTags(redis, prefix, [tagOf(id)]);
-    if (announced) a.invalidateLocal([tagOf(id)]);
-    source.gate = undefined;
-    held.release();
-    expect((await slow).value).toEqual({ id, value: 'old' });
+  ])(
+    'does not let a slow read overtaken by an invalidation leave its stale result in L1 or L2 (%s)',
+    async (_name, announced) => {
+      const id = await newItem('old');
+      const a = instance();
+      const held = gate();
+      source.gate = held.promise;
+      const slow = a.get(lookup(id));
+      // The slow read has read 'old' from Postgres and waits; the write and its invalidation land meanwhile.
+      await waitFor('the slow read to hold its row', async () => source.heldReads === 1, { intervalMs: 1 });
+      await source.put(id, 'new');
+      await invalidateTags(redis, prefix, [tagOf(id)]);
+      if (announced) a.invalidateLocal([tagOf(id)]);
+      source.gate = undefined;
+      held.release();
+      expect((await slow).value).toEqual({ id, value: 'old' });
 
-    // L2 refused the write-back: a fresh instance goes to the source and sees the new value.
-    expect(await instance().get(lookup(id))).toMatchObject({ value: { value: 'new' }, source: 'db' });
-    // L1 refused it too: the slow instance does not serve 'old' from memory.
-    const next = await a.get(lookup(id));
-    expect(next.value).toEqual({ id, value: 'new' });
-    expect(next.source).not.toBe('l1');
-  });
+      // L2 refused the write-back: a fresh instance goes to the source and sees the new value.
+      expect(await instance().get(lookup(id))).toMatchObject({ value: { value: 'new' }, source: 'db' });
+      // L1 refused it too: the slow instance does not serve 'old' from memory.
+      const next = await a.get(lookup(id));
+      expect(next.value).toEqual({ id, value: 'new' });
+      expect(next.source).not.toBe('l1');
+    },
+  );
 
   it('makes one source call for 20 concurrent misses on one key (single flight)', async () => {
     const id = await newItem('v1');
@@ -157,7 +165,11 @@ describe('TwoLevelCache', () => {
     expect(pttl).toBeLessThanOrEqual(1_000);
     expect(await a.get(short)).toMatchObject({ source: 'l1' });
     // Past the TTL in both: Redis dropped the key, and L1's clock (performance.now, 1 ms resolution) is past it too.
-    await waitFor('the 1 s entry to expire', async () => performance.now() - storedBy > 1_010 && (await redis.pttl(shortKey)) === -2, { intervalMs: 20 });
+    await waitFor(
+      'the 1 s entry to expire',
+      async () => performance.now() - storedBy > 1_010 && (await redis.pttl(shortKey)) === -2,
+      { intervalMs: 20 },
+    );
     expect(await a.get(short)).toMatchObject({ source: 'db' });
     expect(await redis.pttl(cacheKeys(prefix).entry('item', { id }))).toBe(-2);
     await a.get(lookup(id));
@@ -169,12 +181,18 @@ describe('TwoLevelCache', () => {
     const a = instance();
     await a.get(lookup(id, { currentPosition: () => 5n }));
     expect(await a.get(lookup(id, { minPosition: 5n }))).toMatchObject({ source: 'l1', position: 5n });
-    expect(await a.get(lookup(id, { minPosition: 6n, currentPosition: () => 6n }))).toMatchObject({ source: 'db', position: 6n });
+    expect(await a.get(lookup(id, { minPosition: 6n, currentPosition: () => 6n }))).toMatchObject({
+      source: 'db',
+      position: 6n,
+    });
     expect(source.reads).toBe(2);
 
     // Another instance: the L2 entry (now at 6) is not served to a caller that needs 7.
     const b = instance();
-    expect(await b.get(lookup(id, { minPosition: 7n, currentPosition: () => 7n }))).toMatchObject({ source: 'db', position: 7n });
+    expect(await b.get(lookup(id, { minPosition: 7n, currentPosition: () => 7n }))).toMatchObject({
+      source: 'db',
+      position: 7n,
+    });
     expect(await instance().get(lookup(id, { minPosition: 7n }))).toMatchObject({ source: 'l2', position: 7n });
 
     // A load in flight since position 7 is not joined by a caller that needs 8.

@@ -33,13 +33,22 @@ afterAll(async () => {
 
 /** A cache as query-api builds one: its connection has no offline queue and a 25 ms command timeout. */
 function instance(): { cache: TwoLevelCache; redis: Redis } {
-  const redis = createRedis({ url: server.url, keyPrefix: 'down-test:' }, { name: 'cache-down-test', commandTimeoutMs: 25 });
+  const redis = createRedis(
+    { url: server.url, keyPrefix: 'down-test:' },
+    { name: 'cache-down-test', commandTimeoutMs: 25 },
+  );
   connections.push(redis);
-  const cache = new TwoLevelCache({ redis, keyPrefix: 'down-test:', l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: 30_000 }, defaultTtlSeconds: 300 });
+  const cache = new TwoLevelCache({
+    redis,
+    keyPrefix: 'down-test:',
+    l1: { maxEntries: 1_000, maxBytes: 1_000_000, ttlMs: 30_000 },
+    defaultTtlSeconds: 300,
+  });
   return { cache, redis };
 }
 
-const ready = (redis: Redis) => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve)));
+const ready = (redis: Redis) =>
+  redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
 
 const lookup = (id: string): CacheLookup<{ id: string; value: string } | null> => ({
   type: 'item',

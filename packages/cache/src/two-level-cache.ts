@@ -80,7 +80,9 @@ export class TwoLevelCache {
     }
     this.counters.miss('l1', lookup.type);
     const position = lookup.currentPosition();
-    const flight = this.flights.run(key, minPosition, position, () => this.readThrough(key, lookup as CacheLookup<unknown>, minPosition, position));
+    const flight = this.flights.run(key, minPosition, position, () =>
+      this.readThrough(key, lookup as CacheLookup<unknown>, minPosition, position),
+    );
     if (flight.joined) this.counters.coalesce();
     return (await flight.promise) as CacheAnswer<T>;
   }
@@ -105,7 +107,12 @@ export class TwoLevelCache {
     return this.counters.snapshot({ entries: this.l1.entries, bytes: this.l1.bytes });
   }
 
-  private async readThrough(key: string, lookup: CacheLookup<unknown>, minPosition: bigint, position: bigint): Promise<CacheAnswer<unknown>> {
+  private async readThrough(
+    key: string,
+    lookup: CacheLookup<unknown>,
+    minPosition: bigint,
+    position: bigint,
+  ): Promise<CacheAnswer<unknown>> {
     const ticket = this.log.begin();
     try {
       const ttlSeconds = lookup.ttlSeconds ?? this.options.defaultTtlSeconds;
@@ -114,7 +121,16 @@ export class TwoLevelCache {
         this.counters.hit('l2', lookup.type);
         const tags = entryTags(lookup.tags(found.value));
         if (!this.log.isStale(ticket, tags)) {
-          this.l1.set({ key, value: found.value, position: found.position, tags, size: found.bytes + key.length + ENTRY_OVERHEAD }, Math.min(this.options.l1.ttlMs, found.ttlMs));
+          this.l1.set(
+            {
+              key,
+              value: found.value,
+              position: found.position,
+              tags,
+              size: found.bytes + key.length + ENTRY_OVERHEAD,
+            },
+            Math.min(this.options.l1.ttlMs, found.ttlMs),
+          );
         }
         return { value: found.value, position: found.position, source: 'l2' };
       }
@@ -130,7 +146,10 @@ export class TwoLevelCache {
         fresh = (await this.l2.write(key, { epoch: found.epoch, ttlSeconds, position, json, tags })) !== 'refused';
       }
       if (fresh && !this.log.isStale(ticket, tags)) {
-        this.l1.set({ key, value, position, tags, size: (json?.length ?? 0) + key.length + ENTRY_OVERHEAD }, Math.min(this.options.l1.ttlMs, ttlSeconds * 1_000));
+        this.l1.set(
+          { key, value, position, tags, size: (json?.length ?? 0) + key.length + ENTRY_OVERHEAD },
+          Math.min(this.options.l1.ttlMs, ttlSeconds * 1_000),
+        );
       }
       return { value, position, source: 'db' };
     } finally {

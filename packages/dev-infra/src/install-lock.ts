@@ -25,7 +25,12 @@ function holderOf(lockDir: string): number | undefined {
  * test runs on one machine build a tool once instead of each compiling it. Waiters call `done()`
  * again whenever the lock is released, and take a lock left behind by a dead process.
  */
-export async function installOnce<T>(lockDir: string, done: () => T | undefined, install: () => Promise<T>, pollMs = 1_000): Promise<T> {
+export async function installOnce<T>(
+  lockDir: string,
+  done: () => T | undefined,
+  install: () => Promise<T>,
+  pollMs = 1_000,
+): Promise<T> {
   for (;;) {
     const ready = done();
     if (ready !== undefined) return ready;

@@ -15,7 +15,9 @@ describe('installOnce', () => {
       writeFileSync(product, 'built');
       return product;
     };
-    const results = await Promise.all(Array.from({ length: 5 }, () => installOnce(join(dir, 'lock'), done, install, 10)));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => installOnce(join(dir, 'lock'), done, install, 10)),
+    );
     expect(results).toEqual(Array(5).fill(product));
     expect(installs).toBe(1);
     expect(existsSync(join(dir, 'lock'))).toBe(false);
@@ -27,14 +29,26 @@ describe('installOnce', () => {
     mkdirSync(lock);
     // Pids are at most 2^22 on Linux: this one cannot be running.
     writeFileSync(join(lock, 'pid'), String(2 ** 22 + 7));
-    const result = await installOnce(lock, () => undefined, async () => 'installed', 10);
+    const result = await installOnce(
+      lock,
+      () => undefined,
+      async () => 'installed',
+      10,
+    );
     expect(result).toBe('installed');
   });
 
   it('releases the lock when the install fails', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'install-once-'));
     const lock = join(dir, 'lock');
-    await expect(installOnce(lock, () => undefined, async () => Promise.reject(new Error('no network')), 10)).rejects.toThrow('no network');
+    await expect(
+      installOnce(
+        lock,
+        () => undefined,
+        async () => Promise.reject(new Error('no network')),
+        10,
+      ),
+    ).rejects.toThrow('no network');
     expect(existsSync(lock)).toBe(false);
   });
 });

@@ -41,7 +41,9 @@ function hasGo(): boolean {
 type Log = (line: string) => void;
 
 async function goInstall(targetDir: string, log: Log): Promise<string> {
-  log(`installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${targetDir} (a first build takes several minutes)`);
+  log(
+    `installing the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install into ${targetDir} (a first build takes several minutes)`,
+  );
   mkdirSync(targetDir, { recursive: true });
   await execFileAsync('go', ['install', `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
     env: { ...process.env, GOBIN: targetDir, GOFLAGS: process.env.GOFLAGS ?? '-trimpath' },

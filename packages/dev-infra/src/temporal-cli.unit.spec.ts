@@ -66,7 +66,9 @@ describe('ensureTemporalCli', () => {
     process.env.TEMPORAL_CLI_PATH = missing;
     fakeBinary(cachedBinaryPath());
 
-    await expect(ensureTemporalCli(neverInstall)).rejects.toThrow(`TEMPORAL_CLI_PATH=${missing} is not an executable file`);
+    await expect(ensureTemporalCli(neverInstall)).rejects.toThrow(
+      `TEMPORAL_CLI_PATH=${missing} is not an executable file`,
+    );
   });
 
   it('a TEMPORAL_CLI_PATH naming a directory is refused too', async () => {

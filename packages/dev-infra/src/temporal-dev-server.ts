@@ -41,7 +41,10 @@ const FAST_SQLITE_PRAGMAS = ['journal_mode=WAL', 'synchronous=NORMAL'];
  * a task written to a partition none of them waits on sits there until the server forwards it. The
  * bench's empty-workflow baseline went from 1.2 s to 83 ms p50 at 50 starts/s with this.
  */
-const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number> = { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 };
+const DEV_SERVER_DYNAMIC_CONFIG: Record<string, number> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+};
 
 /** Starts `temporal server start-dev` and resolves once its frontend answers and every namespace is usable. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions = {}): Promise<TemporalDevServer> {
@@ -49,12 +52,18 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   const port = options.port ?? (await freePort());
   const uiPort = options.headless ? undefined : (options.uiPort ?? (await freePort()));
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(port),
-    '--log-level', options.logLevel ?? 'warn',
-    '--http-port', String(await freePort()),
-    '--metrics-port', String(await freePort()),
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    options.logLevel ?? 'warn',
+    '--http-port',
+    String(await freePort()),
+    '--metrics-port',
+    String(await freePort()),
   ];
   if (uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(uiPort), '--ui-ip', '127.0.0.1');
@@ -64,7 +73,8 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
     for (const pragma of FAST_SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
-  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  for (const [key, value] of Object.entries({ ...DEV_SERVER_DYNAMIC_CONFIG, ...options.dynamicConfig }))
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
 
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -97,7 +107,12 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions =
   return { address, uiUrl: uiPort === undefined ? null : `http://127.0.0.1:${uiPort}`, process: child, stop };
 }
 
-async function waitUntilReady(address: string, namespaces: string[], timeoutMs: number, exited: Promise<number | null>) {
+async function waitUntilReady(
+  address: string,
+  namespaces: string[],
+  timeoutMs: number,
+  exited: Promise<number | null>,
+) {
   let processExit: number | null | undefined;
   void exited.then((code) => (processExit = code));
   const deadline = Date.now() + timeoutMs;
@@ -117,5 +132,7 @@ async function waitUntilReady(address: string, namespaces: string[], timeoutMs: 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
-  throw new Error(`the Temporal dev server at ${address} did not become ready in ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(
+    `the Temporal dev server at ${address} did not become ready in ${timeoutMs} ms: ${String(lastError)}`,
+  );
 }

@@ -5,7 +5,11 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * `what` and the last error (a throwing check counts as not yet): for tests, the benchmark and dev
  * tooling that wait for processes and projections on shared, slow machines.
  */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, { timeoutMs = 60_000, intervalMs = 100 } = {}): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -17,5 +21,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : String(lastError)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${lastError instanceof Error ? lastError.message : String(lastError)}` : ''}`,
+  );
 }

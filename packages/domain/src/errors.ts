@@ -38,11 +38,7 @@ export const isDomainError = (e: unknown): e is DomainError => {
 
 /** Shorthand for a VALIDATION error whose message lists the field messages. */
 export const validationError = (errors: FieldError[], message?: string): DomainError =>
-  new DomainError(
-    'VALIDATION',
-    message ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '),
-    errors,
-  );
+  new DomainError('VALIDATION', message ?? errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 
 /** Escapes one JSON Pointer segment (RFC 6901), so a metadata key like 'a/b' gives '/metadata/a~1b'. */
 export const pointerSegment = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -9,19 +9,33 @@ describe('DomainError', () => {
 
   it('is recognised by instance and, after serialization, by shape', () => {
     expect(isDomainError(new DomainError('NOT_FOUND', 'x'))).toBe(true);
-    const wire = JSON.parse(JSON.stringify({ name: 'DomainError', code: 'VALIDATION', message: 'm', errors: [] })) as unknown;
+    const wire = JSON.parse(
+      JSON.stringify({ name: 'DomainError', code: 'VALIDATION', message: 'm', errors: [] }),
+    ) as unknown;
     expect(isDomainError(wire)).toBe(true);
   });
 
-  it.each([null, undefined, 'DomainError', new Error('x'), { name: 'DomainError', code: 'TEAPOT' }, { name: 'Error', code: 'CONFLICT' }])(
-    'is not fooled by %p', (value) => {
-      expect(isDomainError(value)).toBe(false);
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    'DomainError',
+    new Error('x'),
+    { name: 'DomainError', code: 'TEAPOT' },
+    { name: 'Error', code: 'CONFLICT' },
+  ])('is not fooled by %p', (value) => {
+    expect(isDomainError(value)).toBe(false);
+  });
 
   it('validationError joins the field messages unless given a message', () => {
-    const errors = [{ path: '/amount', message: 'must be positive' }, { path: '/currency', message: 'unknown' }];
-    expect(validationError(errors)).toMatchObject({ code: 'VALIDATION', message: '/amount: must be positive; /currency: unknown', errors });
+    const errors = [
+      { path: '/amount', message: 'must be positive' },
+      { path: '/currency', message: 'unknown' },
+    ];
+    expect(validationError(errors)).toMatchObject({
+      code: 'VALIDATION',
+      message: '/amount: must be positive; /currency: unknown',
+      errors,
+    });
     expect(validationError(errors, 'bad input').message).toBe('bad input');
   });
 

@@ -6,7 +6,9 @@ const currency = fc.constantFrom(...listCurrencies());
 const scale = (c: CurrencyInfo): bigint => 10n ** BigInt(c.exponent);
 
 /** A currency and a valid amount in it, in minor units: 1 .. 10^12 major units - 1 minor unit. */
-const validMinor = currency.chain((c) => fc.tuple(fc.constant(c), fc.bigInt({ min: 1n, max: MAX_AMOUNT_MAJOR_UNITS * scale(c) - 1n })));
+const validMinor = currency.chain((c) =>
+  fc.tuple(fc.constant(c), fc.bigInt({ min: 1n, max: MAX_AMOUNT_MAJOR_UNITS * scale(c) - 1n })),
+);
 
 /** A string oracle independent of parseAmount: drop leading zeros, pad the decimals. */
 function canonical(whole: string, fraction: string, exponent: number): string {
@@ -78,14 +80,20 @@ describe('money laws', () => {
       fc.property(tooPrecise, ([c, whole, fraction]) => {
         const error = thrown(() => parseAmount(`${whole}.${fraction}`, c.code));
         expect(error).toBeInstanceOf(DomainError);
-        expect((error as DomainError).errors).toEqual([{ path: '/amount', message: expect.stringContaining(`${c.code} amounts take`) }]);
+        expect((error as DomainError).errors).toEqual([
+          { path: '/amount', message: expect.stringContaining(`${c.code} amounts take`) },
+        ]);
       }),
       { numRuns: 1000 },
     );
   });
 
   it('on any input either returns an in-range positive amount or throws a VALIDATION DomainError', () => {
-    const anyText = fc.oneof(fc.string(), fc.stringMatching(/^[-+ .eE0-9]{0,12}$/), fc.string({ unit: 'binary', maxLength: 8 }));
+    const anyText = fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^[-+ .eE0-9]{0,12}$/),
+      fc.string({ unit: 'binary', maxLength: 8 }),
+    );
     fc.assert(
       fc.property(anyText, currency, (text, c) => {
         let minor: bigint;
@@ -107,7 +115,9 @@ describe('money laws', () => {
     fc.assert(
       fc.property(validMinor, fc.bigInt({ min: 1n, max: 10n ** 6n }), ([c, minor], delta) => {
         fc.pre(minor + delta < MAX_AMOUNT_MAJOR_UNITS * scale(c));
-        expect(parseAmount(formatAmount(minor + delta, c.code), c.code) > parseAmount(formatAmount(minor, c.code), c.code)).toBe(true);
+        expect(
+          parseAmount(formatAmount(minor + delta, c.code), c.code) > parseAmount(formatAmount(minor, c.code), c.code),
+        ).toBe(true);
       }),
     );
   });

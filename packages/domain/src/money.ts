@@ -46,22 +46,38 @@ const fail = (path: string, message: string, detail = message): DomainError =>
 export function parseAmount(amount: string, currency: string, path = '/amount'): bigint {
   const info = findCurrency(currency);
   if (info === undefined) {
-    throw fail('/currency', 'must be a supported ISO 4217 currency code in upper case, such as "EUR"',
-      `unknown currency ${JSON.stringify(String(currency)).slice(0, 40)}`);
+    throw fail(
+      '/currency',
+      'must be a supported ISO 4217 currency code in upper case, such as "EUR"',
+      `unknown currency ${JSON.stringify(String(currency)).slice(0, 40)}`,
+    );
   }
   if (typeof amount !== 'string' || !AMOUNT_PATTERN.test(amount)) {
-    throw fail(path, 'must be a plain decimal string such as "100.00": digits, optionally a dot and ' +
-      'more digits; no sign, exponent, spaces or separators', `amount is not a plain decimal string`);
+    throw fail(
+      path,
+      'must be a plain decimal string such as "100.00": digits, optionally a dot and ' +
+        'more digits; no sign, exponent, spaces or separators',
+      `amount is not a plain decimal string`,
+    );
   }
   const [whole = '', fraction = ''] = amount.split('.');
   if (fraction.length > info.exponent) {
-    const allowed = info.exponent === 0 ? 'no decimals' : `at most ${info.exponent} decimal${info.exponent === 1 ? '' : 's'}`;
-    throw fail(path, `${info.code} amounts take ${allowed}`, `amount has too many decimals: ${info.code} amounts take ${allowed}`);
+    const allowed =
+      info.exponent === 0 ? 'no decimals' : `at most ${info.exponent} decimal${info.exponent === 1 ? '' : 's'}`;
+    throw fail(
+      path,
+      `${info.code} amounts take ${allowed}`,
+      `amount has too many decimals: ${info.code} amounts take ${allowed}`,
+    );
   }
   const minor = BigInt(whole) * 10n ** BigInt(info.exponent) + BigInt(fraction.padEnd(info.exponent, '0') || '0');
   if (minor <= 0n) throw fail(path, 'must be positive', 'amount must be positive');
   if (minor >= MAX_AMOUNT_MAJOR_UNITS * 10n ** BigInt(info.exponent)) {
-    throw fail(path, `must be less than ${MAX_AMOUNT_MAJOR_UNITS} ${info.code}`, `amount must be less than ${MAX_AMOUNT_MAJOR_UNITS} ${info.code}`);
+    throw fail(
+      path,
+      `must be less than ${MAX_AMOUNT_MAJOR_UNITS} ${info.code}`,
+      `amount must be less than ${MAX_AMOUNT_MAJOR_UNITS} ${info.code}`,
+    );
   }
   return minor;
 }
@@ -91,7 +107,12 @@ function formatWithExponent(minor: bigint, exponent: number): string {
  */
 export function formatAmount(minor: bigint, currency: string): string {
   const info = findCurrency(currency);
-  if (info === undefined) throw fail('/currency', 'must be a supported ISO 4217 currency code', `unknown currency ${String(currency).slice(0, 40)}`);
+  if (info === undefined)
+    throw fail(
+      '/currency',
+      'must be a supported ISO 4217 currency code',
+      `unknown currency ${String(currency).slice(0, 40)}`,
+    );
   return formatWithExponent(minor, info.exponent);
 }
 

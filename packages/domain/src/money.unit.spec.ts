@@ -1,8 +1,15 @@
 import { CURRENCY_CODES } from './currencies';
 import { DomainError, isDomainError } from './errors';
 import {
-  findCurrency, formatAmount, formatStoredAmount, isCurrencyCode, listCurrencies, MAX_AMOUNT_MAJOR_UNITS, parseAmount,
-  storedAmountToMinor, tryParseAmount,
+  findCurrency,
+  formatAmount,
+  formatStoredAmount,
+  isCurrencyCode,
+  listCurrencies,
+  MAX_AMOUNT_MAJOR_UNITS,
+  parseAmount,
+  storedAmountToMinor,
+  tryParseAmount,
 } from './money';
 
 /** The DomainError parseAmount throws, or a failure if it does not throw one. */
@@ -18,15 +25,31 @@ function parseError(amount: string, currency: string, path?: string): DomainErro
 
 describe('currencies', () => {
   it.each([
-    ['EUR', 2], ['USD', 2], ['GBP', 2], ['CHF', 2], ['JPY', 0], ['KRW', 0], ['ISK', 0], ['XOF', 0],
-    ['BHD', 3], ['KWD', 3], ['TND', 3], ['JOD', 3], ['OMR', 3], ['IQD', 3], ['LYD', 3], ['CLF', 4], ['UYW', 4],
+    ['EUR', 2],
+    ['USD', 2],
+    ['GBP', 2],
+    ['CHF', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['ISK', 0],
+    ['XOF', 0],
+    ['BHD', 3],
+    ['KWD', 3],
+    ['TND', 3],
+    ['JOD', 3],
+    ['OMR', 3],
+    ['IQD', 3],
+    ['LYD', 3],
+    ['CLF', 4],
+    ['UYW', 4],
   ])('%s has %i decimals', (code, exponent) => {
     expect(findCurrency(code)).toEqual({ code, exponent });
     expect(isCurrencyCode(code)).toBe(true);
   });
 
   it.each(['eur', 'Eur', 'EURO', 'XXX', 'XAU', 'XTS', 'HRK', '', ' EUR', 'constructor', '__proto__', 'toString'])(
-    'does not know %j', (code) => {
+    'does not know %j',
+    (code) => {
       expect(findCurrency(code)).toBeUndefined();
       expect(isCurrencyCode(code)).toBe(false);
     },
@@ -63,14 +86,36 @@ describe('parseAmount', () => {
     expect(parseAmount(amount, currency)).toBe(minor);
   });
 
-  it.each(['', ' ', '.5', '5.', '.', '+5', '-5', '- 5', '1e3', '1E3', '0x10', ' 5', '5 ', '1,00', '1 000', '1_000',
-    'abc', '5.0.0', 'NaN', 'Infinity', '１２', '٣', '1.-1', '5\n'])(
-    'rejects %j: not a plain decimal', (amount) => {
-      const e = parseError(amount, 'EUR');
-      expect(e.code).toBe('VALIDATION');
-      expect(e.errors).toEqual([{ path: '/amount', message: expect.stringMatching(/plain decimal string/) }]);
-    },
-  );
+  it.each([
+    '',
+    ' ',
+    '.5',
+    '5.',
+    '.',
+    '+5',
+    '-5',
+    '- 5',
+    '1e3',
+    '1E3',
+    '0x10',
+    ' 5',
+    '5 ',
+    '1,00',
+    '1 000',
+    '1_000',
+    'abc',
+    '5.0.0',
+    'NaN',
+    'Infinity',
+    '１２',
+    '٣',
+    '1.-1',
+    '5\n',
+  ])('rejects %j: not a plain decimal', (amount) => {
+    const e = parseError(amount, 'EUR');
+    expect(e.code).toBe('VALIDATION');
+    expect(e.errors).toEqual([{ path: '/amount', message: expect.stringMatching(/plain decimal string/) }]);
+  });
 
   it.each([
     ['1.001', 'EUR', 'EUR amounts take at most 2 decimals'],
@@ -84,15 +129,26 @@ describe('parseAmount', () => {
     expect(parseError(amount, currency).errors).toEqual([{ path: '/amount', message }]);
   });
 
-  it.each([['0', 'EUR'], ['0.00', 'EUR'], ['000', 'JPY'], ['0.000', 'BHD']])('rejects %s %s: must be positive', (amount, currency) => {
+  it.each([
+    ['0', 'EUR'],
+    ['0.00', 'EUR'],
+    ['000', 'JPY'],
+    ['0.000', 'BHD'],
+  ])('rejects %s %s: must be positive', (amount, currency) => {
     expect(parseError(amount, currency).errors).toEqual([{ path: '/amount', message: 'must be positive' }]);
   });
 
   it.each([
-    ['1000000000000', 'EUR'], ['1000000000000.00', 'EUR'], ['1000000000000', 'JPY'], ['1000000000000.001', 'BHD'],
-    ['99999999999999999999999999', 'EUR'], ['0001000000000000', 'USD'],
+    ['1000000000000', 'EUR'],
+    ['1000000000000.00', 'EUR'],
+    ['1000000000000', 'JPY'],
+    ['1000000000000.001', 'BHD'],
+    ['99999999999999999999999999', 'EUR'],
+    ['0001000000000000', 'USD'],
   ])('rejects %s %s: 10^12 major units or more', (amount, currency) => {
-    expect(parseError(amount, currency).errors).toEqual([{ path: '/amount', message: `must be less than 1000000000000 ${currency}` }]);
+    expect(parseError(amount, currency).errors).toEqual([
+      { path: '/amount', message: `must be less than 1000000000000 ${currency}` },
+    ]);
   });
 
   it('rejects an unknown currency on the /currency path', () => {
@@ -142,7 +198,11 @@ describe('formatAmount', () => {
   });
 
   it.each([
-    ['7.5', 'EUR', '7.50'], ['007.50', 'EUR', '7.50'], ['0100', 'JPY', '100'], ['1.5', 'BHD', '1.500'], ['0.1', 'CLF', '0.1000'],
+    ['7.5', 'EUR', '7.50'],
+    ['007.50', 'EUR', '7.50'],
+    ['0100', 'JPY', '100'],
+    ['1.5', 'BHD', '1.500'],
+    ['0.1', 'CLF', '0.1000'],
   ])('round-trips %s %s to its canonical form %s', (amount, currency, canonical) => {
     const canonicalText = formatAmount(parseAmount(amount, currency), currency);
     expect(canonicalText).toBe(canonical);

@@ -12,7 +12,8 @@ export const MAX_EVENTS_PER_TRANSACTION = POSITIONS_PER_TRANSACTION - 1;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Postgres prints uuids in lower case; comparing the caller's ids with stored ones needs the same
@@ -28,13 +29,16 @@ export function assertValidAppendRequest(request: AppendRequest): void {
   const fail = (message: string): never => {
     throw new InvalidAppendError(`append to stream '${String(request.streamId)}': ${message}`);
   };
-  if (typeof request.streamId !== 'string' || request.streamId.length === 0) fail('streamId must be a non-empty string');
+  if (typeof request.streamId !== 'string' || request.streamId.length === 0)
+    fail('streamId must be a non-empty string');
   if (typeof request.streamType !== 'string' || request.streamType.length === 0) {
     fail('streamType must be a non-empty string');
   }
   const expected = request.expectedVersion;
   if (expected !== 'no_stream' && expected !== 'any' && !(Number.isSafeInteger(expected) && expected >= 1)) {
-    fail(`expectedVersion must be 'no_stream', 'any' or an integer >= 1 (got ${String(expected)}); use 'no_stream' for a new stream`);
+    fail(
+      `expectedVersion must be 'no_stream', 'any' or an integer >= 1 (got ${String(expected)}); use 'no_stream' for a new stream`,
+    );
   }
   if (!Array.isArray(request.events) || request.events.length === 0) fail('events must not be empty');
   if (request.events.length > MAX_EVENTS_PER_TRANSACTION) {
@@ -64,7 +68,11 @@ export function assertValidAppendRequest(request: AppendRequest): void {
  * append naming two is refused before any I/O.
  */
 export function organizationOfAppend(request: AppendRequest): string | null {
-  const named = new Set(request.events.map((event) => metadataString(event.metadata, 'organizationId')).filter((id): id is string => id !== null));
+  const named = new Set(
+    request.events
+      .map((event) => metadataString(event.metadata, 'organizationId'))
+      .filter((id): id is string => id !== null),
+  );
   if (named.size > 1) {
     throw new InvalidAppendError(
       `append to stream '${request.streamId}': its events name ${named.size} organizations (${[...named].join(', ')}); a stream belongs to one`,

@@ -1,5 +1,10 @@
 import { InvalidAppendError } from './errors';
-import { MAX_EVENTS_PER_TRANSACTION, assertValidAppendRequest, metadataString, normalizeEventId } from './append-request';
+import {
+  MAX_EVENTS_PER_TRANSACTION,
+  assertValidAppendRequest,
+  metadataString,
+  normalizeEventId,
+} from './append-request';
 import type { AppendRequest, NewEvent } from './recorded-event';
 
 const event = (overrides: Partial<NewEvent> = {}): NewEvent => ({
@@ -47,14 +52,20 @@ describe('assertValidAppendRequest', () => {
   });
 
   it('rejects event ids that are not UUIDs or repeat, whatever their case', () => {
-    expect(rejection(request({ events: [event({ eventId: 'cmd-1:0' })] }))).toMatch(/events\[0\]\.eventId must be a UUID/);
+    expect(rejection(request({ events: [event({ eventId: 'cmd-1:0' })] }))).toMatch(
+      /events\[0\]\.eventId must be a UUID/,
+    );
     const id = '0b7e7f5e-8a51-4c2a-9a4e-3c1f0e0d6a11';
-    expect(rejection(request({ events: [event({ eventId: id }), event({ eventId: id.toUpperCase() })] }))).toMatch(/events\[1\]\.eventId .* appears twice/);
+    expect(rejection(request({ events: [event({ eventId: id }), event({ eventId: id.toUpperCase() })] }))).toMatch(
+      /events\[1\]\.eventId .* appears twice/,
+    );
   });
 
   it('rejects data or metadata that are not objects, and a bad schema version', () => {
     expect(rejection(request({ events: [event({ data: [] as unknown as Record<string, unknown> })] }))).toMatch(/data/);
-    expect(rejection(request({ events: [event({ metadata: null as unknown as Record<string, unknown> })] }))).toMatch(/metadata/);
+    expect(rejection(request({ events: [event({ metadata: null as unknown as Record<string, unknown> })] }))).toMatch(
+      /metadata/,
+    );
     expect(rejection(request({ events: [event({ schemaVersion: 0 })] }))).toMatch(/schemaVersion/);
   });
 

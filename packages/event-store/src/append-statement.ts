@@ -51,7 +51,8 @@ function claimVersions(request: AppendRequest): RawBuilder<unknown> {
 
 /** One prepared statement per shape: its text depends only on the expected-version kind and the block. */
 function statementName(request: AppendRequest, continueBlock: boolean): RawBuilder<unknown> {
-  const kind = request.expectedVersion === 'no_stream' || request.expectedVersion === 'any' ? request.expectedVersion : 'version';
+  const kind =
+    request.expectedVersion === 'no_stream' || request.expectedVersion === 'any' ? request.expectedVersion : 'version';
   return prepareAs(`event_store_append_${kind}${continueBlock ? '_continued' : ''}`);
 }
 
@@ -65,7 +66,11 @@ function statementName(request: AppendRequest, continueBlock: boolean): RawBuild
  * @param continueBlock true inside a caller's transaction that may have appended before: positions
  *   then continue after the ones already used in this transaction's block.
  */
-export async function runAppendStatement(db: EventStoreDb, request: AppendRequest, continueBlock: boolean): Promise<AppendStatementOutcome> {
+export async function runAppendStatement(
+  db: EventStoreDb,
+  request: AppendRequest,
+  continueBlock: boolean,
+): Promise<AppendStatementOutcome> {
   const { events } = request;
   const used = continueBlock ? positionsUsedEarlier : sql`0`;
   const { rows } = await sql<{
@@ -97,5 +102,9 @@ export async function runAppendStatement(db: EventStoreDb, request: AppendReques
            (SELECT max(position) FROM appended)::text AS last_position`.execute(db);
   const row = rows[0];
   if (!row || row.version_before === null || row.first_position === null || row.last_position === null) return null;
-  return { versionBefore: row.version_before, firstPosition: BigInt(row.first_position), lastPosition: BigInt(row.last_position) };
+  return {
+    versionBefore: row.version_before,
+    firstPosition: BigInt(row.first_position),
+    lastPosition: BigInt(row.last_position),
+  };
 }

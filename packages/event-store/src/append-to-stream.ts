@@ -1,11 +1,23 @@
-import { MAX_EVENTS_PER_TRANSACTION, assertValidAppendRequest, normalizeEventId, organizationOfAppend } from './append-request';
+import {
+  MAX_EVENTS_PER_TRANSACTION,
+  assertValidAppendRequest,
+  normalizeEventId,
+  organizationOfAppend,
+} from './append-request';
 import { runAppendStatement, type AppendStatementOutcome } from './append-statement';
-import { EventIdsPartiallyStoredError, InvalidAppendError, StreamOwnershipError, StreamTypeMismatchError, StreamVersionConflictError } from './errors';
+import {
+  EventIdsPartiallyStoredError,
+  InvalidAppendError,
+  StreamOwnershipError,
+  StreamTypeMismatchError,
+  StreamVersionConflictError,
+} from './errors';
 import { traceAppend } from './append-tracing';
 import type { AppendRequest, AppendResult } from './recorded-event';
 import type { EventStoreDb } from './tables';
 
-const isUniqueViolation = (error: unknown): boolean => typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+const isUniqueViolation = (error: unknown): boolean =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 
 /** The check that keeps a position inside its transaction's block: more events than a block holds. */
 const isBlockOverflow = (error: unknown): boolean =>
@@ -101,9 +113,11 @@ async function refusalOf(db: EventStoreDb, request: AppendRequest): Promise<Erro
     .executeTakeFirst();
   // 'no_stream' conflicts with any existing stream, whatever its type or owner: a creation tells nothing more.
   if (stream && request.expectedVersion !== 'no_stream') {
-    if (stream.stream_type !== request.streamType) return new StreamTypeMismatchError(request.streamId, request.streamType, stream.stream_type);
+    if (stream.stream_type !== request.streamType)
+      return new StreamTypeMismatchError(request.streamId, request.streamType, stream.stream_type);
     const organizationId = organizationOfAppend(request);
-    if (organizationId !== null && stream.organization_id !== organizationId) return new StreamOwnershipError(request.streamId, organizationId);
+    if (organizationId !== null && stream.organization_id !== organizationId)
+      return new StreamOwnershipError(request.streamId, organizationId);
   }
   return new StreamVersionConflictError(request.streamId, request.expectedVersion, stream?.version ?? 0);
 }
@@ -114,7 +128,11 @@ async function refusalOf(db: EventStoreDb, request: AppendRequest): Promise<Erro
  */
 async function findAppended(db: EventStoreDb, request: AppendRequest): Promise<AppendResult | null> {
   const ids = request.events.map((event) => normalizeEventId(event.eventId));
-  const stored = await db.selectFrom('events').select(['event_id', 'stream_id', 'stream_version', 'position']).where('event_id', 'in', ids).execute();
+  const stored = await db
+    .selectFrom('events')
+    .select(['event_id', 'stream_id', 'stream_version', 'position'])
+    .where('event_id', 'in', ids)
+    .execute();
   if (stored.length === 0) return null;
   const complete = stored.length === ids.length && stored.every((row) => row.stream_id === request.streamId);
   if (!complete) {

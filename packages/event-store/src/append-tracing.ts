@@ -7,7 +7,9 @@ const tracer = trace.getTracer('@gyroscops/event-store');
 /** The W3C `traceparent` of a span: version 00, trace id, span id, flags. */
 const traceparentOf = (span: Span): string | undefined => {
   const { traceId, spanId, traceFlags } = span.spanContext();
-  return trace.isSpanContextValid(span.spanContext()) ? `00-${traceId}-${spanId}-0${(traceFlags & 0xff).toString(16)}` : undefined;
+  return trace.isSpanContextValid(span.spanContext())
+    ? `00-${traceId}-${spanId}-0${(traceFlags & 0xff).toString(16)}`
+    : undefined;
 };
 
 const stampable = (metadata: unknown): metadata is Record<string, unknown> =>
@@ -19,12 +21,19 @@ const stampable = (metadata: unknown): metadata is Record<string, unknown> =>
  * projections) can link its work to the request that caused them. With tracing off the span is the
  * no-op one: the request passes through untouched.
  */
-export async function traceAppend<T>(request: AppendRequest, append: (request: AppendRequest) => Promise<T>): Promise<T> {
+export async function traceAppend<T>(
+  request: AppendRequest,
+  append: (request: AppendRequest) => Promise<T>,
+): Promise<T> {
   return tracer.startActiveSpan(
     'event-store append',
     {
       kind: SpanKind.CLIENT,
-      attributes: { 'db.system': 'postgresql', 'event_store.stream_id': request.streamId, 'event_store.events': request.events.length },
+      attributes: {
+        'db.system': 'postgresql',
+        'event_store.stream_id': request.streamId,
+        'event_store.events': request.events.length,
+      },
     },
     async (span) => {
       const traceparent = span.isRecording() ? traceparentOf(span) : undefined;
@@ -33,7 +42,9 @@ export async function traceAppend<T>(request: AppendRequest, append: (request: A
         traceparent && Array.isArray(request.events)
           ? {
               ...request,
-              events: request.events.map((event) => (stampable(event.metadata) ? { ...event, metadata: { ...event.metadata, traceparent } } : event)),
+              events: request.events.map((event) =>
+                stampable(event.metadata) ? { ...event, metadata: { ...event.metadata, traceparent } } : event,
+              ),
             }
           : request;
       try {

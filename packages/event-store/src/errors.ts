@@ -2,7 +2,11 @@ import type { ExpectedVersion } from './recorded-event';
 
 /** What went wrong in the event store, for the edge to map (409 for a conflict, 400 or 500 for the rest). */
 export type EventStoreErrorCode =
-  'STREAM_VERSION_CONFLICT' | 'EVENT_IDS_PARTIALLY_STORED' | 'STREAM_TYPE_MISMATCH' | 'STREAM_OWNED_BY_ANOTHER_ORGANIZATION' | 'INVALID_APPEND';
+  | 'STREAM_VERSION_CONFLICT'
+  | 'EVENT_IDS_PARTIALLY_STORED'
+  | 'STREAM_TYPE_MISMATCH'
+  | 'STREAM_OWNED_BY_ANOTHER_ORGANIZATION'
+  | 'INVALID_APPEND';
 
 /**
  * The stream was not at the expected version: another writer got there first. Retrying the same

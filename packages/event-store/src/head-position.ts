@@ -50,6 +50,12 @@ export async function countEventsAfter(db: EventStoreDb, after: bigint, max = 10
 
 /** When the first committed event after `after` was recorded (undefined when there is none): lag in time. */
 export async function firstRecordedAfter(db: EventStoreDb, after: bigint): Promise<Date | undefined> {
-  const row = await db.selectFrom('events').select('recorded_at').where('position', '>', after.toString()).orderBy('position').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('events')
+    .select('recorded_at')
+    .where('position', '>', after.toString())
+    .orderBy('position')
+    .limit(1)
+    .executeTakeFirst();
   return row?.recorded_at;
 }

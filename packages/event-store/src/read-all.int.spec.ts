@@ -3,7 +3,14 @@ import { appendInTransaction, appendToStream } from './append-to-stream';
 import { countEventsAfter, headPosition, safeHeadPosition } from './head-position';
 import { readAll } from './read-all';
 import type { AppendRequest, AppendResult, RecordedEvent } from './recorded-event';
-import { createEventStoreTestDatabase, gate, newEvent, sleep, uniqueStreamId, type EventStoreTestDatabase } from './test-support/event-store-test-database';
+import {
+  createEventStoreTestDatabase,
+  gate,
+  newEvent,
+  sleep,
+  uniqueStreamId,
+  type EventStoreTestDatabase,
+} from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -18,7 +25,12 @@ afterAll(async () => {
   await store?.dispose();
 });
 
-const request = (streamId: string, expectedVersion: AppendRequest['expectedVersion'], count = 1, type = 'TestHappened'): AppendRequest => ({
+const request = (
+  streamId: string,
+  expectedVersion: AppendRequest['expectedVersion'],
+  count = 1,
+  type = 'TestHappened',
+): AppendRequest => ({
   streamId,
   streamType: 'test',
   expectedVersion,
@@ -41,7 +53,8 @@ const readAllSettled = async (options: Parameters<typeof readAll>[1]): Promise<R
 
 const expectStrictlyIncreasing = (positions: bigint[]) => {
   for (let i = 1; i < positions.length; i++) {
-    if (!(positions[i]! > positions[i - 1]!)) throw new Error(`position ${positions[i]} follows ${positions[i - 1]} at index ${i}`);
+    if (!(positions[i]! > positions[i - 1]!))
+      throw new Error(`position ${positions[i]} follows ${positions[i - 1]} at index ${i}`);
   }
 };
 
@@ -66,14 +79,17 @@ describe('readAll', () => {
       });
       await aInserted.opened;
       // ...B starts later, takes a larger xid and commits first.
-      const resultB = await writerB.transaction().execute((trx) => appendInTransaction(trx, request(uniqueStreamId('b'), 'no_stream')));
+      const resultB = await writerB
+        .transaction()
+        .execute((trx) => appendInTransaction(trx, request(uniqueStreamId('b'), 'no_stream')));
       expect(resultB.firstPosition > resultA!.lastPosition).toBe(true);
 
       // What the reader guards against: `position > checkpoint` alone returns B now, the reader would
       // move its checkpoint past A's position, and A, committing a moment later, would never be read.
-      const { rows: naiveRows } = await naive.query<{ position: string }>('SELECT position FROM events WHERE position > $1 ORDER BY position', [
-        checkpoint.toString(),
-      ]);
+      const { rows: naiveRows } = await naive.query<{ position: string }>(
+        'SELECT position FROM events WHERE position > $1 ORDER BY position',
+        [checkpoint.toString()],
+      );
       expect(naiveRows.map((row) => BigInt(row.position))).toEqual([resultB.firstPosition]);
       expect(await headPosition(db)).toBe(resultB.lastPosition);
 
@@ -103,7 +119,9 @@ describe('readAll', () => {
       }),
     ).rejects.toThrow('roll back');
     const committed = await appendToStream(db, request(uniqueStreamId(), 'no_stream'));
-    expect((await readAllSettled({ after: checkpoint, limit: 10 })).map((e) => e.position)).toEqual([committed.firstPosition]);
+    expect((await readAllSettled({ after: checkpoint, limit: 10 })).map((e) => e.position)).toEqual([
+      committed.firstPosition,
+    ]);
   });
 
   it('filters by type and pages by limit', async () => {

@@ -57,5 +57,6 @@ export async function readAll(db: EventStoreDb, options: ReadAllOptions): Promis
 
 /** Throws unless `limit` is a positive integer: a page of 0 would stall a reader forever. */
 export function assertLimit(limit: number): void {
-  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer (got ${limit})`);
+  if (!Number.isSafeInteger(limit) || limit < 1)
+    throw new RangeError(`limit must be a positive integer (got ${limit})`);
 }

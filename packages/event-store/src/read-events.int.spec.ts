@@ -5,7 +5,12 @@ import { appendToStream } from './append-to-stream';
 import { readByCorrelationId, readEvents, type ReadEventsFilter } from './read-events';
 import { readStream } from './read-stream';
 import type { RecordedEvent } from './recorded-event';
-import { createEventStoreTestDatabase, newEvent, uniqueStreamId, type EventStoreTestDatabase } from './test-support/event-store-test-database';
+import {
+  createEventStoreTestDatabase,
+  newEvent,
+  uniqueStreamId,
+  type EventStoreTestDatabase,
+} from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -43,7 +48,9 @@ async function untilClockPassesLastEventOf(streamId: string): Promise<void> {
   const last = (await readStream(db, streamId)).at(-1)!.recordedAt;
   await waitFor(
     'the database clock to pass the last append',
-    async () => (await sql<{ passed: boolean }>`SELECT clock_timestamp()::timestamptz(3) > ${last} AS passed`.execute(db)).rows[0]?.passed,
+    async () =>
+      (await sql<{ passed: boolean }>`SELECT clock_timestamp()::timestamptz(3) > ${last} AS passed`.execute(db)).rows[0]
+        ?.passed,
     { intervalMs: 1 },
   );
 }
@@ -61,7 +68,12 @@ describe('readEvents', () => {
       for (const streamId of streams) {
         const type = round % 2 === 0 ? 'PaymentRequested' : 'PaymentCaptured';
         const event = newEvent({ type, metadata: { organizationId } });
-        await appendToStream(db, { streamId, streamType: paymentType, expectedVersion: round === 0 ? 'no_stream' : round, events: [event] });
+        await appendToStream(db, {
+          streamId,
+          streamType: paymentType,
+          expectedVersion: round === 0 ? 'no_stream' : round,
+          events: [event],
+        });
         appendedIds.push(event.eventId);
         if (type === 'PaymentCaptured') captured.push(event.eventId);
       }
@@ -93,7 +105,12 @@ describe('readEvents', () => {
     const streamId = uniqueStreamId();
     const streamType = `timed-${randomUUID()}`;
     for (let i = 0; i < 3; i++) {
-      await appendToStream(db, { streamId, streamType, expectedVersion: i === 0 ? 'no_stream' : i, events: [newEvent()] });
+      await appendToStream(db, {
+        streamId,
+        streamType,
+        expectedVersion: i === 0 ? 'no_stream' : i,
+        events: [newEvent()],
+      });
       await untilClockPassesLastEventOf(streamId);
     }
     const [first, second, third] = await readStream(db, streamId);
@@ -135,7 +152,9 @@ describe('readStream', () => {
 
     const all = await readStream(db, streamId);
     expect(all.map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5]);
-    expect((await readStream(db, streamId, { fromVersion: 2, toVersion: 4 })).map((e) => e.streamVersion)).toEqual([2, 3, 4]);
+    expect((await readStream(db, streamId, { fromVersion: 2, toVersion: 4 })).map((e) => e.streamVersion)).toEqual([
+      2, 3, 4,
+    ]);
     expect((await readStream(db, streamId, { fromVersion: 4 })).map((e) => e.streamVersion)).toEqual([4, 5]);
     expect((await readStream(db, streamId, { fromVersion: 2, limit: 2 })).map((e) => e.streamVersion)).toEqual([2, 3]);
     // A recordedAt read back is an exact bound: recorded_at keeps milliseconds, like a Date.

@@ -49,7 +49,11 @@ export async function readEvents(db: EventStoreDb, filter: ReadEventsFilter): Pr
  * Everything that happened because of one request or workflow, in global order (metadata.correlationId
  * as stored at append time). Limited to 1,000 events unless told otherwise.
  */
-export async function readByCorrelationId(db: EventStoreDb, correlationId: string, options: { limit?: number } = {}): Promise<RecordedEvent[]> {
+export async function readByCorrelationId(
+  db: EventStoreDb,
+  correlationId: string,
+  options: { limit?: number } = {},
+): Promise<RecordedEvent[]> {
   const limit = options.limit ?? 1_000;
   assertLimit(limit);
   const rows = await db

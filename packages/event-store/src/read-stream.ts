@@ -16,7 +16,11 @@ export interface ReadStreamOptions {
  * One stream's events in version order, to rebuild its state. Returns [] for a stream that does not
  * exist; the last event's streamVersion is the expected version for the next append.
  */
-export async function readStream(db: EventStoreDb, streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+export async function readStream(
+  db: EventStoreDb,
+  streamId: string,
+  options: ReadStreamOptions = {},
+): Promise<RecordedEvent[]> {
   if (options.limit !== undefined) assertLimit(options.limit);
   const { fromVersion, toVersion, recordedUpTo, limit } = options;
   const rows = await db

@@ -3,7 +3,11 @@ import { sql } from 'kysely';
 import { appendToStream } from './append-to-stream';
 import { readStream } from './read-stream';
 import { canonicalStreamId, planStreamIdRepairs, repairStreamIds } from './repair-stream-ids';
-import { createEventStoreTestDatabase, newEvent, type EventStoreTestDatabase } from './test-support/event-store-test-database';
+import {
+  createEventStoreTestDatabase,
+  newEvent,
+  type EventStoreTestDatabase,
+} from './test-support/event-store-test-database';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -75,17 +79,29 @@ describe('repairStreamIds', () => {
     const plan = await planStreamIdRepairs(db, { quietForMs: 0 });
     const byStream = new Map(plan.map((repair) => [repair.streamId, repair]));
 
-    expect(byStream.get(`payment-${lone.toUpperCase()}`)).toMatchObject({ kind: 'rename', targetStreamId: `payment-${lone}`, organizationId: orgA, events: 2 });
+    expect(byStream.get(`payment-${lone.toUpperCase()}`)).toMatchObject({
+      kind: 'rename',
+      targetStreamId: `payment-${lone}`,
+      organizationId: orgA,
+      events: 2,
+    });
     const rekey = byStream.get(`payment-${split.toUpperCase()}`);
     expect(rekey).toMatchObject({ kind: 'rekey', organizationId: orgB, events: 2 });
-    expect(rekey?.targetStreamId).toMatch(/^payment-[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(rekey?.targetStreamId).toMatch(
+      /^payment-[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(byStream.get(`payment-urn:uuid:${urn}`)).toMatchObject({ kind: 'rename', targetStreamId: `payment-${urn}` });
-    expect(byStream.get(`payment-${twice.toUpperCase()}`)).toMatchObject({ kind: 'rename', targetStreamId: `payment-${twice}` });
+    expect(byStream.get(`payment-${twice.toUpperCase()}`)).toMatchObject({
+      kind: 'rename',
+      targetStreamId: `payment-${twice}`,
+    });
     expect(byStream.get(`payment-${partlyUpper(twice)}`)).toMatchObject({ kind: 'rekey', organizationId: orgB });
     expect(byStream.has(`payment-${split}`)).toBe(false);
     expect(byStream.has(`payment-${untouched}`)).toBe(false);
     // A dry run and the repair name the same new id.
-    expect((await planStreamIdRepairs(db, { quietForMs: 0 })).map((repair) => repair.targetStreamId)).toEqual(plan.map((repair) => repair.targetStreamId));
+    expect((await planStreamIdRepairs(db, { quietForMs: 0 })).map((repair) => repair.targetStreamId)).toEqual(
+      plan.map((repair) => repair.targetStreamId),
+    );
     expect(await allEvents()).toEqual(before);
   });
 
@@ -93,7 +109,9 @@ describe('repairStreamIds', () => {
     const plan = await planStreamIdRepairs(db);
     expect(plan.length).toBeGreaterThan(0);
     expect(plan.every((repair) => repair.kind === 'hold' && repair.targetStreamId === null)).toBe(true);
-    expect(plan.find((repair) => repair.streamId === `payment-${partlyUpper(twice)}`)?.reason).toContain(`payment-${twice.toUpperCase()}`);
+    expect(plan.find((repair) => repair.streamId === `payment-${partlyUpper(twice)}`)?.reason).toContain(
+      `payment-${twice.toUpperCase()}`,
+    );
   });
 
   it('moves every event and drops none: same ids, positions, versions, types, metadata and times; only the stream id and the id fields change', async () => {
@@ -107,7 +125,11 @@ describe('repairStreamIds', () => {
     for (const [eventId, old] of before) {
       const now = after.get(eventId)!;
       const repair = moved.get(old.stream_id);
-      expect({ ...now, stream_id: undefined, data: undefined }).toEqual({ ...old, stream_id: undefined, data: undefined });
+      expect({ ...now, stream_id: undefined, data: undefined }).toEqual({
+        ...old,
+        stream_id: undefined,
+        data: undefined,
+      });
       if (!repair) {
         expect(now).toEqual(old);
         continue;
@@ -119,10 +141,15 @@ describe('repairStreamIds', () => {
     // Streams: each id once, canonical, with its owner and version kept.
     const streams = await db.selectFrom('streams').select(['stream_id', 'organization_id', 'version']).execute();
     expect(streams.filter((stream) => canonicalStreamId(stream.stream_id) !== stream.stream_id)).toEqual([]);
-    expect(streams.find((stream) => stream.stream_id === `payment-${split}`)).toMatchObject({ organization_id: orgA, version: 2 });
+    expect(streams.find((stream) => stream.stream_id === `payment-${split}`)).toMatchObject({
+      organization_id: orgA,
+      version: 2,
+    });
     const rekeyed = moved.get(`payment-${split.toUpperCase()}`)!.targetStreamId!;
     expect(streams.find((stream) => stream.stream_id === rekeyed)).toMatchObject({ organization_id: orgB, version: 2 });
-    expect((await readStream(db, `payment-${split}`)).every((event) => event.metadata.organizationId === orgA)).toBe(true);
+    expect((await readStream(db, `payment-${split}`)).every((event) => event.metadata.organizationId === orgA)).toBe(
+      true,
+    );
   });
 
   it('records each move as evidence', async () => {
@@ -140,7 +167,9 @@ describe('repairStreamIds', () => {
   });
 
   it('leaves the events append-only again, and the repaired streams appendable at their versions', async () => {
-    await expect(sql`UPDATE events SET type = type WHERE stream_id = ${`payment-${lone}`}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE events SET type = type WHERE stream_id = ${`payment-${lone}`}`.execute(db)).rejects.toThrow(
+      /append-only/,
+    );
     const appended = await appendToStream(db, {
       streamId: `payment-${lone}`,
       streamType: 'payment',

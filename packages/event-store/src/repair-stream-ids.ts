@@ -81,7 +81,10 @@ interface Candidate {
  * What repairStreamIds would do, changing nothing. Streams are taken in the order they were created,
  * so where several spellings of one id exist and none is canonical, the oldest takes the id.
  */
-export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRepairOptions = {}): Promise<StreamIdRepair[]> {
+export async function planStreamIdRepairs(
+  db: EventStoreDb,
+  options: StreamIdRepairOptions = {},
+): Promise<StreamIdRepair[]> {
   const quietSince = (options.now ?? new Date()).getTime() - (options.quietForMs ?? DEFAULT_QUIET_FOR_MS);
   // A first filter the index-free scan can do cheaply; the exact test is canonicalStreamId.
   const { rows } = await sql<{
@@ -117,7 +120,12 @@ export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRep
 
   return candidates.map((candidate): StreamIdRepair => {
     const canonical = canonicalStreamId(candidate.streamId);
-    const base = { streamId: candidate.streamId, streamType: candidate.streamType, organizationId: candidate.organizationId, events: candidate.events };
+    const base = {
+      streamId: candidate.streamId,
+      streamType: candidate.streamType,
+      organizationId: candidate.organizationId,
+      events: candidate.events,
+    };
     const hold = (reason: string): StreamIdRepair => {
       if (!heldFor.has(canonical) && !taken.has(canonical)) heldFor.set(canonical, candidate.streamId);
       return { ...base, kind: 'hold', targetStreamId: null, reason };
@@ -125,7 +133,9 @@ export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRep
     const waitingFor = heldFor.get(canonical);
     if (waitingFor) return hold(`waits for ${waitingFor}, an older spelling of the same id, which is held`);
     if (candidate.updatedAt.getTime() > quietSince)
-      return hold(`appended to at ${candidate.updatedAt.toISOString()}: a command may still be running on it; run the repair again later`);
+      return hold(
+        `appended to at ${candidate.updatedAt.toISOString()}: a command may still be running on it; run the repair again later`,
+      );
     if (!taken.has(canonical)) {
       taken.add(canonical);
       return { ...base, kind: 'rename', targetStreamId: canonical, reason: `the only stream of ${canonical}` };
@@ -133,7 +143,12 @@ export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRep
     const prefix = canonical.slice(0, canonical.length - 36);
     const rekeyed = `${prefix}${nameBasedUuid(candidate.streamId)}`;
     taken.add(rekeyed);
-    return { ...base, kind: 'rekey', targetStreamId: rekeyed, reason: `${canonical} is another stream: this one keeps its events under a new id` };
+    return {
+      ...base,
+      kind: 'rekey',
+      targetStreamId: rekeyed,
+      reason: `${canonical} is another stream: this one keeps its events under a new id`,
+    };
   });
 }
 
@@ -148,7 +163,10 @@ export async function planStreamIdRepairs(db: EventStoreDb, options: StreamIdRep
  * append-only trigger is disabled for this transaction's statements only and is back on at commit,
  * or at rollback. Read models built from the old ids must be rebuilt afterwards.
  */
-export async function repairStreamIds(db: EventStoreDb, options: StreamIdRepairOptions = {}): Promise<StreamIdRepair[]> {
+export async function repairStreamIds(
+  db: EventStoreDb,
+  options: StreamIdRepairOptions = {},
+): Promise<StreamIdRepair[]> {
   return db.transaction().execute(async (trx) => {
     // streams first, as an append takes them: an append in progress finishes, later ones wait.
     await sql`LOCK TABLE streams IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
@@ -163,7 +181,12 @@ export async function repairStreamIds(db: EventStoreDb, options: StreamIdRepairO
   });
 }
 
-async function moveStream(trx: EventStoreDb, repair: StreamIdRepair, kind: 'rename' | 'rekey', target: string): Promise<void> {
+async function moveStream(
+  trx: EventStoreDb,
+  repair: StreamIdRepair,
+  kind: 'rename' | 'rekey',
+  target: string,
+): Promise<void> {
   const before = uuidOf(repair.streamId);
   const after = uuidOf(target);
   await sql`UPDATE streams SET stream_id = ${target} WHERE stream_id = ${repair.streamId}`.execute(trx);

@@ -73,7 +73,11 @@ describe('claimIdempotencyKey', () => {
     await claimIdempotencyKey(db, first);
     const retry = { ...first, commandId: randomUUID() };
 
-    expect(await claimIdempotencyKey(db, retry)).toEqual({ kind: 'replay', commandId: first.commandId, response: null });
+    expect(await claimIdempotencyKey(db, retry)).toEqual({
+      kind: 'replay',
+      commandId: first.commandId,
+      response: null,
+    });
 
     const body = { paymentId: 'p-1', amount: { value: '12.50', currency: 'EUR' } };
     await recordIdempotentResponse(db, first, { status: 201, body });
@@ -89,9 +93,17 @@ describe('claimIdempotencyKey', () => {
     const request = claimRequest();
     await claimIdempotencyKey(db, request);
 
-    await recordIdempotentResponse(db, { ...request, commandId: randomUUID() }, { status: 200, body: { stolen: true } });
+    await recordIdempotentResponse(
+      db,
+      { ...request, commandId: randomUUID() },
+      { status: 200, body: { stolen: true } },
+    );
 
-    expect(await claimIdempotencyKey(db, request)).toEqual({ kind: 'replay', commandId: request.commandId, response: null });
+    expect(await claimIdempotencyKey(db, request)).toEqual({
+      kind: 'replay',
+      commandId: request.commandId,
+      response: null,
+    });
   });
 
   it('given a claimed key, when another request uses it, then it is a mismatch and the key keeps its first request', async () => {
@@ -136,7 +148,13 @@ describe('claimIdempotencyKey', () => {
     expect(await claimIdempotencyKey(db, fresh)).toEqual({ kind: 'claimed', commandId: fresh.commandId });
 
     const row = await rowOf(old);
-    expect(row).toMatchObject({ request_hash: 'hash-b', command_id: fresh.commandId, response_status: null, response_body: null, completed_at: null });
+    expect(row).toMatchObject({
+      request_hash: 'hash-b',
+      command_id: fresh.commandId,
+      response_status: null,
+      response_body: null,
+      completed_at: null,
+    });
     expect(row!.expires_at.getTime()).toBeGreaterThan(Date.now());
     expect(await claimIdempotencyKey(db, { ...fresh, commandId: randomUUID() })).toEqual({
       kind: 'replay',
@@ -150,7 +168,9 @@ describe('claimIdempotencyKey', () => {
     await claimIdempotencyKey(db, old);
     await expire(old);
 
-    const claims = await Promise.all(Array.from({ length: 10 }, () => claimIdempotencyKey(db, { ...old, commandId: randomUUID() })));
+    const claims = await Promise.all(
+      Array.from({ length: 10 }, () => claimIdempotencyKey(db, { ...old, commandId: randomUUID() })),
+    );
 
     const claimed = claims.filter((claim) => claim.kind === 'claimed');
     expect(claimed).toHaveLength(1);
@@ -162,8 +182,15 @@ describe('claimIdempotencyKey', () => {
     const first = claimRequest({ ttlMs: 1 });
     await claimIdempotencyKey(db, first);
     // Until Postgres' clock (which the takeover compares with) has passed the claim's expiry.
-    await waitFor('the 1 ms claim to expire', async () => (await sql<{ expired: boolean }>`SELECT expires_at < now() AS expired FROM idempotency_keys
-      WHERE organization_id = ${first.organizationId} AND idempotency_key = ${first.key}`.execute(db)).rows[0]?.expired, { intervalMs: 5 });
+    await waitFor(
+      'the 1 ms claim to expire',
+      async () =>
+        (
+          await sql<{ expired: boolean }>`SELECT expires_at < now() AS expired FROM idempotency_keys
+      WHERE organization_id = ${first.organizationId} AND idempotency_key = ${first.key}`.execute(db)
+        ).rows[0]?.expired,
+      { intervalMs: 5 },
+    );
     const second = { ...first, commandId: randomUUID() };
 
     expect(await claimIdempotencyKey(db, second)).toEqual({ kind: 'claimed', commandId: second.commandId });

@@ -28,7 +28,9 @@ export interface ClaimRequest {
 
 /** A stable hash of what makes two requests "the same": method, route and canonical JSON body. */
 export function hashRequest(method: string, route: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${route}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${method} ${route}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 function canonicalJson(value: unknown): string {
@@ -59,15 +61,18 @@ export async function claimIdempotencyKey(db: IdempotencyDb, request: ClaimReque
       expires_at: expiresAt,
     })
     .onConflict((conflict) =>
-      conflict.columns(['organization_id', 'idempotency_key']).doUpdateSet({
-        request_hash: request.requestHash,
-        command_id: request.commandId,
-        created_at: sql`now()`,
-        expires_at: expiresAt,
-        response_status: null,
-        response_body: null,
-        completed_at: null,
-      }).where('idempotency_keys.expires_at', '<', sql<Date>`now()`),
+      conflict
+        .columns(['organization_id', 'idempotency_key'])
+        .doUpdateSet({
+          request_hash: request.requestHash,
+          command_id: request.commandId,
+          created_at: sql`now()`,
+          expires_at: expiresAt,
+          response_status: null,
+          response_body: null,
+          completed_at: null,
+        })
+        .where('idempotency_keys.expires_at', '<', sql<Date>`now()`),
     )
     .returning('command_id')
     .executeTakeFirst();
@@ -80,7 +85,8 @@ export async function claimIdempotencyKey(db: IdempotencyDb, request: ClaimReque
     .where('idempotency_key', '=', request.key)
     .executeTakeFirstOrThrow();
   if (existing.request_hash !== request.requestHash) return { kind: 'mismatch', commandId: existing.command_id };
-  const response = existing.response_status === null ? null : { status: existing.response_status, body: existing.response_body };
+  const response =
+    existing.response_status === null ? null : { status: existing.response_status, body: existing.response_body };
   return { kind: 'replay', commandId: existing.command_id, response };
 }
 

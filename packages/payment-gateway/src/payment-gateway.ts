@@ -16,9 +16,7 @@ export interface ChargeRequest {
   idempotencyKey: string;
 }
 
-export type ChargeOutcome =
-  | { outcome: 'approved'; gatewayReference: string }
-  | { outcome: 'declined'; reason: string };
+export type ChargeOutcome = { outcome: 'approved'; gatewayReference: string } | { outcome: 'declined'; reason: string };
 
 /** The gateway could not answer now; the same request may succeed later (Temporal retries it). */
 export class TransientGatewayError extends Error {

@@ -99,7 +99,10 @@ export class PostgresAppendListener extends LocalWakeups {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new Client({ connectionString: this.options.url, application_name: this.options.applicationName ?? 'projection-listener' });
+    const client = new Client({
+      connectionString: this.options.url,
+      application_name: this.options.applicationName ?? 'projection-listener',
+    });
     const lost = (error?: Error) => {
       if (this.client !== client) return;
       this.client = undefined;

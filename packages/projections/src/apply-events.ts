@@ -20,7 +20,11 @@ function mergeChanges(into: ProjectionChanges, more: ProjectionChanges): Project
   };
 }
 
-async function applyOrClassify(projection: Projection, events: RecordedEvent[], trx: Transaction<any>): Promise<ProjectionChanges> {
+async function applyOrClassify(
+  projection: Projection,
+  events: RecordedEvent[],
+  trx: Transaction<any>,
+): Promise<ProjectionChanges> {
   try {
     return await projection.apply(events, trx);
   } catch (error) {

@@ -7,7 +7,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Generated, type Kysely } from 'kysely';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { appendToStream, eventStoreMigrations, safeHeadPosition, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  eventStoreMigrations,
+  safeHeadPosition,
+  type EventStoreDb,
+  type EventStoreTables,
+} from '@gyroscops/event-store';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
 import { applyNextBatch } from './apply-next-batch';
 import { ensureCheckpoint, readCheckpoints } from './projection-checkpoints';
@@ -17,7 +23,13 @@ import type { ProjectionTables } from './tables';
 
 /** The test projection's own table: one row per event applied, in the order `apply` saw them. */
 interface TestTables {
-  test_applied_events: { seq: Generated<string>; projection: string; position: string; stream_id: string; type: string };
+  test_applied_events: {
+    seq: Generated<string>;
+    projection: string;
+    position: string;
+    stream_id: string;
+    type: string;
+  };
 }
 
 let env: TestEnvironment;
@@ -57,10 +69,14 @@ interface TestProjection extends Projection<TestTables> {
  * A projection that logs every event it applies. Its checkpoint starts at the current safe head, so
  * it sees only the events its test appends. `failNext` makes the next `apply` throw AFTER writing rows.
  */
-async function newProjection(eventTypes: readonly string[] = ['Counted']): Promise<TestProjection & { failNext: boolean }> {
+async function newProjection(
+  eventTypes: readonly string[] = ['Counted'],
+): Promise<TestProjection & { failNext: boolean }> {
   const name = `test-${randomUUID()}`;
   await ensureCheckpoint(runnerDb, name, 1);
-  await sql`UPDATE projection_checkpoints SET position = ${(await safeHeadPosition(eventStore)).toString()} WHERE projection = ${name}`.execute(readDb);
+  await sql`UPDATE projection_checkpoints SET position = ${(await safeHeadPosition(eventStore)).toString()} WHERE projection = ${name}`.execute(
+    readDb,
+  );
   const projection = {
     name,
     version: 1,
@@ -73,7 +89,14 @@ async function newProjection(eventTypes: readonly string[] = ['Counted']): Promi
       projection.calls += 1;
       await trx
         .insertInto('test_applied_events')
-        .values(events.map((event) => ({ projection: name, position: event.position.toString(), stream_id: event.streamId, type: event.type })))
+        .values(
+          events.map((event) => ({
+            projection: name,
+            position: event.position.toString(),
+            stream_id: event.streamId,
+            type: event.type,
+          })),
+        )
         .execute();
       if (projection.failNext) {
         projection.failNext = false;
@@ -105,7 +128,14 @@ async function untilVisible(position: bigint): Promise<void> {
 const checkpointOf = async (name: string) => (await readCheckpoints(runnerDb, [name]))[0]!.position;
 
 const appliedOf = async (name: string) =>
-  (await readDb.selectFrom('test_applied_events').select(['position', 'stream_id']).where('projection', '=', name).orderBy('seq').execute()).map((row) => ({
+  (
+    await readDb
+      .selectFrom('test_applied_events')
+      .select(['position', 'stream_id'])
+      .where('projection', '=', name)
+      .orderBy('seq')
+      .execute()
+  ).map((row) => ({
     position: BigInt(row.position),
     streamId: row.stream_id,
   }));
@@ -139,7 +169,12 @@ describe('applyNextBatch', () => {
     const empty = await applyNextBatch(runnerDb, eventStore, projection, 3);
 
     expect(full).toMatchObject({ eventsRead: 3, position: positions[2], caughtUp: false, projection: projection.name });
-    expect(empty).toMatchObject({ eventsRead: 0, position: positions[2], caughtUp: true, changes: { paymentIds: [], organizationIds: [] } });
+    expect(empty).toMatchObject({
+      eventsRead: 0,
+      position: positions[2],
+      caughtUp: true,
+      changes: { paymentIds: [], organizationIds: [] },
+    });
   });
 
   it('given an apply that throws, then rows and checkpoint roll back together, and the retry applies the batch once', async () => {
@@ -196,7 +231,12 @@ describe('applyNextBatch', () => {
 
     const onlyIgnored = await applyNextBatch(runnerDb, eventStore, projection, 10);
 
-    expect(onlyIgnored).toMatchObject({ eventsRead: 3, position: ignored[2], caughtUp: true, changes: { paymentIds: [], organizationIds: [] } });
+    expect(onlyIgnored).toMatchObject({
+      eventsRead: 3,
+      position: ignored[2],
+      caughtUp: true,
+      changes: { paymentIds: [], organizationIds: [] },
+    });
     expect(projection.calls).toBe(0);
     expect(await checkpointOf(projection.name)).toBe(ignored[2]);
 
@@ -211,6 +251,8 @@ describe('applyNextBatch', () => {
 
   it('fails loudly for a projection that has no checkpoint row', async () => {
     const projection = await newProjection();
-    await expect(applyNextBatch(runnerDb, eventStore, { ...projection, name: `missing-${randomUUID()}` }, 10)).rejects.toThrow();
+    await expect(
+      applyNextBatch(runnerDb, eventStore, { ...projection, name: `missing-${randomUUID()}` }, 10),
+    ).rejects.toThrow();
   });
 });

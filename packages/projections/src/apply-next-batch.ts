@@ -83,7 +83,11 @@ async function applyAfterExpectedPosition(
   return readDb.transaction().execute(async (trx) => {
     if (!(await advanceCheckpointFrom(trx, projection.name, expected, position))) return undefined;
     const applied = await traceProjectionApply(projection.name, events, () => applyEvents(trx, projection, events));
-    return emptyResult(projection, position, { eventsRead: events.length, changes: applied.changes, caughtUp: events.length < batchSize });
+    return emptyResult(projection, position, {
+      eventsRead: events.length,
+      changes: applied.changes,
+      caughtUp: events.length < batchSize,
+    });
   });
 }
 
@@ -100,12 +104,18 @@ async function applyLocked(
     if (checkpoint.state === 'halted') return result({ halted: true });
 
     const events = await readAll(eventStore, { after: checkpoint.position, limit: batchSize });
-    const applied = await traceProjectionApply(projection.name, events, () => applyEvents(trx, projection, events, options));
+    const applied = await traceProjectionApply(projection.name, events, () =>
+      applyEvents(trx, projection, events, options),
+    );
     if (applied.poisoned.length > 0) await parkEvents(trx, projection.name, applied.poisoned);
     const position = applied.lastPosition ?? checkpoint.position;
     if (position !== checkpoint.position) await saveCheckpoint(trx, projection.name, position);
     if (applied.haltedAt) {
-      await haltCheckpoint(trx, projection.name, `event ${applied.haltedAt.event.eventId} at ${applied.haltedAt.event.position}: ${applied.haltedAt.error}`);
+      await haltCheckpoint(
+        trx,
+        projection.name,
+        `event ${applied.haltedAt.event.eventId} at ${applied.haltedAt.event.position}: ${applied.haltedAt.error}`,
+      );
       return result({ position, eventsRead: events.length, changes: applied.changes, halted: true, caughtUp: true });
     }
     return result({

@@ -14,7 +14,15 @@ export async function parkEvents(
 ): Promise<void> {
   await (schema ? trx.withSchema(schema) : trx)
     .insertInto('projection_dead_letters')
-    .values(poisoned.map(({ event, error }) => ({ projection, position: event.position.toString(), event_id: event.eventId, event_type: event.type, error })))
+    .values(
+      poisoned.map(({ event, error }) => ({
+        projection,
+        position: event.position.toString(),
+        event_id: event.eventId,
+        event_type: event.type,
+        error,
+      })),
+    )
     .onConflict((conflict) => conflict.columns(['projection', 'event_id']).doUpdateSet({ error: sql`excluded.error` }))
     .execute();
 }

@@ -62,7 +62,9 @@ afterAll(async () => {
 async function newProjection(): Promise<Projection<TestTables>> {
   const name = `follow-${randomUUID()}`;
   await ensureCheckpoint(runnerDb, name, 1);
-  await sql`UPDATE projection_checkpoints SET position = ${(await safeHeadPosition(eventStore)).toString()} WHERE projection = ${name}`.execute(readDb);
+  await sql`UPDATE projection_checkpoints SET position = ${(await safeHeadPosition(eventStore)).toString()} WHERE projection = ${name}`.execute(
+    readDb,
+  );
   return {
     name,
     version: 1,
@@ -113,7 +115,12 @@ async function appendAndNotify(count: number): Promise<void> {
 }
 
 async function appliedPositions(projection: string): Promise<string[]> {
-  const rows = await readDb.selectFrom('test_followed_events').select('position').where('projection', '=', projection).orderBy('seq').execute();
+  const rows = await readDb
+    .selectFrom('test_followed_events')
+    .select('position')
+    .where('projection', '=', projection)
+    .orderBy('seq')
+    .execute();
   return rows.map((row) => row.position);
 }
 
@@ -176,7 +183,10 @@ it('picks up an event an older open transaction hid from it, once that transacti
   // The follower owes the announced events and keeps looking (every 100 ms at most): wait for a look
   // that began after the append committed. It must have read nothing past the open transaction.
   const committed = batchesBegun;
-  await eventually(async () => finishedBatches.some((batch) => batch.projection === projection.name && batch.begun > committed), 10_000);
+  await eventually(
+    async () => finishedBatches.some((batch) => batch.projection === projection.name && batch.begun > committed),
+    10_000,
+  );
   expect(await appliedPositions(projection.name)).toEqual([]);
 
   release();

@@ -22,7 +22,11 @@ function toCheckpoint(row: ProjectionCheckpointRow): ProjectionCheckpoint {
 }
 
 /** Creates the checkpoint row at position 0 when the projection has none yet. */
-export async function ensureCheckpoint(db: Kysely<ProjectionTables>, projection: string, version: number): Promise<void> {
+export async function ensureCheckpoint(
+  db: Kysely<ProjectionTables>,
+  projection: string,
+  version: number,
+): Promise<void> {
   await db
     .insertInto('projection_checkpoints')
     .values({ projection, version, position: '0', state: 'live', last_error: null })
@@ -34,12 +38,24 @@ export async function ensureCheckpoint(db: Kysely<ProjectionTables>, projection:
  * Reads and row-locks a projection's checkpoint inside the batch transaction: a second applier of
  * the same projection waits here, then starts from where the first one stopped.
  */
-export async function lockCheckpoint(trx: Transaction<ProjectionTables>, projection: string): Promise<ProjectionCheckpoint> {
-  const row = await trx.selectFrom('projection_checkpoints').selectAll().where('projection', '=', projection).forUpdate().executeTakeFirstOrThrow();
+export async function lockCheckpoint(
+  trx: Transaction<ProjectionTables>,
+  projection: string,
+): Promise<ProjectionCheckpoint> {
+  const row = await trx
+    .selectFrom('projection_checkpoints')
+    .selectAll()
+    .where('projection', '=', projection)
+    .forUpdate()
+    .executeTakeFirstOrThrow();
   return toCheckpoint(row);
 }
 
-export async function saveCheckpoint(trx: Transaction<ProjectionTables>, projection: string, position: bigint): Promise<void> {
+export async function saveCheckpoint(
+  trx: Transaction<ProjectionTables>,
+  projection: string,
+  position: bigint,
+): Promise<void> {
   await trx
     .updateTable('projection_checkpoints')
     .set({ position: position.toString(), last_error: null, updated_at: sql`now()` })
@@ -52,7 +68,12 @@ export async function saveCheckpoint(trx: Transaction<ProjectionTables>, project
  * moved it meanwhile or the projection is halted (false then, and nothing changed). Under READ
  * COMMITTED the UPDATE waits for a concurrent holder of the lock, then re-checks its condition.
  */
-export async function advanceCheckpointFrom(trx: Transaction<ProjectionTables>, projection: string, from: bigint, to: bigint): Promise<boolean> {
+export async function advanceCheckpointFrom(
+  trx: Transaction<ProjectionTables>,
+  projection: string,
+  from: bigint,
+  to: bigint,
+): Promise<boolean> {
   const result = await trx
     .updateTable('projection_checkpoints')
     .set({ position: to.toString(), last_error: null, updated_at: sql`now()` })
@@ -63,7 +84,10 @@ export async function advanceCheckpointFrom(trx: Transaction<ProjectionTables>, 
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?: readonly string[]): Promise<ProjectionCheckpoint[]> {
+export async function readCheckpoints(
+  db: Kysely<ProjectionTables>,
+  projections?: readonly string[],
+): Promise<ProjectionCheckpoint[]> {
   if (projections?.length === 0) return [];
   const rows = await db
     .selectFrom('projection_checkpoints')
@@ -75,7 +99,11 @@ export async function readCheckpoints(db: Kysely<ProjectionTables>, projections?
 }
 
 /** Stops a projection on a poison event (the `halt` policy): it applies nothing until resumed. */
-export async function haltCheckpoint(trx: Transaction<ProjectionTables>, projection: string, error: string): Promise<void> {
+export async function haltCheckpoint(
+  trx: Transaction<ProjectionTables>,
+  projection: string,
+  error: string,
+): Promise<void> {
   await trx
     .updateTable('projection_checkpoints')
     .set({ state: 'halted', last_error: error, updated_at: sql`now()` })
@@ -94,7 +122,11 @@ export async function resumeCheckpoint(db: Kysely<ProjectionTables>, projection:
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function setCheckpointState(db: Kysely<ProjectionTables>, projection: string, state: ProjectionState): Promise<void> {
+export async function setCheckpointState(
+  db: Kysely<ProjectionTables>,
+  projection: string,
+  state: ProjectionState,
+): Promise<void> {
   await db
     .updateTable('projection_checkpoints')
     .set({ state, updated_at: sql`now()` })

@@ -4,7 +4,9 @@ export class ProjectionApplyError extends Error {
     readonly projection: string,
     override readonly cause: unknown,
   ) {
-    super(`projection ${projection} failed to apply a batch: ${cause instanceof Error ? cause.message : String(cause)}`);
+    super(
+      `projection ${projection} failed to apply a batch: ${cause instanceof Error ? cause.message : String(cause)}`,
+    );
     this.name = 'ProjectionApplyError';
   }
 }
@@ -20,5 +22,7 @@ export function isTransientDatabaseError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === 'string' && code.length === 5) return TRANSIENT_SQLSTATE_CLASSES.includes(code.slice(0, 2));
   const message = error instanceof Error ? error.message : '';
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect/i.test(message);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|Connection terminated|timeout exceeded when trying to connect/i.test(
+    message,
+  );
 }

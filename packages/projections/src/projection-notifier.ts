@@ -12,7 +12,10 @@ export interface ProjectionAnnouncement {
 }
 
 /** An announcement as it goes out on Redis: its channel and its message. */
-export function announcementMessage(keyPrefix: string, announcement: ProjectionAnnouncement): { channel: string; message: string } {
+export function announcementMessage(
+  keyPrefix: string,
+  announcement: ProjectionAnnouncement,
+): { channel: string; message: string } {
   return { channel: projectionChannel(keyPrefix), message: JSON.stringify(announcement) };
 }
 
@@ -21,7 +24,11 @@ export function announcementMessage(keyPrefix: string, announcement: ProjectionA
  * which entries to drop from their caches. Best effort: when Redis is down the announcement is lost,
  * and readers fall back to the checkpoint in Postgres and to their cache TTL.
  */
-export async function announceBatch(redis: Redis, keyPrefix: string, announcement: ProjectionAnnouncement): Promise<boolean> {
+export async function announceBatch(
+  redis: Redis,
+  keyPrefix: string,
+  announcement: ProjectionAnnouncement,
+): Promise<boolean> {
   const { channel, message } = announcementMessage(keyPrefix, announcement);
   try {
     await redis.publish(channel, message);
@@ -34,8 +41,13 @@ export async function announceBatch(redis: Redis, keyPrefix: string, announcemen
 export function parseAnnouncement(message: string): ProjectionAnnouncement | undefined {
   try {
     const parsed = JSON.parse(message) as Partial<ProjectionAnnouncement>;
-    if (typeof parsed.projection !== 'string' || typeof parsed.position !== 'string' || !/^\d+$/.test(parsed.position)) return undefined;
-    return { projection: parsed.projection, position: parsed.position, changes: parsed.changes ?? { paymentIds: [], organizationIds: [] } };
+    if (typeof parsed.projection !== 'string' || typeof parsed.position !== 'string' || !/^\d+$/.test(parsed.position))
+      return undefined;
+    return {
+      projection: parsed.projection,
+      position: parsed.position,
+      changes: parsed.changes ?? { paymentIds: [], organizationIds: [] },
+    };
   } catch {
     return undefined;
   }

@@ -56,11 +56,17 @@ const newProjectionName = () => `test-${randomUUID()}`;
 
 const setCheckpoint = async (projection: string, position: bigint) => {
   await ensureCheckpoint(readDb, projection, 1);
-  await sql`UPDATE projection_checkpoints SET position = ${position.toString()} WHERE projection = ${projection}`.execute(readDb);
+  await sql`UPDATE projection_checkpoints SET position = ${position.toString()} WHERE projection = ${projection}`.execute(
+    readDb,
+  );
 };
 
 const announce = (projection: string, position: bigint) =>
-  announceBatch(publisher, env.redisPrefix, { projection, position: position.toString(), changes: { paymentIds: [], organizationIds: [] } });
+  announceBatch(publisher, env.redisPrefix, {
+    projection,
+    position: position.toString(),
+    changes: { paymentIds: [], organizationIds: [] },
+  });
 
 /** Resolves once the tracker has handled an announcement of `projection` at `position`. */
 const handled = (tracker: ProjectionPositionTracker, projection: string, position: bigint) =>
@@ -154,7 +160,9 @@ describe('ProjectionPositionTracker', () => {
     const startedAt = Date.now();
     const waiting = track(tracker.waitFor([projection], 100n, 600_000));
     // waitFor reads the checkpoint table first; once it has, the target is known to be committed.
-    await waitFor('the tracker to read the checkpoint', async () => tracker.positionOf([projection]) === 100n, { intervalMs: 5 });
+    await waitFor('the tracker to read the checkpoint', async () => tracker.positionOf([projection]) === 100n, {
+      intervalMs: 5,
+    });
     await flushPromises();
     expect(waiting.settled).toBe(false);
 

@@ -17,13 +17,24 @@ export interface ProjectionStatus {
   deadLetters: number;
   /** The live projection's error (what halted it), else the rebuild's (why its batches fail, or what halted it). */
   lastError: string | null;
-  rebuild: { eventsDone: number; eventsTotal: number; eventsPerSecond: number; startedAt: Date; halted: boolean; lastError: string | null } | null;
+  rebuild: {
+    eventsDone: number;
+    eventsTotal: number;
+    eventsPerSecond: number;
+    startedAt: Date;
+    halted: boolean;
+    lastError: string | null;
+  } | null;
 }
 
 const LAG_COUNT_CAP = 1_000_000;
 
 /** Where every projection stands against the head of the event store: what GET /projections and the gauges show. */
-export async function readProjectionStatuses(readDb: Kysely<ProjectionTables>, eventStore: EventStoreDb, now = new Date()): Promise<ProjectionStatus[]> {
+export async function readProjectionStatuses(
+  readDb: Kysely<ProjectionTables>,
+  eventStore: EventStoreDb,
+  now = new Date(),
+): Promise<ProjectionStatus[]> {
   const [checkpoints, deadLetters, rebuilds, head] = await Promise.all([
     readCheckpoints(readDb),
     countDeadLetters(readDb),
@@ -34,7 +45,10 @@ export async function readProjectionStatuses(readDb: Kysely<ProjectionTables>, e
     checkpoints.map(async (checkpoint) => {
       const behind = checkpoint.position < head;
       const [lagEvents, oldest] = behind
-        ? await Promise.all([countEventsAfter(eventStore, checkpoint.position, LAG_COUNT_CAP), firstRecordedAfter(eventStore, checkpoint.position)])
+        ? await Promise.all([
+            countEventsAfter(eventStore, checkpoint.position, LAG_COUNT_CAP),
+            firstRecordedAfter(eventStore, checkpoint.position),
+          ])
         : [0, undefined];
       const rebuildRow = rebuilds.find((row) => row.projection === checkpoint.projection);
       let rebuild: ProjectionStatus['rebuild'] = null;
@@ -50,7 +64,9 @@ export async function readProjectionStatuses(readDb: Kysely<ProjectionTables>, e
           lastError: rebuildRow.last_error,
         };
       }
-      const rebuildError = rebuild?.lastError ? `rebuild ${rebuild.halted ? 'halted' : 'failing'}: ${rebuild.lastError}` : null;
+      const rebuildError = rebuild?.lastError
+        ? `rebuild ${rebuild.halted ? 'halted' : 'failing'}: ${rebuild.lastError}`
+        : null;
       return {
         name: checkpoint.projection,
         version: checkpoint.version,

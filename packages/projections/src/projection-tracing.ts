@@ -15,7 +15,8 @@ function linksOf(events: RecordedEvent[]): Link[] {
     if (typeof traceparent !== 'string' || seen.has(traceparent)) continue;
     seen.add(traceparent);
     const spanContext = trace.getSpanContext(propagation.extract(context.active(), { traceparent }));
-    if (spanContext && trace.isSpanContextValid(spanContext)) links.push({ context: spanContext, attributes: { 'event.position': event.position.toString() } });
+    if (spanContext && trace.isSpanContextValid(spanContext))
+      links.push({ context: spanContext, attributes: { 'event.position': event.position.toString() } });
     if (links.length >= MAX_LINKS) break;
   }
   return links;
@@ -26,7 +27,11 @@ function linksOf(events: RecordedEvent[]): Link[] {
  * every append the batch contains (a batch mixes many requests: links, as for a messaging batch,
  * rather than one parent). Nothing is traced for an empty batch, or when tracing is off.
  */
-export async function traceProjectionApply<T>(projection: string, events: RecordedEvent[], apply: () => Promise<T>): Promise<T> {
+export async function traceProjectionApply<T>(
+  projection: string,
+  events: RecordedEvent[],
+  apply: () => Promise<T>,
+): Promise<T> {
   if (events.length === 0) return apply();
   const links = linksOf(events);
   return tracer.startActiveSpan(

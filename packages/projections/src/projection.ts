@@ -34,6 +34,13 @@ export interface Projection<Tables = any> {
   apply(events: RecordedEvent[], trx: Transaction<Tables>): Promise<ProjectionChanges>;
 }
 
-export const NO_CHANGES: ProjectionChanges = Object.freeze({ paymentIds: [], organizationIds: [] }) as ProjectionChanges;
+export const NO_CHANGES: ProjectionChanges = Object.freeze({
+  paymentIds: [],
+  organizationIds: [],
+}) as ProjectionChanges;
 /** What a rebuild's swap changed: every row, so caches drop everything the projection could have served. */
-export const EVERYTHING_CHANGED: ProjectionChanges = Object.freeze({ paymentIds: [], organizationIds: [], everything: true }) as ProjectionChanges;
+export const EVERYTHING_CHANGED: ProjectionChanges = Object.freeze({
+  paymentIds: [],
+  organizationIds: [],
+  everything: true,
+}) as ProjectionChanges;

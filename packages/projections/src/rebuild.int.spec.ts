@@ -6,7 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { appendToStream, eventStoreMigrations, safeHeadPosition, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  eventStoreMigrations,
+  safeHeadPosition,
+  type EventStoreDb,
+  type EventStoreTables,
+} from '@gyroscops/event-store';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
 import { listDeadLetters } from './dead-letters';
 import { projectionMigrations } from './migrations';
@@ -64,14 +70,21 @@ async function poisonedProjection(poisonPolicy: PoisonPolicy) {
     },
   };
   const rows = async () =>
-    (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
+    (
+      await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)
+    ).rows.map((row) => BigInt(row.position));
   return { projection, types, table, rows };
 }
 
 /** Appends events of these types in one stream; returns them once a gap-safe reader sees them. */
 async function append(types: string[]) {
   const events = types.map((type) => ({ eventId: randomUUID(), type, data: {}, metadata: {} }));
-  const result = await appendToStream(eventStore, { streamId: `test-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events });
+  const result = await appendToStream(eventStore, {
+    streamId: `test-${randomUUID()}`,
+    streamType: 'test',
+    expectedVersion: 'no_stream',
+    events,
+  });
   const deadline = Date.now() + 10_000;
   while ((await safeHeadPosition(eventStore)) < result.lastPosition) {
     if (Date.now() > deadline) throw new Error('the appended events never became visible');
@@ -80,7 +93,8 @@ async function append(types: string[]) {
   return events.map((event, index) => ({ ...event, position: result.firstPosition + BigInt(index) }));
 }
 
-const statusOf = async (name: string) => (await readProjectionStatuses(runnerDb, eventStore)).find((status) => status.name === name)!;
+const statusOf = async (name: string) =>
+  (await readProjectionStatuses(runnerDb, eventStore)).find((status) => status.name === name)!;
 
 describe('a rebuild that cannot progress', () => {
   it('shows why in the projection status while its batch is retried, instead of rebuilding with no error', async () => {
@@ -97,7 +111,9 @@ describe('a rebuild that cannot progress', () => {
 
     const status = await statusOf(projection.name);
     expect(status.state).toBe('rebuilding');
-    expect(status.lastError).toBe(`rebuild failing: projection ${projection.name} failed to apply a batch: cannot apply ${poison!.eventId}`);
+    expect(status.lastError).toBe(
+      `rebuild failing: projection ${projection.name} failed to apply a batch: cannot apply ${poison!.eventId}`,
+    );
     expect(status.rebuild).toMatchObject({ eventsDone: 0, halted: false });
   });
 
@@ -107,7 +123,13 @@ describe('a rebuild that cannot progress', () => {
     // Parked by the old tables: the rebuild applies everything anew, so this one must go.
     await runnerDb
       .insertInto('projection_dead_letters')
-      .values({ projection: projection.name, position: '1', event_id: randomUUID(), event_type: types.good, error: 'old' })
+      .values({
+        projection: projection.name,
+        position: '1',
+        event_id: randomUUID(),
+        event_type: types.good,
+        error: 'old',
+      })
       .execute();
     await prepareRebuild(runnerDb, eventStore, projection);
     await expect(applyRebuildBatch(runnerDb, eventStore, projection, 100)).rejects.toThrow(/cannot apply/);
@@ -118,10 +140,13 @@ describe('a rebuild that cannot progress', () => {
 
     expect(swapped.halted).toBe(false);
     const mine = events.map((event) => event.position);
-    expect((await rows()).filter((position) => mine.includes(position))).toEqual([events[0]!.position, events[2]!.position]);
-    expect((await listDeadLetters(runnerDb, projection.name)).map((letter) => [letter.eventId, letter.position])).toEqual([
-      [events[1]!.eventId, events[1]!.position],
+    expect((await rows()).filter((position) => mine.includes(position))).toEqual([
+      events[0]!.position,
+      events[2]!.position,
     ]);
+    expect(
+      (await listDeadLetters(runnerDb, projection.name)).map((letter) => [letter.eventId, letter.position]),
+    ).toEqual([[events[1]!.eventId, events[1]!.position]]);
     const status = await statusOf(projection.name);
     expect(status).toMatchObject({ state: 'live', lastError: null, rebuild: null, deadLetters: 1, version: 2 });
   });
@@ -135,9 +160,18 @@ describe('a rebuild that cannot progress', () => {
     const halted = await applyRebuildBatch(runnerDb, eventStore, projection, 100, { isolate: true });
 
     const expectedError = `event ${events[1]!.eventId} at ${events[1]!.position}: projection ${projection.name} failed to apply a batch: cannot apply ${events[1]!.eventId}`;
-    expect(halted).toMatchObject({ halted: true, caughtUp: false, lastError: expectedError, position: events[0]!.position });
+    expect(halted).toMatchObject({
+      halted: true,
+      caughtUp: false,
+      lastError: expectedError,
+      position: events[0]!.position,
+    });
     const status = await statusOf(projection.name);
-    expect(status).toMatchObject({ state: 'live', lastError: `rebuild halted: ${expectedError}`, rebuild: { halted: true, lastError: expectedError } });
+    expect(status).toMatchObject({
+      state: 'live',
+      lastError: `rebuild halted: ${expectedError}`,
+      rebuild: { halted: true, lastError: expectedError },
+    });
 
     // Nothing more happens until a new rebuild: no swap, the live rows stay.
     expect(await swapRebuild(runnerDb, eventStore, projection, 100, { isolate: true })).toMatchObject({ halted: true });
@@ -146,6 +180,10 @@ describe('a rebuild that cannot progress', () => {
 
     // A new rebuild starts over, without the old error.
     await prepareRebuild(runnerDb, eventStore, projection);
-    expect(await readRebuild(runnerDb, projection.name)).toMatchObject({ halted: false, lastError: null, eventsDone: 0 });
+    expect(await readRebuild(runnerDb, projection.name)).toMatchObject({
+      halted: false,
+      lastError: null,
+      eventsDone: 0,
+    });
   });
 });

@@ -4,7 +4,13 @@ import { applyEvents } from './apply-events';
 import { parkEvents } from './dead-letters';
 import { lockCheckpoint } from './projection-checkpoints';
 import type { Projection } from './projection';
-import { createShadowIndexes, createShadowTables, shadowSchemaOf, swapShadowTables, useShadowSchema } from './shadow-tables';
+import {
+  createShadowIndexes,
+  createShadowTables,
+  shadowSchemaOf,
+  swapShadowTables,
+  useShadowSchema,
+} from './shadow-tables';
 import type { ProjectionTables, RebuildRow } from './tables';
 
 export interface RebuildProgress {
@@ -50,14 +56,20 @@ const DEAD_LETTERS = 'projection_dead_letters';
  * demand too, for a rebuild prepared before the table existed.
  */
 async function ensureShadowDeadLetters(trx: Transaction<ProjectionTables>, schema: string): Promise<void> {
-  await sql`CREATE TABLE IF NOT EXISTS ${sql.id(schema, DEAD_LETTERS)} (LIKE ${sql.id('public', DEAD_LETTERS)} INCLUDING ALL)`.execute(trx);
+  await sql`CREATE TABLE IF NOT EXISTS ${sql.id(schema, DEAD_LETTERS)} (LIKE ${sql.id('public', DEAD_LETTERS)} INCLUDING ALL)`.execute(
+    trx,
+  );
 }
 
 /**
  * Starts (or restarts) a rebuild: empty shadow copies of the projection's tables, a rebuild row at
  * position 0, and the live checkpoint marked `rebuilding`. The live tables keep serving and updating.
  */
-export async function prepareRebuild(readDb: Kysely<ProjectionTables>, eventStore: EventStoreDb, projection: Projection): Promise<RebuildProgress> {
+export async function prepareRebuild(
+  readDb: Kysely<ProjectionTables>,
+  eventStore: EventStoreDb,
+  projection: Projection,
+): Promise<RebuildProgress> {
   const schema = shadowSchemaOf(projection.name);
   const total = await countEventsAfter(eventStore, 0n, MAX_COUNT);
   return readDb.transaction().execute(async (trx) => {
@@ -106,9 +118,17 @@ export async function prepareRebuild(readDb: Kysely<ProjectionTables>, eventStor
  * Any gap-safe page after a position stays valid later (nothing can appear below the bound it was
  * read at), so a page read ahead is exactly what reading it later would give, or a prefix of it.
  */
-const readAhead = new WeakMap<EventStoreDb, Map<string, { after: bigint; limit: number; page: Promise<RecordedEvent[] | undefined> }>>();
+const readAhead = new WeakMap<
+  EventStoreDb,
+  Map<string, { after: bigint; limit: number; page: Promise<RecordedEvent[] | undefined> }>
+>();
 
-function readPage(eventStore: EventStoreDb, projection: string, after: bigint, limit: number): Promise<RecordedEvent[]> {
+function readPage(
+  eventStore: EventStoreDb,
+  projection: string,
+  after: bigint,
+  limit: number,
+): Promise<RecordedEvent[]> {
   const ahead = readAhead.get(eventStore)?.get(projection);
   readAhead.get(eventStore)?.delete(projection);
   if (ahead && ahead.after === after && ahead.limit === limit) {
@@ -150,7 +170,9 @@ async function applyShadowPage(
   }
   const position = applied.lastPosition ?? BigInt(row.position);
   const accounted = events.filter((event) => event.position <= position).length;
-  const halt = applied.haltedAt && `event ${applied.haltedAt.event.eventId} at ${applied.haltedAt.event.position}: ${applied.haltedAt.error}`;
+  const halt =
+    applied.haltedAt &&
+    `event ${applied.haltedAt.event.eventId} at ${applied.haltedAt.event.position}: ${applied.haltedAt.error}`;
   const updated = await trx
     .updateTable('projection_rebuilds')
     .set({
@@ -189,7 +211,12 @@ export async function applyRebuildBatch(
 ): Promise<RebuildProgress> {
   return readDb.transaction().execute(async (trx) => {
     await sql`SET LOCAL synchronous_commit = off`.execute(trx);
-    const row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('projection_rebuilds')
+      .selectAll()
+      .where('projection', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     const page = await applyShadowPage(trx, eventStore, projection, row, batchSize, options);
     return progressOf(page.row, !page.halted && page.read < batchSize);
   });
@@ -199,7 +226,11 @@ export async function applyRebuildBatch(
  * Records why a rebuild batch failed (its transaction rolled back), so `GET /projections` shows it
  * while the batch is retried; the next batch that commits clears it.
  */
-export async function recordRebuildFailure(readDb: Kysely<ProjectionTables>, projection: string, error: unknown): Promise<void> {
+export async function recordRebuildFailure(
+  readDb: Kysely<ProjectionTables>,
+  projection: string,
+  error: unknown,
+): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
   await readDb
     .updateTable('projection_rebuilds')
@@ -230,12 +261,22 @@ export async function swapRebuild(
     if (progress.caughtUp) break;
   }
   await readDb.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();
+    const row = await trx
+      .selectFrom('projection_rebuilds')
+      .selectAll()
+      .where('projection', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     await createShadowIndexes(trx, row.shadow_schema, projection.tables);
   });
   return readDb.transaction().execute(async (trx) => {
     await lockCheckpoint(trx, projection.name);
-    let row = await trx.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection.name).forUpdate().executeTakeFirstOrThrow();
+    let row = await trx
+      .selectFrom('projection_rebuilds')
+      .selectAll()
+      .where('projection', '=', projection.name)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
     for (;;) {
       const page = await applyShadowPage(trx, eventStore, projection, row, batchSize, options);
       row = page.row;
@@ -247,7 +288,9 @@ export async function swapRebuild(
     await ensureShadowDeadLetters(trx, row.shadow_schema);
     await trx.withSchema('public').deleteFrom(DEAD_LETTERS).where('projection', '=', projection.name).execute();
     await sql`INSERT INTO ${sql.id('public', DEAD_LETTERS)} (projection, position, event_id, event_type, error, parked_at)
-              SELECT projection, position, event_id, event_type, error, parked_at FROM ${sql.id(row.shadow_schema, DEAD_LETTERS)}`.execute(trx);
+              SELECT projection, position, event_id, event_type, error, parked_at FROM ${sql.id(row.shadow_schema, DEAD_LETTERS)}`.execute(
+      trx,
+    );
     await swapShadowTables(trx, row.shadow_schema, projection.tables);
     await trx
       .updateTable('projection_checkpoints')
@@ -260,7 +303,14 @@ export async function swapRebuild(
 }
 
 /** The rebuild in progress for a projection, if any. */
-export async function readRebuild(readDb: Kysely<ProjectionTables>, projection: string): Promise<RebuildProgress | undefined> {
-  const row = await readDb.selectFrom('projection_rebuilds').selectAll().where('projection', '=', projection).executeTakeFirst();
+export async function readRebuild(
+  readDb: Kysely<ProjectionTables>,
+  projection: string,
+): Promise<RebuildProgress | undefined> {
+  const row = await readDb
+    .selectFrom('projection_rebuilds')
+    .selectAll()
+    .where('projection', '=', projection)
+    .executeTakeFirst();
   return row ? progressOf(row, false) : undefined;
 }

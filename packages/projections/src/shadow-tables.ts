@@ -11,7 +11,11 @@ export function shadowSchemaOf(projection: string): string {
  * INDEX over the finished table (createShadowIndexes, before the swap) is much cheaper than keeping
  * them up to date row by row.
  */
-export async function createShadowTables(trx: Transaction<any>, schema: string, tables: readonly string[]): Promise<void> {
+export async function createShadowTables(
+  trx: Transaction<any>,
+  schema: string,
+  tables: readonly string[],
+): Promise<void> {
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(trx);
   await sql`CREATE SCHEMA ${sql.id(schema)}`.execute(trx);
   for (const table of tables) {
@@ -28,7 +32,11 @@ export async function createShadowTables(trx: Transaction<any>, schema: string, 
  * Gives each shadow table every index its live table has (under the live index's name, so the swap
  * keeps the names) that it lacks: the ones createShadowTables left out. Idempotent.
  */
-export async function createShadowIndexes(trx: Transaction<any>, schema: string, tables: readonly string[]): Promise<void> {
+export async function createShadowIndexes(
+  trx: Transaction<any>,
+  schema: string,
+  tables: readonly string[],
+): Promise<void> {
   for (const table of tables) {
     const copied = await indexesOf(trx, schema, table);
     for (const live of await indexesOf(trx, 'public', table)) {
@@ -61,7 +69,10 @@ async function indexesOf(trx: Transaction<any>, schema: string, table: string): 
     SELECT i.relname AS name, pg_get_indexdef(i.oid) AS definition
     FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
     WHERE x.indrelid = ${`${schema}.${table}`}::regclass`.execute(trx);
-  return rows.map((row) => ({ name: row.name, definition: row.definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ /, '$1') }));
+  return rows.map((row) => ({
+    name: row.name,
+    definition: row.definition.replace(/^CREATE (UNIQUE )?INDEX \S+ ON \S+ /, '$1'),
+  }));
 }
 
 /**
@@ -69,7 +80,11 @@ async function indexesOf(trx: Transaction<any>, schema: string, table: string): 
  * brief lock then resolve the name again and read the new table. Index names are restored, so later
  * migrations that name an index still find it.
  */
-export async function swapShadowTables(trx: Transaction<any>, schema: string, tables: readonly string[]): Promise<void> {
+export async function swapShadowTables(
+  trx: Transaction<any>,
+  schema: string,
+  tables: readonly string[],
+): Promise<void> {
   await usePublicSchema(trx);
   for (const table of tables) {
     const liveIndexes = await indexesOf(trx, 'public', table);
@@ -78,7 +93,8 @@ export async function swapShadowTables(trx: Transaction<any>, schema: string, ta
     const copied = await indexesOf(trx, 'public', table);
     for (const live of liveIndexes) {
       const copy = copied.find((candidate) => candidate.definition === live.definition);
-      if (copy && copy.name !== live.name) await sql`ALTER INDEX ${sql.id('public', copy.name)} RENAME TO ${sql.id(live.name)}`.execute(trx);
+      if (copy && copy.name !== live.name)
+        await sql`ALTER INDEX ${sql.id('public', copy.name)} RENAME TO ${sql.id(live.name)}`.execute(trx);
     }
   }
   await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(trx);

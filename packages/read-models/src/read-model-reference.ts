@@ -8,7 +8,12 @@ import type { EventStoreDb } from '@gyroscops/event-store';
  * one twice differs from it.
  */
 export async function referenceReadModels(eventStore: EventStoreDb) {
-  const rows = await eventStore.selectFrom('events').select(['stream_id', 'type', 'data', 'recorded_at']).where('stream_type', '=', 'payment').orderBy('position').execute();
+  const rows = await eventStore
+    .selectFrom('events')
+    .select(['stream_id', 'type', 'data', 'recorded_at'])
+    .where('stream_type', '=', 'payment')
+    .orderBy('position')
+    .execute();
   const streams = new Map<string, PaymentEvent[]>();
   const eventCounts = new Map<string, number>();
   for (const row of rows) {
@@ -37,14 +42,39 @@ export async function referenceReadModels(eventStore: EventStoreDb) {
 
 /** The read models as the projections left them, in the reference's shape. */
 export async function actualReadModels(readDb: Kysely<any>) {
-  const statisticsRows = await sql<{ organization_id: string; currency: string; day: string; status: string; count: string; amount_minor: string }>`
-    SELECT organization_id, currency, to_char(day, 'YYYY-MM-DD') AS day, status, count, amount_minor FROM payment_statistics WHERE count <> 0`.execute(readDb);
-  const statistics = new Map(
-    statisticsRows.rows.map((row) => [`${row.organization_id}|${row.currency}|${row.day}|${row.status}`, { count: Number(row.count), amountMinor: BigInt(row.amount_minor) }]),
+  const statisticsRows = await sql<{
+    organization_id: string;
+    currency: string;
+    day: string;
+    status: string;
+    count: string;
+    amount_minor: string;
+  }>`
+    SELECT organization_id, currency, to_char(day, 'YYYY-MM-DD') AS day, status, count, amount_minor FROM payment_statistics WHERE count <> 0`.execute(
+    readDb,
   );
-  const countRows = await sql<{ type: string; hour: Date; count: string }>`SELECT type, hour, count FROM event_counts`.execute(readDb);
-  const eventCounts = new Map(countRows.rows.map((row) => [`${row.type}|${new Date(row.hour).toISOString()}`, Number(row.count)]));
-  const paymentRows = await sql<{ payment_id: string; status: string; amount_minor: string; refunded_minor: string; version: number; description: string | null }>`
+  const statistics = new Map(
+    statisticsRows.rows.map((row) => [
+      `${row.organization_id}|${row.currency}|${row.day}|${row.status}`,
+      { count: Number(row.count), amountMinor: BigInt(row.amount_minor) },
+    ]),
+  );
+  const countRows = await sql<{
+    type: string;
+    hour: Date;
+    count: string;
+  }>`SELECT type, hour, count FROM event_counts`.execute(readDb);
+  const eventCounts = new Map(
+    countRows.rows.map((row) => [`${row.type}|${new Date(row.hour).toISOString()}`, Number(row.count)]),
+  );
+  const paymentRows = await sql<{
+    payment_id: string;
+    status: string;
+    amount_minor: string;
+    refunded_minor: string;
+    version: number;
+    description: string | null;
+  }>`
     SELECT payment_id, status, amount_minor, refunded_minor, version, description FROM payments`.execute(readDb);
   return { statistics, eventCounts, payments: new Map(paymentRows.rows.map((row) => [row.payment_id, row])) };
 }
@@ -56,15 +86,26 @@ export async function readModelDifferences(eventStore: EventStoreDb, readDb: Kys
   const differences: string[] = [];
   for (const [key, bucket] of expected.statistics) {
     const found = actual.statistics.get(key);
-    if (!found || found.count !== bucket.count || found.amountMinor !== bucket.amountMinor) differences.push(`payment_statistics ${key}: expected ${bucket.count}/${bucket.amountMinor}, got ${found?.count}/${found?.amountMinor}`);
+    if (!found || found.count !== bucket.count || found.amountMinor !== bucket.amountMinor)
+      differences.push(
+        `payment_statistics ${key}: expected ${bucket.count}/${bucket.amountMinor}, got ${found?.count}/${found?.amountMinor}`,
+      );
   }
-  for (const key of actual.statistics.keys()) if (!expected.statistics.has(key)) differences.push(`payment_statistics ${key}: unexpected`);
-  for (const [key, count] of expected.eventCounts) if (actual.eventCounts.get(key) !== count) differences.push(`event_counts ${key}: expected ${count}, got ${actual.eventCounts.get(key)}`);
-  for (const key of actual.eventCounts.keys()) if (!expected.eventCounts.has(key)) differences.push(`event_counts ${key}: unexpected`);
+  for (const key of actual.statistics.keys())
+    if (!expected.statistics.has(key)) differences.push(`payment_statistics ${key}: unexpected`);
+  for (const [key, count] of expected.eventCounts)
+    if (actual.eventCounts.get(key) !== count)
+      differences.push(`event_counts ${key}: expected ${count}, got ${actual.eventCounts.get(key)}`);
+  for (const key of actual.eventCounts.keys())
+    if (!expected.eventCounts.has(key)) differences.push(`event_counts ${key}: unexpected`);
   for (const [paymentId, view] of expected.payments) {
     const row = actual.payments.get(paymentId);
-    if (!row || row.status !== view.status || row.version !== view.version || row.description !== view.description) differences.push(`payments ${paymentId}: expected ${view.status} v${view.version}, got ${row?.status} v${row?.version}`);
+    if (!row || row.status !== view.status || row.version !== view.version || row.description !== view.description)
+      differences.push(
+        `payments ${paymentId}: expected ${view.status} v${view.version}, got ${row?.status} v${row?.version}`,
+      );
   }
-  for (const paymentId of actual.payments.keys()) if (!expected.payments.has(paymentId)) differences.push(`payments ${paymentId}: unexpected`);
+  for (const paymentId of actual.payments.keys())
+    if (!expected.payments.has(paymentId)) differences.push(`payments ${paymentId}: unexpected`);
   return differences;
 }

@@ -45,28 +45,51 @@ type As = { authorization: string };
 /** Query-api calls as one caller, after the payment made in beforeAll is readable. */
 const read = (as: As) => ({ headers: as, params: { header: after(payment.position) } });
 const view = (as: As, query: { version?: number; asOf?: string } = {}) =>
-  answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId: payment.paymentId }, query, header: after(payment.position) } }));
-const history = (as: As) => answer(api.query.GET('/payments/{paymentId}/history', { headers: as, params: { path: { paymentId: payment.paymentId }, header: after(payment.position) } }));
+  answer(
+    api.query.GET('/payments/{paymentId}', {
+      headers: as,
+      params: { path: { paymentId: payment.paymentId }, query, header: after(payment.position) },
+    }),
+  );
+const history = (as: As) =>
+  answer(
+    api.query.GET('/payments/{paymentId}/history', {
+      headers: as,
+      params: { path: { paymentId: payment.paymentId }, header: after(payment.position) },
+    }),
+  );
 
 describe('authentication', () => {
   /** `anonymous`: no Authorization header at all. */
   const invalid: [string, As | 'anonymous'][] = [
     ['no token', 'anonymous'],
-    ['a bad signature', { authorization: bearer({ sub: 'user-a', orgs: [orgA] }, { secret: 'another-secret-of-at-least-32-characters' }) }],
+    [
+      'a bad signature',
+      {
+        authorization: bearer({ sub: 'user-a', orgs: [orgA] }, { secret: 'another-secret-of-at-least-32-characters' }),
+      },
+    ],
     ['an expired token', { authorization: bearer({ sub: 'user-a', orgs: [orgA] }, { ttlSeconds: -60 }) }],
   ];
 
-  it.each(invalid)('answers 401 with WWW-Authenticate to %s, on a command route and a query route', async (_name, as) => {
-    const clients = as === 'anonymous' ? anonymous : api;
-    const headers = as === 'anonymous' ? {} : as;
-    const commandAnswer = await answer(clients.command.POST('/payments', { body: { organizationId: orgA, amount: '1.00', currency: 'EUR' }, headers }));
-    const queryAnswer = await answer(clients.query.GET('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId } }, headers }));
-    for (const answer of [commandAnswer, queryAnswer]) {
-      expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
-      expect(answer.headers.get('content-type')).toContain('application/problem+json');
-    }
-  });
+  it.each(invalid)(
+    'answers 401 with WWW-Authenticate to %s, on a command route and a query route',
+    async (_name, as) => {
+      const clients = as === 'anonymous' ? anonymous : api;
+      const headers = as === 'anonymous' ? {} : as;
+      const commandAnswer = await answer(
+        clients.command.POST('/payments', { body: { organizationId: orgA, amount: '1.00', currency: 'EUR' }, headers }),
+      );
+      const queryAnswer = await answer(
+        clients.query.GET('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId } }, headers }),
+      );
+      for (const answer of [commandAnswer, queryAnswer]) {
+        expect(answer.status).toBe(401);
+        expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+        expect(answer.headers.get('content-type')).toContain('application/problem+json');
+      }
+    },
+  );
 
   it('leaves health, metrics and openapi.json open', async () => {
     expect((await anonymous.command.GET('/health/live')).response.status).toBe(200);
@@ -93,19 +116,53 @@ describe('the user id', () => {
 
 describe('commands on another organization', () => {
   it('answers 403 to a create for an organization not in the token', async () => {
-    expect((await answer(api.command.POST('/payments', { headers: asB, body: { organizationId: orgA, amount: '1.00', currency: 'EUR' } }))).status).toBe(403);
+    expect(
+      (
+        await answer(
+          api.command.POST('/payments', {
+            headers: asB,
+            body: { organizationId: orgA, amount: '1.00', currency: 'EUR' },
+          }),
+        )
+      ).status,
+    ).toBe(403);
   });
 
-  it('answers 404 to PATCH, refund and DELETE of another organization\'s payment, and appends nothing', async () => {
+  it("answers 404 to PATCH, refund and DELETE of another organization's payment, and appends nothing", async () => {
     const path = { paymentId: payment.paymentId };
-    expect((await answer(api.command.PATCH('/payments/{paymentId}', { headers: asB, params: { path }, body: { description: 'hijacked' } }))).status).toBe(404);
-    expect((await answer(api.command.POST('/payments/{paymentId}/refunds', { headers: asB, params: { path }, body: { amount: '1.00' } }))).status).toBe(404);
-    expect((await answer(api.command.DELETE('/payments/{paymentId}', { headers: asB, params: { path } }))).status).toBe(404);
+    expect(
+      (
+        await answer(
+          api.command.PATCH('/payments/{paymentId}', {
+            headers: asB,
+            params: { path },
+            body: { description: 'hijacked' },
+          }),
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await answer(
+          api.command.POST('/payments/{paymentId}/refunds', {
+            headers: asB,
+            params: { path },
+            body: { amount: '1.00' },
+          }),
+        )
+      ).status,
+    ).toBe(404);
+    expect((await answer(api.command.DELETE('/payments/{paymentId}', { headers: asB, params: { path } }))).status).toBe(
+      404,
+    );
     expect((await history(asA)).body.items).toHaveLength(payment.version);
   });
 
-  it('answers 404 to GET /commands/{id} of another organization\'s command', async () => {
-    const commandState = (as: As) => answer(api.command.GET('/commands/{commandId}', { headers: as, params: { path: { commandId: payment.commandId } } }));
+  it("answers 404 to GET /commands/{id} of another organization's command", async () => {
+    const commandState = (as: As) =>
+      answer(
+        api.command.GET('/commands/{commandId}', { headers: as, params: { path: { commandId: payment.commandId } } }),
+      );
     expect((await commandState(asB)).status).toBe(404);
     const own = await commandState(asA);
     expect(own.status).toBe(200);
@@ -115,7 +172,12 @@ describe('commands on another organization', () => {
 
 describe('queries of another organization', () => {
   it('answer 404 for its payment, history, and replay', async () => {
-    const reads = [(as: As) => view(as), history, (as: As) => view(as, { version: 1 }), (as: As) => view(as, { asOf: new Date().toISOString() })];
+    const reads = [
+      (as: As) => view(as),
+      history,
+      (as: As) => view(as, { version: 1 }),
+      (as: As) => view(as, { asOf: new Date().toISOString() }),
+    ];
     for (const readAs of reads) {
       expect((await readAs(asA)).status).toBe(200);
       expect((await readAs(asB)).status).toBe(404);
@@ -134,9 +196,20 @@ describe('queries of another organization', () => {
   it('answer 403 to a search, statistics or events naming it, and leave it out otherwise', async () => {
     const organizationId = orgA;
     const header = after(payment.position);
-    expect((await answer(api.query.GET('/payments', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
-    expect((await answer(api.query.GET('/statistics/payments', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
-    expect((await answer(api.query.GET('/events', { headers: asB, params: { query: { organizationId }, header } }))).status).toBe(403);
+    expect(
+      (await answer(api.query.GET('/payments', { headers: asB, params: { query: { organizationId }, header } })))
+        .status,
+    ).toBe(403);
+    expect(
+      (
+        await answer(
+          api.query.GET('/statistics/payments', { headers: asB, params: { query: { organizationId }, header } }),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (await answer(api.query.GET('/events', { headers: asB, params: { query: { organizationId }, header } }))).status,
+    ).toBe(403);
     const search = await answer(api.query.GET('/payments', read(asB)));
     expect(search.status).toBe(200);
     expect(search.body.total).toBe(0);
@@ -149,8 +222,14 @@ describe('queries of another organization', () => {
     expect(ownEvents.body.items.length).toBeGreaterThan(0);
   });
 
-  it('filter timelines to the caller\'s organizations', async () => {
-    const timeline = (as: As) => answer(api.query.GET('/timeline/{correlationId}', { headers: as, params: { path: { correlationId }, header: after(payment.position) } }));
+  it("filter timelines to the caller's organizations", async () => {
+    const timeline = (as: As) =>
+      answer(
+        api.query.GET('/timeline/{correlationId}', {
+          headers: as,
+          params: { path: { correlationId }, header: after(payment.position) },
+        }),
+      );
     expect((await timeline(asA)).body.items.length).toBeGreaterThan(0);
     const forB = await timeline(asB);
     expect(forB.status).toBe(200);
@@ -158,12 +237,39 @@ describe('queries of another organization', () => {
   });
 
   it('refuse reports on it, and hide its reports', async () => {
-    const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
-    expect((await answer(api.query.POST('/reports', { headers: asB, body: { kind: 'payment-statistics', organizationId: orgA, ...range } }))).status).toBe(403);
-    expect((await answer(api.query.POST('/reports', { headers: asB, body: { kind: 'payment-export-csv', filter: { organizationId: orgA } } }))).status).toBe(403);
-    const own = await answer(api.query.POST('/reports', { headers: asA, body: { kind: 'payment-statistics', organizationId: orgA, ...range } }));
+    const range = {
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    expect(
+      (
+        await answer(
+          api.query.POST('/reports', {
+            headers: asB,
+            body: { kind: 'payment-statistics', organizationId: orgA, ...range },
+          }),
+        )
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await answer(
+          api.query.POST('/reports', {
+            headers: asB,
+            body: { kind: 'payment-export-csv', filter: { organizationId: orgA } },
+          }),
+        )
+      ).status,
+    ).toBe(403);
+    const own = await answer(
+      api.query.POST('/reports', {
+        headers: asA,
+        body: { kind: 'payment-statistics', organizationId: orgA, ...range },
+      }),
+    );
     expect(own.status).toBe(202);
-    const report = (as: As) => answer(api.query.GET('/reports/{reportId}', { headers: as, params: { path: { reportId: own.body.reportId } } }));
+    const report = (as: As) =>
+      answer(api.query.GET('/reports/{reportId}', { headers: as, params: { path: { reportId: own.body.reportId } } }));
     expect((await report(asA)).status).toBe(200);
     expect((await report(asB)).status).toBe(404);
   });
@@ -176,8 +282,12 @@ describe('admin routes', () => {
     expect((await answer(api.query.POST('/projections/{name}/resume', admin))).status).toBe(403);
     expect((await answer(api.query.POST('/projections/{name}/dead-letters/retry', admin))).status).toBe(403);
     const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date().toISOString() };
-    expect((await answer(api.query.GET('/analytics/events', { headers: asA, params: { query: range } }))).status).toBe(403);
-    const eventTypes = await answer(api.query.POST('/reports', { headers: asA, body: { kind: 'event-types', ...range } }));
+    expect((await answer(api.query.GET('/analytics/events', { headers: asA, params: { query: range } }))).status).toBe(
+      403,
+    );
+    const eventTypes = await answer(
+      api.query.POST('/reports', { headers: asA, body: { kind: 'event-types', ...range } }),
+    );
     expect(eventTypes.status).toBe(403);
     expect((await answer(api.query.GET('/projections', { headers: asA }))).status).toBe(200);
   });

@@ -23,10 +23,15 @@ afterAll(async () => {
 const cacheStats = async () => (await answer(api.query.GET('/cache/stats'))).body;
 /** Read-your-writes headers; a generous wait, as the whole stack shares the machine with other test files. */
 const after = (position: string) => ({ 'x-min-position': position, 'x-wait-ms': '10000' });
-const view = (paymentId: string, header: { 'x-min-position'?: string; 'x-wait-ms'?: string } = {}) => answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header } }));
+const view = (paymentId: string, header: { 'x-min-position'?: string; 'x-wait-ms'?: string } = {}) =>
+  answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header } }));
 
 async function createPayment(): Promise<{ paymentId: string; position: string }> {
-  const created = await answer(api.command.POST('/payments', { body: { organizationId: org, amount: '10.00', currency: 'EUR', description: 'created' } }));
+  const created = await answer(
+    api.command.POST('/payments', {
+      body: { organizationId: org, amount: '10.00', currency: 'EUR', description: 'created' },
+    }),
+  );
   expect(created.status).toBe(201);
   return created.body;
 }
@@ -53,13 +58,20 @@ describe('the query cache over HTTP', () => {
     await view(paymentId, after(position));
     await view(paymentId);
     for (let round = 1; round <= 20; round += 1) {
-      const patched = await answer(api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId } }, body: { description: `round ${round}` } }));
+      const patched = await answer(
+        api.command.PATCH('/payments/{paymentId}', {
+          params: { path: { paymentId } },
+          body: { description: `round ${round}` },
+        }),
+      );
       expect(patched.status).toBe(200);
       const fresh = await view(paymentId, after(patched.body.position));
       expect(fresh.status).toBe(200);
       expect(fresh.body).toMatchObject({ description: `round ${round}`, version: patched.body.version });
       expect(fresh.headers.get('etag')).toBe(`"${patched.body.version}"`);
-      expect(BigInt(fresh.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(patched.body.position));
+      expect(BigInt(fresh.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(
+        BigInt(patched.body.position),
+      );
       // And the read right after, without a position, is served the new view too (from the cache).
       const again = await view(paymentId);
       expect(again.body).toMatchObject({ description: `round ${round}` });
@@ -70,15 +82,27 @@ describe('the query cache over HTTP', () => {
     const response = await answer(api.query.GET('/cache/stats'));
     expect(response.status).toBe(200);
     expect(response.body).toEqual({
-      l1: { hits: expect.any(Number), misses: expect.any(Number), entries: expect.any(Number), bytes: expect.any(Number) },
-      l2: { hits: expect.any(Number), misses: expect.any(Number), errors: expect.any(Number), bypassed: expect.any(Number) },
+      l1: {
+        hits: expect.any(Number),
+        misses: expect.any(Number),
+        entries: expect.any(Number),
+        bytes: expect.any(Number),
+      },
+      l2: {
+        hits: expect.any(Number),
+        misses: expect.any(Number),
+        errors: expect.any(Number),
+        bypassed: expect.any(Number),
+      },
       hitRate: expect.any(Number),
       invalidations: expect.any(Number),
       invalidatedEntries: expect.any(Number),
       flushes: expect.any(Number),
       coalesced: expect.any(Number),
       errors: expect.any(Number),
-      queries: { 'payment-view': { count: expect.any(Number), averageMs: expect.any(Number), bySource: expect.any(Object) } },
+      queries: {
+        'payment-view': { count: expect.any(Number), averageMs: expect.any(Number), bySource: expect.any(Object) },
+      },
     });
     expect(response.body.hitRate).toBeGreaterThanOrEqual(0);
     expect(response.body.hitRate).toBeLessThanOrEqual(1);

@@ -67,7 +67,13 @@ async function appendAsBefore(paymentId: string, organizationId: string, amount:
       eventId: randomUUID(),
       type: event.type,
       data: event.data as unknown as Record<string, unknown>,
-      metadata: { organizationId, commandId, correlationId: commandId, userId: 'user-before', schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION },
+      metadata: {
+        organizationId,
+        commandId,
+        correlationId: commandId,
+        userId: 'user-before',
+        schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+      },
       schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     })),
   });
@@ -86,14 +92,18 @@ async function cli(...args: string[]): Promise<string> {
 }
 
 async function allEventIds(): Promise<string[]> {
-  const { rows } = await sql<{ event_id: string }>`SELECT event_id FROM events ORDER BY event_id`.execute(stack.eventStore);
+  const { rows } = await sql<{ event_id: string }>`SELECT event_id FROM events ORDER BY event_id`.execute(
+    stack.eventStore,
+  );
   return rows.map((row) => row.event_id);
 }
 
 async function projectionsCaughtUp(): Promise<void> {
   const head = await headPosition(stack.eventStore);
   await waitFor('every projection at the head of the event store', async () =>
-    (await readCheckpoints(withTablesOf<ProjectionTables>(stack.readDb))).every((checkpoint) => checkpoint.position >= head && checkpoint.state === 'live'),
+    (await readCheckpoints(withTablesOf<ProjectionTables>(stack.readDb))).every(
+      (checkpoint) => checkpoint.position >= head && checkpoint.state === 'live',
+    ),
   );
 }
 
@@ -104,12 +114,16 @@ async function rebuild(name: string) {
   return stack.temporal.workflow.getHandle(projectionRebuildWorkflowId(name)).result();
 }
 
-const projectionStatus = async (name: string) => (await answer(api.query.GET('/projections'))).body.items.find((item: { name: string }) => item.name === name);
+const projectionStatus = async (name: string) =>
+  (await answer(api.query.GET('/projections'))).body.items.find((item: { name: string }) => item.name === name);
 
 it('repairs split streams so that rebuilds work again, and no event is lost or applied twice', async () => {
   const split = lettered();
   const created = await answer(
-    api.command.POST('/payments', { headers: asA, body: { organizationId: orgA, paymentId: split, amount: '100.00', currency: 'EUR' } }),
+    api.command.POST('/payments', {
+      headers: asA,
+      body: { organizationId: orgA, paymentId: split, amount: '100.00', currency: 'EUR' },
+    }),
   );
   expect(created.status).toBe(201);
   await appendAsBefore(split.toUpperCase(), orgB, '7.00');
@@ -145,8 +159,15 @@ it('repairs split streams so that rebuilds work again, and no event is lost or a
   expect(report).toContain(`npm run projections -- rebuild ${PROJECTIONS.payments}`);
   // How we know no event is lost or doubled: the same event ids before and after, each once.
   expect(await allEventIds()).toEqual(before);
-  const { rows: moves } = await sql<{ action: string; stream_id_before: string; stream_id_after: string; organization_id: string }>`
-    SELECT action, stream_id_before, stream_id_after, organization_id FROM stream_id_repairs ORDER BY id`.execute(stack.eventStore);
+  const { rows: moves } = await sql<{
+    action: string;
+    stream_id_before: string;
+    stream_id_after: string;
+    organization_id: string;
+  }>`
+    SELECT action, stream_id_before, stream_id_after, organization_id FROM stream_id_repairs ORDER BY id`.execute(
+    stack.eventStore,
+  );
   expect(moves.map((move) => [move.action, move.stream_id_before, move.organization_id])).toEqual([
     ['rekeyed', `payment-${split.toUpperCase()}`, orgB],
     ['renamed', `payment-${lone.toUpperCase()}`, orgA],
@@ -162,14 +183,36 @@ it('repairs split streams so that rebuilds work again, and no event is lost or a
 
   const position = (await headPosition(stack.eventStore)).toString();
   const view = (as: typeof asA, paymentId: string) =>
-    answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header: after(position) } }));
-  expect((await view(asA, split.toUpperCase())).body).toMatchObject({ paymentId: split, organizationId: orgA, amount: '100.00', status: 'processed' });
+    answer(
+      api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header: after(position) } }),
+    );
+  expect((await view(asA, split.toUpperCase())).body).toMatchObject({
+    paymentId: split,
+    organizationId: orgA,
+    amount: '100.00',
+    status: 'processed',
+  });
   expect((await view(asB, split)).status).toBe(404);
   // B's money stays visible to B, under its new id.
-  expect((await view(asB, rekeyedId)).body).toMatchObject({ paymentId: rekeyedId, organizationId: orgB, amount: '7.00', status: 'processed', version: 2 });
-  expect((await view(asA, lone.toUpperCase())).body).toMatchObject({ paymentId: lone, amount: '3.00', status: 'processed', version: 2 });
+  expect((await view(asB, rekeyedId)).body).toMatchObject({
+    paymentId: rekeyedId,
+    organizationId: orgB,
+    amount: '7.00',
+    status: 'processed',
+    version: 2,
+  });
+  expect((await view(asA, lone.toUpperCase())).body).toMatchObject({
+    paymentId: lone,
+    amount: '3.00',
+    status: 'processed',
+    version: 2,
+  });
   const refund = await answer(
-    api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: lone.toUpperCase() } }, body: { amount: '1.00' } }),
+    api.command.POST('/payments/{paymentId}/refunds', {
+      headers: asA,
+      params: { path: { paymentId: lone.toUpperCase() } },
+      body: { amount: '1.00' },
+    }),
   );
   expect(refund.status).toBe(201);
   expect(refund.body).toMatchObject({ paymentId: lone, version: 3, status: 'partially_refunded' });

@@ -34,14 +34,34 @@ afterAll(async () => {
 const lettered = () => `abcdef${randomUUID().slice(6)}`;
 
 type Created = { commandId: string; paymentId: string; status: string; version: number; position: string };
-const create = (as: As, body: { organizationId: string; amount?: string; paymentId?: string }, header: { 'idempotency-key'?: string; prefer?: string } = {}) =>
-  answer<Created>(api.command.POST('/payments', { headers: as, body: { amount: '100.00', currency: 'EUR', ...body }, params: { header } }));
+const create = (
+  as: As,
+  body: { organizationId: string; amount?: string; paymentId?: string },
+  header: { 'idempotency-key'?: string; prefer?: string } = {},
+) =>
+  answer<Created>(
+    api.command.POST('/payments', {
+      headers: as,
+      body: { amount: '100.00', currency: 'EUR', ...body },
+      params: { header },
+    }),
+  );
 const view = (as: As, paymentId: string, header: Record<string, string> = {}, query: { version?: number } = {}) =>
   answer(api.query.GET('/payments/{paymentId}', { headers: as, params: { path: { paymentId }, header, query } }));
 const history = (as: As, paymentId: string, position: string) =>
-  answer(api.query.GET('/payments/{paymentId}/history', { headers: as, params: { path: { paymentId }, header: after(position) } }));
+  answer(
+    api.query.GET('/payments/{paymentId}/history', {
+      headers: as,
+      params: { path: { paymentId }, header: after(position) },
+    }),
+  );
 const statistics = (as: As, organizationId: string, position: string) =>
-  answer(api.query.GET('/statistics/payments', { headers: as, params: { query: { organizationId }, header: after(position) } }));
+  answer(
+    api.query.GET('/statistics/payments', {
+      headers: as,
+      params: { query: { organizationId }, header: after(position) },
+    }),
+  );
 
 /** The payment streams whose id is some spelling of this payment id, with their owners. */
 async function streamsSpelling(paymentId: string) {
@@ -66,7 +86,12 @@ describe('a payment id sent in upper case', () => {
       expect(current.body).toMatchObject({ paymentId: id, status: 'processed', version: 2 });
       const events = await history(asA, spelling, created.body.position);
       expect(events.status).toBe(200);
-      expect(events.body.items.map((item: { type: string; data: { paymentId: string } }) => [item.type, item.data.paymentId])).toEqual([
+      expect(
+        events.body.items.map((item: { type: string; data: { paymentId: string } }) => [
+          item.type,
+          item.data.paymentId,
+        ]),
+      ).toEqual([
         ['PaymentInitiated', id],
         ['PaymentProcessed', id],
       ]);
@@ -94,7 +119,11 @@ describe('a payment id sent in upper case', () => {
     // One stream, A's. A refund by A (through the upper-case spelling) changes A's statistics, never B's.
     expect(await streamsSpelling(id)).toEqual([{ stream_id: `payment-${id}`, organization_id: orgA }]);
     const refund = await answer<Created>(
-      api.command.POST('/payments/{paymentId}/refunds', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { amount: '100.00' } }),
+      api.command.POST('/payments/{paymentId}/refunds', {
+        headers: asA,
+        params: { path: { paymentId: id.toUpperCase() } },
+        body: { amount: '100.00' },
+      }),
     );
     expect(refund.status).toBe(201);
     expect(refund.body).toMatchObject({ paymentId: id, status: 'refunded', version: 3 });
@@ -110,17 +139,24 @@ describe('a payment id sent in upper case', () => {
     for (const spelling of [id, id.toUpperCase()]) {
       const path = { path: { paymentId: spelling } };
       const attempts = [
-        await answer(api.command.PATCH('/payments/{paymentId}', { headers: asB, params: path, body: { description: 'mine now' } })),
-        await answer(api.command.POST('/payments/{paymentId}/refunds', { headers: asB, params: path, body: { amount: '1.00' } })),
+        await answer(
+          api.command.PATCH('/payments/{paymentId}', { headers: asB, params: path, body: { description: 'mine now' } }),
+        ),
+        await answer(
+          api.command.POST('/payments/{paymentId}/refunds', { headers: asB, params: path, body: { amount: '1.00' } }),
+        ),
         await answer(api.command.DELETE('/payments/{paymentId}', { headers: asB, params: path })),
         await view(asB, spelling, after(created.body.position)),
         await view(asB, spelling, after(created.body.position), { version: 1 }),
         await history(asB, spelling, created.body.position),
       ];
       expect(attempts.map((attempt) => attempt.status)).toEqual([404, 404, 404, 404, 404, 404]);
-      for (const attempt of attempts) expect(attempt.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      for (const attempt of attempts)
+        expect(attempt.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
-    const { rows } = await sql<{ version: number }>`SELECT version FROM streams WHERE stream_id = ${`payment-${id}`}`.execute(stack.eventStore);
+    const { rows } = await sql<{
+      version: number;
+    }>`SELECT version FROM streams WHERE stream_id = ${`payment-${id}`}`.execute(stack.eventStore);
     expect(rows).toEqual([{ version: 2 }]);
   });
 
@@ -132,10 +168,17 @@ describe('a payment id sent in upper case', () => {
     expect((await view(asA, id)).body).toMatchObject({ version: 2 });
 
     const patched = await answer<Created>(
-      api.command.PATCH('/payments/{paymentId}', { headers: asA, params: { path: { paymentId: id.toUpperCase() } }, body: { description: 'changed' } }),
+      api.command.PATCH('/payments/{paymentId}', {
+        headers: asA,
+        params: { path: { paymentId: id.toUpperCase() } },
+        body: { description: 'changed' },
+      }),
     );
     expect(patched.status).toBe(200);
-    expect((await view(asA, id, after(patched.body.position))).body).toMatchObject({ description: 'changed', version: 3 });
+    expect((await view(asA, id, after(patched.body.position))).body).toMatchObject({
+      description: 'changed',
+      version: 3,
+    });
     // Without a position: the entry cached under the upper-case spelling is the same entry, dropped by the change.
     const again = await view(asA, id.toUpperCase());
     expect(again.body).toMatchObject({ description: 'changed', version: 3 });
@@ -148,10 +191,20 @@ describe('other ids', () => {
     const accepted = await create(asA, { organizationId: orgA }, { prefer: 'respond-async' });
     expect(accepted.status).toBe(202);
     const commandId = accepted.body.commandId;
-    const upper = await answer(api.command.GET('/commands/{commandId}', { headers: asA, params: { path: { commandId: commandId.toUpperCase() } } }));
+    const upper = await answer(
+      api.command.GET('/commands/{commandId}', {
+        headers: asA,
+        params: { path: { commandId: commandId.toUpperCase() } },
+      }),
+    );
     expect(upper.status).toBe(200);
     expect(upper.body.commandId).toBe(commandId);
-    const other = await answer(api.command.GET('/commands/{commandId}', { headers: asB, params: { path: { commandId: commandId.toUpperCase() } } }));
+    const other = await answer(
+      api.command.GET('/commands/{commandId}', {
+        headers: asB,
+        params: { path: { commandId: commandId.toUpperCase() } },
+      }),
+    );
     expect(other.status).toBe(404);
   });
 
@@ -176,8 +229,16 @@ describe('other ids', () => {
     );
     expect(created.headers.get('x-correlation-id')).toBe(correlationId);
     const timeline = (id: string) =>
-      answer(api.query.GET('/timeline/{correlationId}', { headers: asA, params: { path: { correlationId: id }, header: after(created.body.position) } }));
-    expect((await timeline(correlationId)).body.items.map((item: { type: string }) => item.type)).toEqual(['PaymentInitiated', 'PaymentProcessed']);
+      answer(
+        api.query.GET('/timeline/{correlationId}', {
+          headers: asA,
+          params: { path: { correlationId: id }, header: after(created.body.position) },
+        }),
+      );
+    expect((await timeline(correlationId)).body.items.map((item: { type: string }) => item.type)).toEqual([
+      'PaymentInitiated',
+      'PaymentProcessed',
+    ]);
     expect((await timeline(correlationId.toLowerCase())).body.items).toEqual([]);
   });
 });

@@ -29,18 +29,27 @@ it('a charge whose answer is lost after the money moved is retried without charg
   await stack.startCommandWorker({
     async chargePayment(request: ChargeRequest) {
       const result = await gateway.charge(request);
-      if (Context.current().info.attempt === 1) throw new Error('connection reset after the gateway charged (simulated lost answer)');
+      if (Context.current().info.attempt === 1)
+        throw new Error('connection reset after the gateway charged (simulated lost answer)');
       return result;
     },
   });
 
   const api = apiClients(stack);
   const accepted = await answer(
-    api.command.POST('/payments', { body: { organizationId: 'org-crash', amount: '42.00', currency: 'EUR' }, params: { header: { prefer: 'respond-async' } } }),
+    api.command.POST('/payments', {
+      body: { organizationId: 'org-crash', amount: '42.00', currency: 'EUR' },
+      params: { header: { prefer: 'respond-async' } },
+    }),
   );
   expect(accepted.status).toBe(202);
 
-  const status = async () => (await answer(api.command.GET('/commands/{commandId}', { params: { path: { commandId: accepted.body.commandId } } }))).body;
+  const status = async () =>
+    (
+      await answer(
+        api.command.GET('/commands/{commandId}', { params: { path: { commandId: accepted.body.commandId } } }),
+      )
+    ).body;
   let state = await status();
   for (let attempt = 0; state.state === 'running' && attempt < 300; attempt += 1) {
     await new Promise((resolve) => setTimeout(resolve, 100));

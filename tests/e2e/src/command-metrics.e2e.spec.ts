@@ -26,7 +26,12 @@ beforeAll(async () => {
   const { startTestStack } = require('./support/test-stack') as typeof import('./support/test-stack');
   stack = await startTestStack();
   api = apiClients(stack);
-  health = await startWorkerHealthServer({ host: '127.0.0.1', port: 0, metrics: createMetricsRegistry('command-worker'), readiness: {} });
+  health = await startWorkerHealthServer({
+    host: '127.0.0.1',
+    port: 0,
+    metrics: createMetricsRegistry('command-worker'),
+    readiness: {},
+  });
   metricsUrl = `http://127.0.0.1:${(health.address() as AddressInfo).port}/metrics`;
 }, 300_000);
 
@@ -40,7 +45,11 @@ afterAll(async () => {
 function samples(text: string, metric: string, labels: Record<string, string>): number[] {
   return text
     .split('\n')
-    .filter((line) => line.startsWith(`${metric}{`) && Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`)))
+    .filter(
+      (line) =>
+        line.startsWith(`${metric}{`) &&
+        Object.entries(labels).every(([name, value]) => line.includes(`${name}="${value}"`)),
+    )
     .map((line) => Number(line.slice(line.lastIndexOf(' ') + 1)));
 }
 
@@ -52,23 +61,35 @@ async function scrapeUntil(ready: (text: string) => boolean, timeoutMs = 60_000)
     expect(response.status).toBe(200);
     const text = await response.text();
     if (ready(text)) return text;
-    if (Date.now() > deadline) throw new Error(`metrics never matched:\n${text.split('\n').filter((line) => /^(command_|temporal_workflow_completed|temporal_worker_task_slots)/.test(line)).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `metrics never matched:\n${text
+          .split('\n')
+          .filter((line) => /^(command_|temporal_workflow_completed|temporal_worker_task_slots)/.test(line))
+          .join('\n')}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
 it('counts command workflows by kind and outcome, with their durations, next to the SDK worker metrics', async () => {
-  const created = await answer(api.command.POST('/payments', { body: { organizationId: org, amount: '30.00', currency: 'EUR' } }));
+  const created = await answer(
+    api.command.POST('/payments', { body: { organizationId: org, amount: '30.00', currency: 'EUR' } }),
+  );
   expect(created.status).toBe(201);
   // Refused by the domain inside the workflow: more than the payment's amount.
   const { paymentId } = created.body as { paymentId: string };
-  const tooMuch = await answer(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId } }, body: { amount: '1000.00' } }));
+  const tooMuch = await answer(
+    api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId } }, body: { amount: '1000.00' } }),
+  );
   expect(tooMuch.status).toBe(409);
 
   const succeeded = { command: 'create', outcome: 'succeeded', code: 'processed' };
   const rejected = { command: 'refund', outcome: 'rejected', code: 'CONFLICT' };
   const text = await scrapeUntil(
-    (body) => samples(body, 'command_workflows_total', succeeded).length > 0 && samples(body, 'command_workflows_total', rejected).length > 0,
+    (body) =>
+      samples(body, 'command_workflows_total', succeeded).length > 0 &&
+      samples(body, 'command_workflows_total', rejected).length > 0,
   );
   expect(samples(text, 'command_workflows_total', succeeded)).toEqual([1]);
   expect(samples(text, 'command_workflows_total', rejected)).toEqual([1]);

@@ -24,9 +24,12 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch']);
 /** `<api> <METHOD> <path template>` → the documented operation, for both committed documents. */
 const documented = new Map<string, Operation>();
 for (const api of ['command-api', 'query-api'] as const) {
-  const document = JSON.parse(readFileSync(join(DOCUMENTS_DIR, `${api}.json`), 'utf8')) as { paths: Record<string, Record<string, Operation>> };
+  const document = JSON.parse(readFileSync(join(DOCUMENTS_DIR, `${api}.json`), 'utf8')) as {
+    paths: Record<string, Record<string, Operation>>;
+  };
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const [method, operation] of Object.entries(item)) if (HTTP_METHODS.has(method)) documented.set(`${api} ${method.toUpperCase()} ${path}`, operation);
+    for (const [method, operation] of Object.entries(item))
+      if (HTTP_METHODS.has(method)) documented.set(`${api} ${method.toUpperCase()} ${path}`, operation);
   }
 }
 
@@ -64,10 +67,18 @@ afterAll(async () => {
 describe('every operation through the generated clients', () => {
   it('health, readiness and metrics of both APIs, without a token', async () => {
     const { command, query } = anonymous;
-    for (const probe of [await command.GET('/health/live'), await command.GET('/health/ready'), await query.GET('/health/live'), await query.GET('/health/ready')]) {
+    for (const probe of [
+      await command.GET('/health/live'),
+      await command.GET('/health/ready'),
+      await query.GET('/health/live'),
+      await query.GET('/health/ready'),
+    ]) {
       expect(probe.response.status).toBe(200);
     }
-    for (const metrics of [await command.GET('/metrics', { parseAs: 'text' }), await query.GET('/metrics', { parseAs: 'text' })]) {
+    for (const metrics of [
+      await command.GET('/metrics', { parseAs: 'text' }),
+      await query.GET('/metrics', { parseAs: 'text' }),
+    ]) {
       expect(metrics.response.status).toBe(200);
       expect(metrics.data).toMatch(/^# HELP /);
     }
@@ -76,7 +87,13 @@ describe('every operation through the generated clients', () => {
   it('a payment through every command and every payment, event and statistics query', async () => {
     const correlationId = randomUUID();
     const created = await api.command.POST('/payments', {
-      body: { organizationId: org, amount: '40.00', currency: 'EUR', description: 'contract', metadata: { order: 'C-1' } },
+      body: {
+        organizationId: org,
+        amount: '40.00',
+        currency: 'EUR',
+        description: 'contract',
+        metadata: { order: 'C-1' },
+      },
       params: { header: { 'idempotency-key': randomUUID() } },
       headers: { 'x-correlation-id': correlationId },
     });
@@ -84,41 +101,89 @@ describe('every operation through the generated clients', () => {
     const payment = ran(created);
     expect(payment).toMatchObject({ status: 'processed', version: 2 });
 
-    const status = await api.command.GET('/commands/{commandId}', { params: { path: { commandId: payment.commandId } } });
+    const status = await api.command.GET('/commands/{commandId}', {
+      params: { path: { commandId: payment.commandId } },
+    });
     expect(status.data).toMatchObject({ commandId: payment.commandId, state: 'completed' });
 
-    const updated = await api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"2"' } }, body: { description: 'renamed' } });
+    const updated = await api.command.PATCH('/payments/{paymentId}', {
+      params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"2"' } },
+      body: { description: 'renamed' },
+    });
     expect(updated.data).toMatchObject({ version: 3 });
-    const refunded = await api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId: payment.paymentId } }, body: { amount: '10.00', reason: 'contract' } });
+    const refunded = await api.command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId: payment.paymentId } },
+      body: { amount: '10.00', reason: 'contract' },
+    });
     expect(refunded.response.status).toBe(201);
     const position = ran(refunded).position;
 
-    const view = await api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId }, header: wait(position) } });
-    expect(view.data).toMatchObject({ paymentId: payment.paymentId, status: 'partially_refunded', refundedAmount: '10.00', description: 'renamed' });
-    const history = await api.query.GET('/payments/{paymentId}/history', { params: { path: { paymentId: payment.paymentId }, header: wait(position) } });
-    expect(history.data?.items.map((event) => event.type)).toEqual(['PaymentInitiated', 'PaymentProcessed', 'PaymentUpdated', 'PaymentRefunded']);
-    const search = await api.query.GET('/payments', { params: { query: { organizationId: org, status: ['partially_refunded'] }, header: wait(position) } });
+    const view = await api.query.GET('/payments/{paymentId}', {
+      params: { path: { paymentId: payment.paymentId }, header: wait(position) },
+    });
+    expect(view.data).toMatchObject({
+      paymentId: payment.paymentId,
+      status: 'partially_refunded',
+      refundedAmount: '10.00',
+      description: 'renamed',
+    });
+    const history = await api.query.GET('/payments/{paymentId}/history', {
+      params: { path: { paymentId: payment.paymentId }, header: wait(position) },
+    });
+    expect(history.data?.items.map((event) => event.type)).toEqual([
+      'PaymentInitiated',
+      'PaymentProcessed',
+      'PaymentUpdated',
+      'PaymentRefunded',
+    ]);
+    const search = await api.query.GET('/payments', {
+      params: { query: { organizationId: org, status: ['partially_refunded'] }, header: wait(position) },
+    });
     expect(search.data?.items.map((item) => item.paymentId)).toEqual([payment.paymentId]);
-    const events = await api.query.GET('/events', { params: { query: { organizationId: org, type: ['PaymentRefunded'] }, header: wait(position) } });
+    const events = await api.query.GET('/events', {
+      params: { query: { organizationId: org, type: ['PaymentRefunded'] }, header: wait(position) },
+    });
     expect(events.data?.items).toHaveLength(1);
-    const timeline = await api.query.GET('/timeline/{correlationId}', { params: { path: { correlationId }, header: wait(position) } });
+    const timeline = await api.query.GET('/timeline/{correlationId}', {
+      params: { path: { correlationId }, header: wait(position) },
+    });
     expect(timeline.data?.items.map((event) => event.type)).toEqual(['PaymentInitiated', 'PaymentProcessed']);
-    const statistics = await api.query.GET('/statistics/payments', { params: { query: { organizationId: org }, header: wait(position) } });
+    const statistics = await api.query.GET('/statistics/payments', {
+      params: { query: { organizationId: org }, header: wait(position) },
+    });
     expect(statistics.response.status).toBe(200);
     const day = 86_400_000;
-    const analytics = await api.query.GET('/analytics/events', { params: { query: { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + day).toISOString(), interval: 'day' }, header: wait(position) } });
+    const analytics = await api.query.GET('/analytics/events', {
+      params: {
+        query: {
+          from: new Date(Date.now() - day).toISOString(),
+          to: new Date(Date.now() + day).toISOString(),
+          interval: 'day',
+        },
+        header: wait(position),
+      },
+    });
     expect(analytics.response.status).toBe(200);
 
-    const deleted = await api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"4"' } } });
+    const deleted = await api.command.DELETE('/payments/{paymentId}', {
+      params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"4"' } },
+    });
     expect(deleted.data).toMatchObject({ status: 'deleted', version: 5 });
   });
 
   it('a report, requested then read', async () => {
-    const range = { from: new Date(Date.now() - 86_400_000).toISOString(), to: new Date(Date.now() + 86_400_000).toISOString() };
-    const requested = await api.query.POST('/reports', { body: { kind: 'payment-statistics', organizationId: org, ...range } });
+    const range = {
+      from: new Date(Date.now() - 86_400_000).toISOString(),
+      to: new Date(Date.now() + 86_400_000).toISOString(),
+    };
+    const requested = await api.query.POST('/reports', {
+      body: { kind: 'payment-statistics', organizationId: org, ...range },
+    });
     expect(requested.response.status).toBe(202);
     expect(requested.response.headers.get('location')).toBe(`/reports/${requested.data!.reportId}`);
-    const report = await api.query.GET('/reports/{reportId}', { params: { path: { reportId: requested.data!.reportId } } });
+    const report = await api.query.GET('/reports/{reportId}', {
+      params: { path: { reportId: requested.data!.reportId } },
+    });
     expect(report.response.status).toBe(200);
     expect(['running', 'completed']).toContain(report.data?.state);
   });
@@ -142,10 +207,14 @@ describe('every operation through the generated clients', () => {
   });
 
   it('problems come back typed as problem+json', async () => {
-    const unknown = await answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: randomUUID() } } }));
+    const unknown = await answer(
+      api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: randomUUID() } } }),
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body).toMatchObject({ status: 404, type: expect.any(String), title: expect.any(String) });
-    const noToken = await anonymous.command.GET('/commands/{commandId}', { params: { path: { commandId: randomUUID() } } });
+    const noToken = await anonymous.command.GET('/commands/{commandId}', {
+      params: { path: { commandId: randomUUID() } },
+    });
     expect(noToken.response.status).toBe(401);
     expect(noToken.error).toMatchObject({ status: 401 });
   });
@@ -156,7 +225,9 @@ describe('every operation through the generated clients', () => {
     const undocumented = [...exercised].flatMap(([key, statuses]) => {
       const operation = documented.get(key);
       if (!operation) return [`${key}: not in the documents`];
-      return statuses.filter((status) => !(String(status) in operation.responses)).map((status) => `${key} (${operation.operationId}): ${status}`);
+      return statuses
+        .filter((status) => !(String(status) in operation.responses))
+        .map((status) => `${key} (${operation.operationId}): ${status}`);
     });
     expect(undocumented).toEqual([]);
   });

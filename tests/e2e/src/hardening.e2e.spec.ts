@@ -16,7 +16,15 @@ import { buildCommandApi } from '@gyroscops/command-api';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
 import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { IdempotencyTables } from '@gyroscops/idempotency';
-import { createDatabase, createMetricsRegistry, createRedis, mintToken, runMigrations, withTablesOf, type HttpApp } from '@gyroscops/platform';
+import {
+  createDatabase,
+  createMetricsRegistry,
+  createRedis,
+  mintToken,
+  runMigrations,
+  withTablesOf,
+  type HttpApp,
+} from '@gyroscops/platform';
 
 const SECRET = 'hardening-e2e-secret-0123456789abcdefghijklmnop';
 const ALLOWED_ORIGIN = 'https://billing.example.com';
@@ -42,7 +50,11 @@ async function startInstance(name: string): Promise<string> {
     idempotencyDb: withTablesOf<IdempotencyTables>(eventStore),
     log: { level: 'silent', pretty: false },
     auth: { kind: 'secret', secret: SECRET },
-    hardening: { corsOrigins: [ALLOWED_ORIGIN], rateLimit: RATE_LIMIT, rateLimitStore: { redis, keyPrefix: env.redisPrefix } },
+    hardening: {
+      corsOrigins: [ALLOWED_ORIGIN],
+      rateLimit: RATE_LIMIT,
+      rateLimitStore: { redis, keyPrefix: env.redisPrefix },
+    },
     metrics: createMetricsRegistry('command-api'),
     resultTimeoutMs: 2_000,
     idempotencyTtlMs: 24 * 3_600_000,
@@ -98,17 +110,21 @@ describe('request bodies', () => {
     expect(await traces()).toEqual({ events: 0, idempotencyKeys: 0 });
   });
 
-  it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=----x', 'application/xml', 'application/merge-patch+json', 'application/octet-stream'])(
-    'a %s body is a 415 problem+json that changes nothing',
-    async (contentType) => {
-      const response = await post(instances[0]!, JSON.stringify(payment()), { 'content-type': contentType });
+  it.each([
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=----x',
+    'application/xml',
+    'application/merge-patch+json',
+    'application/octet-stream',
+  ])('a %s body is a 415 problem+json that changes nothing', async (contentType) => {
+    const response = await post(instances[0]!, JSON.stringify(payment()), { 'content-type': contentType });
 
-      expect(response.status).toBe(415);
-      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-      expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-      expect(await traces()).toEqual({ events: 0, idempotencyKeys: 0 });
-    },
-  );
+    expect(response.status).toBe(415);
+    expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    expect(await traces()).toEqual({ events: 0, idempotencyKeys: 0 });
+  });
 
   it('a body without a content type is a 415 too', async () => {
     const response = await post(instances[0]!, new Blob([JSON.stringify(payment())]), {});
@@ -122,7 +138,8 @@ describe('request bodies', () => {
 describe('rate limits', () => {
   it('one budget per token subject across two instances sharing Redis: past it, 429 with Retry-After', async () => {
     const user = `rate-${randomUUID()}`;
-    const get = (base: string, sub = user) => fetch(`${base}/commands/${randomUUID()}`, { headers: { authorization: bearer(sub) } });
+    const get = (base: string, sub = user) =>
+      fetch(`${base}/commands/${randomUUID()}`, { headers: { authorization: bearer(sub) } });
     const [a, b] = instances as [string, string];
 
     // The budget is spent alternately on both instances: each one alone stays below the limit.
@@ -132,8 +149,12 @@ describe('rate limits', () => {
       await response.arrayBuffer();
       allowed.push(response.status);
       // RateLimit (draft-ietf-httpapi-ratelimit-headers) counts the shared budget down, whichever instance answers.
-      expect(response.headers.get('ratelimit')).toMatch(new RegExp(`^"default";r=${RATE_LIMIT.max - index - 1};t=\\d+$`));
-      expect(response.headers.get('ratelimit-policy')).toBe(`"default";q=${RATE_LIMIT.max};w=${RATE_LIMIT.windowMs / 1000}`);
+      expect(response.headers.get('ratelimit')).toMatch(
+        new RegExp(`^"default";r=${RATE_LIMIT.max - index - 1};t=\\d+$`),
+      );
+      expect(response.headers.get('ratelimit-policy')).toBe(
+        `"default";q=${RATE_LIMIT.max};w=${RATE_LIMIT.windowMs / 1000}`,
+      );
     }
     expect(allowed).not.toContain(429);
 
@@ -176,23 +197,34 @@ describe('CORS', () => {
   it('a listed origin may call the API and read its ids; a preflight needs no token', async () => {
     const preflight = await fetch(`${instances[0]}/payments`, {
       method: 'OPTIONS',
-      headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+      headers: {
+        origin: ALLOWED_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type,idempotency-key',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
 
-    const response = await fetch(`${instances[0]}/commands/${randomUUID()}`, { headers: { origin: ALLOWED_ORIGIN, authorization: bearer(`cors-${randomUUID()}`) } });
+    const response = await fetch(`${instances[0]}/commands/${randomUUID()}`, {
+      headers: { origin: ALLOWED_ORIGIN, authorization: bearer(`cors-${randomUUID()}`) },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBe(ALLOWED_ORIGIN);
     expect(response.headers.get('access-control-expose-headers')).toContain('x-request-id');
   });
 
   it('another origin gets no CORS header, so the browser withholds the answer', async () => {
     const denied = 'https://evil.example.net';
-    const preflight = await fetch(`${instances[0]}/payments`, { method: 'OPTIONS', headers: { origin: denied, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${instances[0]}/payments`, {
+      method: 'OPTIONS',
+      headers: { origin: denied, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    const response = await fetch(`${instances[0]}/commands/${randomUUID()}`, { headers: { origin: denied, authorization: bearer(`cors-${randomUUID()}`) } });
+    const response = await fetch(`${instances[0]}/commands/${randomUUID()}`, {
+      headers: { origin: denied, authorization: bearer(`cors-${randomUUID()}`) },
+    });
     expect(response.headers.get('access-control-allow-origin')).toBeNull();
   });
 });
@@ -204,7 +236,9 @@ describe('security headers', () => {
     ['an unknown route', '/nowhere', true],
     ['the liveness probe', '/health/live', false],
   ])('helmet headers are on %s', async (_name, path, withToken) => {
-    const response = await fetch(`${instances[0]}${path}`, { headers: withToken ? { authorization: bearer(`headers-${randomUUID()}`) } : {} });
+    const response = await fetch(`${instances[0]}${path}`, {
+      headers: withToken ? { authorization: bearer(`headers-${randomUUID()}`) } : {},
+    });
     await response.arrayBuffer();
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);

@@ -3,7 +3,16 @@ import { sql } from 'kysely';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { readStream } from '@gyroscops/event-store';
 import { simulatedChargesOf } from '@gyroscops/payment-gateway';
-import { answer, apiClients, bearer, grantOrganizations, malformed, rawBody, type ApiClients, type ApiResponse } from './support/http-client';
+import {
+  answer,
+  apiClients,
+  bearer,
+  grantOrganizations,
+  malformed,
+  rawBody,
+  type ApiClients,
+  type ApiResponse,
+} from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
@@ -20,19 +29,33 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type CreateBody = { organizationId: string; amount: string; currency: string; description?: string | null; paymentId?: string; metadata?: Record<string, string> };
+type CreateBody = {
+  organizationId: string;
+  amount: string;
+  currency: string;
+  description?: string | null;
+  paymentId?: string;
+  metadata?: Record<string, string>;
+};
 type UpdateBody = { amount?: string; description?: string | null; metadata?: Record<string, string> };
 /** The command-api's headers of a command (Idempotency-Key, If-Match, Prefer). */
 type CommandHeaders = { 'idempotency-key'?: string; 'if-match'?: string; prefer?: string };
 
-const create = (body: CreateBody, header: CommandHeaders = {}, headers: Record<string, string> = {}) => answer(api.command.POST('/payments', { body, params: { header }, headers }));
-const update = (paymentId: string, body: UpdateBody, header: CommandHeaders = {}) => answer(api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId }, header }, body }));
+const create = (body: CreateBody, header: CommandHeaders = {}, headers: Record<string, string> = {}) =>
+  answer(api.command.POST('/payments', { body, params: { header }, headers }));
+const update = (paymentId: string, body: UpdateBody, header: CommandHeaders = {}) =>
+  answer(api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId }, header }, body }));
 const refund = (paymentId: string, body: { amount: string; reason?: string }, header: CommandHeaders = {}) =>
   answer(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId }, header }, body }));
-const remove = (paymentId: string, header: CommandHeaders = {}) => answer(api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId }, header } }));
-const commandState = (commandId: string) => answer(api.command.GET('/commands/{commandId}', { params: { path: { commandId } } }));
-const view = (paymentId: string, header: { 'x-min-position'?: string; 'x-wait-ms'?: string } = {}, headers: Record<string, string> = {}) =>
-  answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header }, headers }));
+const remove = (paymentId: string, header: CommandHeaders = {}) =>
+  answer(api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId }, header } }));
+const commandState = (commandId: string) =>
+  answer(api.command.GET('/commands/{commandId}', { params: { path: { commandId } } }));
+const view = (
+  paymentId: string,
+  header: { 'x-min-position'?: string; 'x-wait-ms'?: string } = {},
+  headers: Record<string, string> = {},
+) => answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header }, headers }));
 
 async function countEvents(): Promise<number> {
   const { rows } = await sql<{ count: string }>`select count(*) from events`.execute(stack.eventStore);
@@ -48,7 +71,11 @@ async function createPayment(body: Partial<CreateBody> = {}, header: CommandHead
 describe('a payment through both APIs', () => {
   it('is created, charged and readable on the query side at the position the command returned', async () => {
     const correlationId = randomUUID();
-    const created = await create({ organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } }, {}, { 'x-correlation-id': correlationId, authorization: bearer({ sub: 'user-42', orgs: [org] }) });
+    const created = await create(
+      { organizationId: org, amount: '100.00', currency: 'EUR', description: 'first', metadata: { order: 'A-1' } },
+      {},
+      { 'x-correlation-id': correlationId, authorization: bearer({ sub: 'user-42', orgs: [org] }) },
+    );
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ status: 'processed', version: 2 });
     expect(created.body.position).toMatch(/^\d+$/);
@@ -57,7 +84,9 @@ describe('a payment through both APIs', () => {
 
     const current = await view(created.body.paymentId, { 'x-min-position': created.body.position });
     expect(current.status).toBe(200);
-    expect(BigInt(current.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(created.body.position));
+    expect(BigInt(current.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(
+      BigInt(created.body.position),
+    );
     expect(current.body).toEqual({
       paymentId: created.body.paymentId,
       organizationId: org,
@@ -119,7 +148,12 @@ describe('a payment through both APIs', () => {
     expect(rest.status).toBe(201);
     expect(rest.body).toMatchObject({ status: 'refunded', version: 5 });
     const refundedView = await view(id, { 'x-min-position': rest.body.position });
-    expect(refundedView.body).toMatchObject({ status: 'refunded', refundedAmount: '50.00', description: 'renamed', version: 5 });
+    expect(refundedView.body).toMatchObject({
+      status: 'refunded',
+      refundedAmount: '50.00',
+      description: 'renamed',
+      version: 5,
+    });
 
     const deleted = await remove(id);
     expect(deleted.status).toBe(200);
@@ -130,7 +164,12 @@ describe('a payment through both APIs', () => {
     expect((await update(id, { description: 'after delete' })).status).toBe(404);
     // The stream keeps every event after the delete.
     expect((await readStream(stack.eventStore, paymentStreamId(id))).map((event) => event.type)).toEqual([
-      'PaymentInitiated', 'PaymentProcessed', 'PaymentUpdated', 'PaymentRefunded', 'PaymentRefunded', 'PaymentDeleted',
+      'PaymentInitiated',
+      'PaymentProcessed',
+      'PaymentUpdated',
+      'PaymentRefunded',
+      'PaymentRefunded',
+      'PaymentDeleted',
     ]);
   });
 
@@ -173,15 +212,45 @@ describe('bad input', () => {
     ['a zero amount', 400, () => create({ ...valid, amount: '0.00' })],
     ['an unknown currency', 400, () => create({ ...valid, currency: 'XYZ' })],
     ['an unknown field', 400, () => create(malformed({ ...valid, colour: 'red' }))],
-    ['too much metadata', 400, () => create({ ...valid, metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) })],
+    [
+      'too much metadata',
+      400,
+      () => create({ ...valid, metadata: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) }),
+    ],
     ['a malformed payment id', 400, () => update('not-a-uuid', { description: 'x' })],
     ['an empty update', 400, () => update(randomUUID(), {})],
     ['a malformed If-Match', 400, () => remove(randomUUID(), { 'if-match': 'three' })],
     ['an unknown payment', 404, () => update(randomUUID(), { description: 'x' })],
     ['an unknown command', 404, () => commandState(randomUUID())],
-    ['a wrong content type', 415, () => answer(api.command.POST('/payments', { body: malformed('amount=1'), bodySerializer: rawBody, headers: { 'content-type': 'application/x-www-form-urlencoded' } }))],
-    ['a text/plain body', 415, () => answer(api.command.POST('/payments', { body: malformed('amount=1'), bodySerializer: rawBody, headers: { 'content-type': 'text/plain' } }))],
-    ['malformed JSON', 400, () => answer(api.command.POST('/payments', { body: malformed('{"amount":'), bodySerializer: rawBody }))],
+    [
+      'a wrong content type',
+      415,
+      () =>
+        answer(
+          api.command.POST('/payments', {
+            body: malformed('amount=1'),
+            bodySerializer: rawBody,
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          }),
+        ),
+    ],
+    [
+      'a text/plain body',
+      415,
+      () =>
+        answer(
+          api.command.POST('/payments', {
+            body: malformed('amount=1'),
+            bodySerializer: rawBody,
+            headers: { 'content-type': 'text/plain' },
+          }),
+        ),
+    ],
+    [
+      'malformed JSON',
+      400,
+      () => answer(api.command.POST('/payments', { body: malformed('{"amount":'), bodySerializer: rawBody })),
+    ],
     ['a body over 64 KiB', 413, () => create({ ...valid, amount: '1.00', description: 'x'.repeat(70 * 1024) })],
     ['a malformed X-Min-Position', 400, () => view(randomUUID(), { 'x-min-position': 'soon' })],
   ];
@@ -192,7 +261,8 @@ describe('bad input', () => {
     expect(response.status).toBe(status);
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(response.body).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
-    if (status === 400 && response.body.errors) expect(response.body.errors[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
+    if (status === 400 && response.body.errors)
+      expect(response.body.errors[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
     expect(await countEvents()).toBe(before);
   });
 
@@ -227,7 +297,10 @@ describe('idempotency keys', () => {
     expect(reused.status).toBe(409);
     expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     expect(await countEvents()).toBe(before);
-    const otherOrg = await create({ organizationId: `${org}-other`, amount: '6.00', currency: 'EUR' }, { 'idempotency-key': key });
+    const otherOrg = await create(
+      { organizationId: `${org}-other`, amount: '6.00', currency: 'EUR' },
+      { 'idempotency-key': key },
+    );
     expect(otherOrg.status).toBe(201);
     expect(otherOrg.body.paymentId).not.toBe(first.body.paymentId);
   });
@@ -245,7 +318,10 @@ describe('idempotency keys', () => {
 
 describe('asynchronous commands', () => {
   it('answer 202 with a Location, then GET /commands/{id} reports the result', async () => {
-    const accepted = await create({ organizationId: org, amount: '9.99', currency: 'USD' }, { prefer: 'respond-async' });
+    const accepted = await create(
+      { organizationId: org, amount: '9.99', currency: 'USD' },
+      { prefer: 'respond-async' },
+    );
     expect(accepted.status).toBe(202);
     const location = accepted.headers.get('location');
     expect(location).toBe(`/commands/${accepted.body.commandId}`);
@@ -255,7 +331,11 @@ describe('asynchronous commands', () => {
       state = await commandState(accepted.body.commandId);
     }
     expect(state.status).toBe(200);
-    expect(state.body).toMatchObject({ commandId: accepted.body.commandId, state: 'completed', result: { status: 'processed', version: 2 } });
+    expect(state.body).toMatchObject({
+      commandId: accepted.body.commandId,
+      state: 'completed',
+      result: { status: 'processed', version: 2 },
+    });
   });
 
   it('report a refused command as failed with its error', async () => {

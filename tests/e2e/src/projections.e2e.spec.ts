@@ -29,7 +29,9 @@ afterAll(async () => {
 });
 
 const createPayment = async (extra: { amount?: string; metadata?: Record<string, string> } = {}) => {
-  const response = await answer(api.command.POST('/payments', { body: { organizationId: org, amount: '10.00', currency: 'EUR', ...extra } }));
+  const response = await answer(
+    api.command.POST('/payments', { body: { organizationId: org, amount: '10.00', currency: 'EUR', ...extra } }),
+  );
   expect(response.status).toBe(201);
   return response.body as { paymentId: string; position: string; version: number };
 };
@@ -43,8 +45,13 @@ async function projectionStatuses(): Promise<any[]> {
 /** How many runs of `activity` completed in the current run of a workflow (what a signal's effect is waited for by). */
 async function completedActivities(workflowId: string, activity: string): Promise<number> {
   const events = (await stack.temporal.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = new Set(events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity).map((event) => String(event.eventId)));
-  return events.filter((event) => scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId))).length;
+  const scheduled = new Set(
+    events
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activity)
+      .map((event) => String(event.eventId)),
+  );
+  return events.filter((event) => scheduled.has(String(event.activityTaskCompletedEventAttributes?.scheduledEventId)))
+    .length;
 }
 
 /** Waits until every projection has applied everything in the event store (or `timeoutMs` passes). */
@@ -80,7 +87,8 @@ it('a projection worker stopped after committing a batch but before reporting it
   for (let index = 0; index < 5; index += 1) await createPayment({ amount: `${index + 1}.00` });
   await batchCommitted;
   await doomed.stop();
-  for (let index = 0; index < 5; index += 1) await createPayment({ amount: `${index + 10}.00`, metadata: { simulate: index % 2 ? 'decline' : 'none' } });
+  for (let index = 0; index < 5; index += 1)
+    await createPayment({ amount: `${index + 10}.00`, metadata: { simulate: index % 2 ? 'decline' : 'none' } });
 
   await stack.startProjectionWorker();
   await caughtUp();
@@ -109,10 +117,14 @@ it('two projection-worker processes at once never apply a batch twice', async ()
   const exited = new Promise((resolve) => second.once('exit', resolve));
   try {
     // Both workers poll the task queue before the payments arrive.
-    await waitFor('the second projection worker to be ready', async () => {
-      if (second.exitCode !== null) throw new Error(`it exited with code ${second.exitCode}`);
-      return (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200;
-    }, { timeoutMs: 30_000 });
+    await waitFor(
+      'the second projection worker to be ready',
+      async () => {
+        if (second.exitCode !== null) throw new Error(`it exited with code ${second.exitCode}`);
+        return (await fetch(`http://127.0.0.1:${healthPort}/health/ready`)).status === 200;
+      },
+      { timeoutMs: 30_000 },
+    );
     await Promise.all(Array.from({ length: 30 }, (_, index) => createPayment({ amount: `${index + 1}.50` })));
     await caughtUp();
     expect(await readModelDifferences(stack.eventStore, stack.readDb)).toEqual([]);
@@ -144,14 +156,21 @@ it('rebuilds without downtime while commands keep arriving, and ends equal to a 
     let index = 0;
     while (writing) {
       const target = existing[index % existing.length]!;
-      await api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId: target.paymentId } }, body: { description: `edit ${index}` } });
+      await api.command.PATCH('/payments/{paymentId}', {
+        params: { path: { paymentId: target.paymentId } },
+        body: { description: `edit ${index}` },
+      });
       await createPayment({ amount: `${(index % 50) + 1}.25` });
-      readStatuses.push((await api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: target.paymentId } } })).response.status);
+      readStatuses.push(
+        (await api.query.GET('/payments/{paymentId}', { params: { path: { paymentId: target.paymentId } } })).response
+          .status,
+      );
       index += 1;
     }
   })();
 
-  const rebuild = (name: string) => answer(api.query.POST('/projections/{name}/rebuild', { params: { path: { name } } }));
+  const rebuild = (name: string) =>
+    answer(api.query.POST('/projections/{name}/rebuild', { params: { path: { name } } }));
   const started = await rebuild(PROJECTIONS.payments);
   expect(started.status).toBe(202);
   const statistics = await rebuild(PROJECTIONS.paymentStatistics);
@@ -178,16 +197,38 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
     streamId: paymentStreamId('poison'),
     streamType: 'payment',
     expectedVersion: 'no_stream',
-    events: [{ eventId: randomUUID(), type: 'PaymentInitiated', data: { paymentId: 'not-a-uuid', organizationId: org, userId: 'u', amount: '1.00', currency: 'EUR', description: null, metadata: {}, occurredAt: new Date().toISOString() }, metadata: { organizationId: org } }],
+    events: [
+      {
+        eventId: randomUUID(),
+        type: 'PaymentInitiated',
+        data: {
+          paymentId: 'not-a-uuid',
+          organizationId: org,
+          userId: 'u',
+          amount: '1.00',
+          currency: 'EUR',
+          description: null,
+          metadata: {},
+          occurredAt: new Date().toISOString(),
+        },
+        metadata: { organizationId: org },
+      },
+    ],
   });
   const deadline = Date.now() + 30_000;
   let statuses = await projectionStatuses();
   const byName = (name: string) => statuses.find((status) => status.name === name);
-  while (Date.now() < deadline && !(byName(PROJECTIONS.payments)?.state === 'halted' && byName(PROJECTIONS.paymentStatistics)?.deadLetters === 1)) {
+  while (
+    Date.now() < deadline &&
+    !(byName(PROJECTIONS.payments)?.state === 'halted' && byName(PROJECTIONS.paymentStatistics)?.deadLetters === 1)
+  ) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     statuses = await projectionStatuses();
   }
-  expect(byName(PROJECTIONS.payments)).toMatchObject({ state: 'halted', lastError: expect.stringContaining('not-a-uuid') });
+  expect(byName(PROJECTIONS.payments)).toMatchObject({
+    state: 'halted',
+    lastError: expect.stringContaining('not-a-uuid'),
+  });
   expect(byName(PROJECTIONS.paymentStatistics)).toMatchObject({ state: 'live', deadLetters: 1 });
   expect(byName(PROJECTIONS.eventCounts)).toMatchObject({ state: 'live', deadLetters: 0, lagEvents: 0 });
 
@@ -202,13 +243,29 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
   // Retrying a still-broken event keeps it parked; resuming a still-broken projection halts it again.
   const statisticsWorkflow = projectionWorkflowId(PROJECTIONS.paymentStatistics);
   const paymentsWorkflow = projectionWorkflowId(PROJECTIONS.payments);
-  const [retriesBefore, resumesBefore] = await Promise.all([completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters'), completedActivities(paymentsWorkflow, 'resumeProjection')]);
-  expect((await api.query.POST('/projections/{name}/dead-letters/retry', { params: { path: { name: PROJECTIONS.paymentStatistics } } })).response.status).toBe(202);
-  expect((await api.query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response.status).toBe(202);
+  const [retriesBefore, resumesBefore] = await Promise.all([
+    completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters'),
+    completedActivities(paymentsWorkflow, 'resumeProjection'),
+  ]);
+  expect(
+    (
+      await api.query.POST('/projections/{name}/dead-letters/retry', {
+        params: { path: { name: PROJECTIONS.paymentStatistics } },
+      })
+    ).response.status,
+  ).toBe(202);
+  expect(
+    (await api.query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response
+      .status,
+  ).toBe(202);
   // The retry has run, and the resume has set the projection live again (so a 'halted' seen from here on is a new halt).
-  await waitFor('the dead-letter retry and the resume to run', async () =>
-    (await completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters')) > retriesBefore && (await completedActivities(paymentsWorkflow, 'resumeProjection')) > resumesBefore,
-  { timeoutMs: 20_000, intervalMs: 200 });
+  await waitFor(
+    'the dead-letter retry and the resume to run',
+    async () =>
+      (await completedActivities(statisticsWorkflow, 'retryProjectionDeadLetters')) > retriesBefore &&
+      (await completedActivities(paymentsWorkflow, 'resumeProjection')) > resumesBefore,
+    { timeoutMs: 20_000, intervalMs: 200 },
+  );
   // Resuming runs the poison event through its retries again (about 1.5 s) before it halts once more.
   const haltDeadline = Date.now() + 20_000;
   statuses = await projectionStatuses();
@@ -218,5 +275,7 @@ it('parks a poison event (statistics) or halts on it (payments), visibly in GET 
   }
   expect(byName(PROJECTIONS.paymentStatistics)?.deadLetters).toBe(1);
   expect(byName(PROJECTIONS.payments)?.state).toBe('halted');
-  expect((await api.query.POST('/projections/{name}/rebuild', { params: { path: { name: 'nope' } } })).response.status).toBe(404);
+  expect(
+    (await api.query.POST('/projections/{name}/rebuild', { params: { path: { name: 'nope' } } })).response.status,
+  ).toBe(404);
 });

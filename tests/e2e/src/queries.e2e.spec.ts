@@ -9,7 +9,16 @@ import { paymentStreamId } from '@gyroscops/contracts';
 import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent } from '@gyroscops/domain';
 import { readStream, type RecordedEvent } from '@gyroscops/event-store';
 import type { QueryApiOperations } from '@gyroscops/api-client';
-import { answer, apiClients, call, grantOrganizations, malformed, ran, type ApiClients, type ApiResponse } from './support/http-client';
+import {
+  answer,
+  apiClients,
+  call,
+  grantOrganizations,
+  malformed,
+  ran,
+  type ApiClients,
+  type ApiResponse,
+} from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
@@ -34,28 +43,56 @@ interface CommandAnswer {
 
 const newOrganization = () => grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 type Extra = { description?: string; metadata?: Record<string, string> };
-const createPayment = async (organizationId: string, amount: string, currency: string, extra: Extra = {}, headers: Record<string, string> = {}): Promise<CommandAnswer> =>
+const createPayment = async (
+  organizationId: string,
+  amount: string,
+  currency: string,
+  extra: Extra = {},
+  headers: Record<string, string> = {},
+): Promise<CommandAnswer> =>
   ran(await api.command.POST('/payments', { body: { organizationId, amount, currency, ...extra }, headers }));
-const update = async (paymentId: string, body: Extra): Promise<CommandAnswer> => ran(await api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId } }, body }));
-const refund = async (paymentId: string, amount: string, headers: Record<string, string> = {}): Promise<CommandAnswer> =>
-  ran(await api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId } }, body: { amount }, headers }));
-const remove = async (paymentId: string): Promise<CommandAnswer> => ran(await api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId } } }));
+const update = async (paymentId: string, body: Extra): Promise<CommandAnswer> =>
+  ran(await api.command.PATCH('/payments/{paymentId}', { params: { path: { paymentId } }, body }));
+const refund = async (
+  paymentId: string,
+  amount: string,
+  headers: Record<string, string> = {},
+): Promise<CommandAnswer> =>
+  ran(
+    await api.command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId } },
+      body: { amount },
+      headers,
+    }),
+  );
+const remove = async (paymentId: string): Promise<CommandAnswer> =>
+  ran(await api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId } } }));
 
 type ReadHeader = { 'x-min-position'?: string; 'x-wait-ms'?: string };
 type PaymentSearch = NonNullable<QueryApiOperations['searchPayments']['parameters']['query']>;
 type EventSearch = NonNullable<QueryApiOperations['searchEvents']['parameters']['query']>;
-const searchPayments = (query: PaymentSearch, header: ReadHeader = {}) => answer(api.query.GET('/payments', { params: { query, header } }));
+const searchPayments = (query: PaymentSearch, header: ReadHeader = {}) =>
+  answer(api.query.GET('/payments', { params: { query, header } }));
 const payment = (paymentId: string, query: { version?: number; asOf?: string } = {}, header: ReadHeader = {}) =>
   answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, query, header } }));
-const history = (paymentId: string, header: ReadHeader = {}) => answer(api.query.GET('/payments/{paymentId}/history', { params: { path: { paymentId }, header } }));
-const searchEvents = (query: EventSearch, header: ReadHeader = {}) => answer(api.query.GET('/events', { params: { query, header } }));
-const timeline = (correlationId: string) => answer(api.query.GET('/timeline/{correlationId}', { params: { path: { correlationId } } }));
+const history = (paymentId: string, header: ReadHeader = {}) =>
+  answer(api.query.GET('/payments/{paymentId}/history', { params: { path: { paymentId }, header } }));
+const searchEvents = (query: EventSearch, header: ReadHeader = {}) =>
+  answer(api.query.GET('/events', { params: { query, header } }));
+const timeline = (correlationId: string) =>
+  answer(api.query.GET('/timeline/{correlationId}', { params: { path: { correlationId } } }));
 
-const maxPosition = (answers: CommandAnswer[]) => answers.map((answer) => BigInt(answer.position)).reduce((a, b) => (a > b ? a : b), 0n).toString();
+const maxPosition = (answers: CommandAnswer[]) =>
+  answers
+    .map((answer) => BigInt(answer.position))
+    .reduce((a, b) => (a > b ? a : b), 0n)
+    .toString();
 
 /** The view the domain computes from a list of stored events: the reference for replays. */
 function fold(events: readonly RecordedEvent[]) {
-  const domainEvents = events.map((event) => ({ type: event.type, data: event.data })).filter((event): event is PaymentEvent => isPaymentEvent(event));
+  const domainEvents = events
+    .map((event) => ({ type: event.type, data: event.data }))
+    .filter((event): event is PaymentEvent => isPaymentEvent(event));
   return toPaymentView(foldPayment(domainEvents));
 }
 
@@ -85,14 +122,26 @@ describe('GET /payments (search)', () => {
     expect(views).toHaveLength(8);
   });
 
-  const search = (query: PaymentSearch) => searchPayments({ organizationId: org, ...query }, { 'x-min-position': position });
-  const byCreation = (a: any, b: any) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.paymentId < b.paymentId ? -1 : 1);
+  const search = (query: PaymentSearch) =>
+    searchPayments({ organizationId: org, ...query }, { 'x-min-position': position });
+  const byCreation = (a: any, b: any) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.paymentId < b.paymentId ? -1 : 1;
 
   it('filters by a status list, newest first by default', async () => {
     const answer = await search({ status: ['processed', 'failed'] });
     expect(answer.status).toBe(200);
-    const expected = views.filter((view) => ['processed', 'failed'].includes(view.status)).sort(byCreation).reverse();
-    expect(expected.map((view) => view.status).sort()).toEqual(['failed', 'failed', 'processed', 'processed', 'processed', 'processed']);
+    const expected = views
+      .filter((view) => ['processed', 'failed'].includes(view.status))
+      .sort(byCreation)
+      .reverse();
+    expect(expected.map((view) => view.status).sort()).toEqual([
+      'failed',
+      'failed',
+      'processed',
+      'processed',
+      'processed',
+      'processed',
+    ]);
     expect(answer.body).toEqual({ items: expected, nextCursor: null, total: expected.length });
     // A single status is a list of one.
     const refunded = await search({ status: ['refunded'] });
@@ -105,9 +154,16 @@ describe('GET /payments (search)', () => {
     expect(answer.body.items.map((view: any) => view.amount)).toEqual(['25.50', '30.00', '50.00']);
     expect(answer.body.total).toBe(3);
     const yen = await search({ currency: 'JPY', sort: 'amount', order: 'desc' });
-    expect(yen.body.items.map((view: any) => [view.amount, view.status])).toEqual([['1500', 'processed'], ['500', 'failed']]);
+    expect(yen.body.items.map((view: any) => [view.amount, view.status])).toEqual([
+      ['1500', 'processed'],
+      ['500', 'failed'],
+    ]);
     // Bounds are inclusive and compared in minor units of the currency: "25.5" is 2550 cents.
-    expect((await search({ currency: 'EUR', minAmount: '25.5', maxAmount: '25.50' })).body.items.map((view: any) => view.amount)).toEqual(['25.50']);
+    expect(
+      (await search({ currency: 'EUR', minAmount: '25.5', maxAmount: '25.50' })).body.items.map(
+        (view: any) => view.amount,
+      ),
+    ).toEqual(['25.50']);
   });
 
   it('sorts by status (then creation) and filters by creation range', async () => {
@@ -119,7 +175,9 @@ describe('GET /payments (search)', () => {
     const from = ordered[2].createdAt;
     const to = ordered[5].createdAt;
     const ranged = await search({ createdFrom: from, createdTo: to, order: 'asc' });
-    expect(ranged.body.items.map((view: any) => view.paymentId)).toEqual(ordered.filter((view) => view.createdAt >= from && view.createdAt < to).map((view) => view.paymentId));
+    expect(ranged.body.items.map((view: any) => view.paymentId)).toEqual(
+      ordered.filter((view) => view.createdAt >= from && view.createdAt < to).map((view) => view.paymentId),
+    );
   });
 
   it('walks every page with the cursor: each payment exactly once, in order, with the total on every page', async () => {
@@ -141,7 +199,9 @@ describe('GET /payments (search)', () => {
 
   it('without organizationId searches every organization', async () => {
     const answer = await searchPayments({ currency: 'USD', limit: 200 }, { 'x-min-position': position });
-    expect(answer.body.items.map((view: any) => view.paymentId)).toContain(views.find((view) => view.currency === 'USD').paymentId);
+    expect(answer.body.items.map((view: any) => view.paymentId)).toContain(
+      views.find((view) => view.currency === 'USD').paymentId,
+    );
   });
 });
 
@@ -159,7 +219,14 @@ describe('GET /payments/{id}?version= and ?asOf= (replay)', () => {
     await refund(paymentId, '15.00');
     deletedAt = (await remove(paymentId)).position;
     events = await readStream(stack.eventStore, paymentStreamId(paymentId));
-    expect(events.map((event) => event.type)).toEqual(['PaymentInitiated', 'PaymentProcessed', 'PaymentUpdated', 'PaymentRefunded', 'PaymentRefunded', 'PaymentDeleted']);
+    expect(events.map((event) => event.type)).toEqual([
+      'PaymentInitiated',
+      'PaymentProcessed',
+      'PaymentUpdated',
+      'PaymentRefunded',
+      'PaymentRefunded',
+      'PaymentDeleted',
+    ]);
   });
 
   it('?version=k equals the fold of the first k events, for every k, also after the delete', async () => {
@@ -170,8 +237,19 @@ describe('GET /payments/{id}?version= and ?asOf= (replay)', () => {
       expect(answer.body).toEqual(fold(events.slice(0, k)));
     }
     const last = await payment(paymentId, { version: events.length });
-    expect(last.body).toMatchObject({ deleted: true, status: 'partially_refunded', refundedAmount: '25.00', description: 'renamed', version: 6 });
-    expect((await payment(paymentId, { version: 3 })).body).toMatchObject({ deleted: false, status: 'processed', description: 'renamed', metadata: { step: 'update' } });
+    expect(last.body).toMatchObject({
+      deleted: true,
+      status: 'partially_refunded',
+      refundedAmount: '25.00',
+      description: 'renamed',
+      version: 6,
+    });
+    expect((await payment(paymentId, { version: 3 })).body).toMatchObject({
+      deleted: false,
+      status: 'processed',
+      description: 'renamed',
+      metadata: { step: 'update' },
+    });
   });
 
   it('?version beyond the stream, or of an unknown payment, is 404', async () => {
@@ -184,14 +262,22 @@ describe('GET /payments/{id}?version= and ?asOf= (replay)', () => {
       const asOf = event.recordedAt.toISOString();
       const answer = await payment(paymentId, { asOf });
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual(fold(events.filter((each) => each.recordedAt.getTime() <= event.recordedAt.getTime())));
+      expect(answer.body).toEqual(
+        fold(events.filter((each) => each.recordedAt.getTime() <= event.recordedAt.getTime())),
+      );
     }
     // Between two events: one millisecond before the update was recorded, the state is the processed payment.
     const beforeUpdate = new Date(events[2]!.recordedAt.getTime() - 1).toISOString();
-    expect((await payment(paymentId, { asOf: beforeUpdate })).body).toMatchObject({ status: 'processed', description: 'replayed', deleted: false });
+    expect((await payment(paymentId, { asOf: beforeUpdate })).body).toMatchObject({
+      status: 'processed',
+      description: 'replayed',
+      deleted: false,
+    });
     // Any way of writing the same instant is the same instant.
     const offset = events[0]!.recordedAt.toISOString().replace('Z', '+00:00');
-    expect((await payment(paymentId, { asOf: offset })).body).toEqual(fold(events.filter((each) => each.recordedAt <= events[0]!.recordedAt)));
+    expect((await payment(paymentId, { asOf: offset })).body).toEqual(
+      fold(events.filter((each) => each.recordedAt <= events[0]!.recordedAt)),
+    );
     const before = new Date(events[0]!.recordedAt.getTime() - 1).toISOString();
     expect((await payment(paymentId, { asOf: before })).status).toBe(404);
     expect((await payment(paymentId, { asOf: '2999-01-01T00:00:00Z' })).body).toEqual(fold(events));
@@ -233,16 +319,27 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
 
   /** This organization's events straight from the table, in global order: the reference. */
   async function eventsOfOrganization() {
-    const rows = await stack.eventStore.selectFrom('events').select(['position', 'type', 'event_id', 'recorded_at', 'correlation_id']).where('organization_id', '=', org).execute();
+    const rows = await stack.eventStore
+      .selectFrom('events')
+      .select(['position', 'type', 'event_id', 'recorded_at', 'correlation_id'])
+      .where('organization_id', '=', org)
+      .execute();
     return rows.sort((a, b) => (BigInt(a.position) < BigInt(b.position) ? -1 : 1));
   }
 
   it('filters by type and organization', async () => {
     const answer = await searchEvents({ organizationId: org, type: ['PaymentRefunded', 'PaymentProcessed'] });
     expect(answer.status).toBe(200);
-    const expected = (await eventsOfOrganization()).filter((row) => ['PaymentRefunded', 'PaymentProcessed'].includes(row.type));
+    const expected = (await eventsOfOrganization()).filter((row) =>
+      ['PaymentRefunded', 'PaymentProcessed'].includes(row.type),
+    );
     expect(answer.body.items.map((event: any) => event.eventId)).toEqual(expected.map((row) => row.event_id));
-    expect(answer.body.items.map((event: any) => event.type).sort()).toEqual(['PaymentProcessed', 'PaymentProcessed', 'PaymentProcessed', 'PaymentRefunded']);
+    expect(answer.body.items.map((event: any) => event.type).sort()).toEqual([
+      'PaymentProcessed',
+      'PaymentProcessed',
+      'PaymentProcessed',
+      'PaymentRefunded',
+    ]);
     expect(answer.body.nextCursor).toBeNull();
   });
 
@@ -253,7 +350,12 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const answer: ApiResponse = await searchEvents({ organizationId: org, streamType: 'payment', limit: 3, ...(cursor ? { cursor } : {}) });
+      const answer: ApiResponse = await searchEvents({
+        organizationId: org,
+        streamType: 'payment',
+        limit: 3,
+        ...(cursor ? { cursor } : {}),
+      });
       expect(answer.status).toBe(200);
       seen.push(...answer.body.items.map((event: any) => event.eventId));
       cursor = answer.body.nextCursor;
@@ -265,7 +367,13 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
     const to = rows[5]!.recorded_at.toISOString();
     const ranged = await searchEvents({ organizationId: org, from, to });
     expect(ranged.body.items.map((event: any) => event.eventId)).toEqual(
-      rows.filter((row) => row.recorded_at.getTime() >= rows[2]!.recorded_at.getTime() && row.recorded_at.getTime() < rows[5]!.recorded_at.getTime()).map((row) => row.event_id),
+      rows
+        .filter(
+          (row) =>
+            row.recorded_at.getTime() >= rows[2]!.recorded_at.getTime() &&
+            row.recorded_at.getTime() < rows[5]!.recorded_at.getTime(),
+        )
+        .map((row) => row.event_id),
     );
   });
 
@@ -286,7 +394,11 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
       expect(event.workflowRunId).toBe(event.metadata.workflowRunId);
       expect(commandsInIt.map((each) => `payment-command-${each.commandId}`)).toContain(event.workflowId);
     }
-    expect((await timeline(`unknown-${randomUUID()}`)).body).toEqual({ correlationId: expect.any(String), items: [], truncated: false });
+    expect((await timeline(`unknown-${randomUUID()}`)).body).toEqual({
+      correlationId: expect.any(String),
+      items: [],
+      truncated: false,
+    });
   });
 });
 
@@ -298,7 +410,8 @@ describe('bad query parameters: 400 problem+json', () => {
   beforeAll(async () => {
     const created = await Promise.all([createPayment(org, '1.00', 'EUR'), createPayment(org, '2.00', 'EUR')]);
     const position = maxPosition(created);
-    otherFilterCursor = (await searchPayments({ organizationId: org, limit: 1 }, { 'x-min-position': position })).body.nextCursor;
+    otherFilterCursor = (await searchPayments({ organizationId: org, limit: 1 }, { 'x-min-position': position })).body
+      .nextCursor;
     eventsCursor = (await searchEvents({ organizationId: org, limit: 1 })).body.nextCursor;
     expect(otherFilterCursor).toEqual(expect.any(String));
     expect(eventsCursor).toEqual(expect.any(String));
@@ -306,17 +419,39 @@ describe('bad query parameters: 400 problem+json', () => {
 
   /** A real cursor with another position: right query, impossible position. */
   const forge = (cursor: string, position: string[]) =>
-    Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), p: position })).toString('base64url');
+    Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')), p: position }),
+    ).toString('base64url');
 
   /** Values the client's types refuse go through `malformed()`: they get past the types, not past the API. */
   const cases: [string, () => Promise<ApiResponse>][] = [
     ['a cursor that is not one', () => searchPayments({ cursor: 'not-a-cursor' })],
-    ['a cursor of valid base64 but not JSON', () => searchPayments({ cursor: Buffer.from('hello').toString('base64url') })],
-    ['a cursor used with other filters', () => searchPayments({ organizationId: org, currency: 'EUR', limit: 1, cursor: otherFilterCursor })],
-    ['a cursor used with another sort', () => searchPayments({ organizationId: org, sort: 'amount', cursor: otherFilterCursor })],
+    [
+      'a cursor of valid base64 but not JSON',
+      () => searchPayments({ cursor: Buffer.from('hello').toString('base64url') }),
+    ],
+    [
+      'a cursor used with other filters',
+      () => searchPayments({ organizationId: org, currency: 'EUR', limit: 1, cursor: otherFilterCursor }),
+    ],
+    [
+      'a cursor used with another sort',
+      () => searchPayments({ organizationId: org, sort: 'amount', cursor: otherFilterCursor }),
+    ],
     ['a cursor of another kind of query', () => searchPayments({ organizationId: org, cursor: eventsCursor })],
-    ['a forged cursor position', () => searchPayments({ organizationId: org, limit: 1, cursor: forge(otherFilterCursor, ['drop table', 'x']) })],
-    ['a forged cursor instant', () => searchPayments({ organizationId: org, limit: 1, cursor: forge(otherFilterCursor, ['2026-13-45T00:00:00.000000Z', randomUUID()]) })],
+    [
+      'a forged cursor position',
+      () => searchPayments({ organizationId: org, limit: 1, cursor: forge(otherFilterCursor, ['drop table', 'x']) }),
+    ],
+    [
+      'a forged cursor instant',
+      () =>
+        searchPayments({
+          organizationId: org,
+          limit: 1,
+          cursor: forge(otherFilterCursor, ['2026-13-45T00:00:00.000000Z', randomUUID()]),
+        }),
+    ],
     ['limit 0', () => searchPayments({ limit: 0 })],
     ['limit 500', () => searchPayments({ limit: 500 })],
     ['limit not a number', () => searchPayments({ limit: malformed('ten') })],
@@ -337,7 +472,10 @@ describe('bad query parameters: 400 problem+json', () => {
     ['events limit 0', () => searchEvents({ limit: 0 })],
     ['events limit 201', () => searchEvents({ limit: 201 })],
     ['an events cursor that is not one', () => searchEvents({ cursor: '%%%' })],
-    ['an events cursor with another filter', () => searchEvents({ organizationId: org, type: ['PaymentProcessed'], cursor: eventsCursor })],
+    [
+      'an events cursor with another filter',
+      () => searchEvents({ organizationId: org, type: ['PaymentProcessed'], cursor: eventsCursor }),
+    ],
     ['events to before from', () => searchEvents({ from: '2026-02-01T00:00:00Z', to: '2026-01-01T00:00:00Z' })],
     ['a correlation id with spaces', () => timeline('not an id')],
   ];
@@ -347,12 +485,17 @@ describe('bad query parameters: 400 problem+json', () => {
     expect(answer.status).toBe(400);
     expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(answer.body).toMatchObject({ status: 400, type: expect.any(String), title: expect.any(String) });
-    if (answer.body.errors) expect(answer.body.errors[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
+    if (answer.body.errors)
+      expect(answer.body.errors[0]).toEqual({ path: expect.any(String), message: expect.any(String) });
   });
 
   it('names the field in the error path', async () => {
-    expect((await searchPayments({ minAmount: '10' })).body.errors).toEqual([{ path: 'querystring:/minAmount', message: expect.stringMatching(/currency/) }]);
-    expect((await searchPayments({ organizationId: org, currency: 'EUR', cursor: otherFilterCursor })).body.errors).toEqual([{ path: 'querystring:/cursor', message: expect.stringMatching(/other filters/) }]);
+    expect((await searchPayments({ minAmount: '10' })).body.errors).toEqual([
+      { path: 'querystring:/minAmount', message: expect.stringMatching(/currency/) },
+    ]);
+    expect(
+      (await searchPayments({ organizationId: org, currency: 'EUR', cursor: otherFilterCursor })).body.errors,
+    ).toEqual([{ path: 'querystring:/cursor', message: expect.stringMatching(/other filters/) }]);
   });
 });
 
@@ -373,10 +516,14 @@ describe('read-your-writes', () => {
         payment(first.paymentId, { version: updated.version }, { 'x-min-position': updated.position }),
       ]);
       expect(search.status).toBe(200);
-      expect(BigInt(search.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(BigInt(created.position));
+      expect(BigInt(search.headers.get('x-projection-position') ?? '0')).toBeGreaterThanOrEqual(
+        BigInt(created.position),
+      );
       expect(search.body.total).toBe(iteration + 1);
       expect(search.body.items[0].paymentId).toBe(created.paymentId);
-      expect(search.body.items.find((view: any) => view.paymentId === first.paymentId).description).toBe(`iteration ${iteration}`);
+      expect(search.body.items.find((view: any) => view.paymentId === first.paymentId).description).toBe(
+        `iteration ${iteration}`,
+      );
       expect(events.body.items).toHaveLength(updated.version);
       expect(replay.body).toMatchObject({ description: `iteration ${iteration}`, version: updated.version });
     }
@@ -402,7 +549,23 @@ describe('OpenAPI', () => {
       expect(operation.responses['400']).toBeDefined();
     }
     const searchParameters = document.paths['/payments'].get.parameters.map((parameter: any) => parameter.name);
-    expect(searchParameters).toEqual(expect.arrayContaining(['organizationId', 'status', 'currency', 'minAmount', 'maxAmount', 'createdFrom', 'createdTo', 'sort', 'order', 'limit', 'cursor']));
-    expect(document.paths['/payments/{paymentId}'].get.parameters.map((parameter: any) => parameter.name)).toEqual(expect.arrayContaining(['asOf', 'version']));
+    expect(searchParameters).toEqual(
+      expect.arrayContaining([
+        'organizationId',
+        'status',
+        'currency',
+        'minAmount',
+        'maxAmount',
+        'createdFrom',
+        'createdTo',
+        'sort',
+        'order',
+        'limit',
+        'cursor',
+      ]),
+    );
+    expect(document.paths['/payments/{paymentId}'].get.parameters.map((parameter: any) => parameter.name)).toEqual(
+      expect.arrayContaining(['asOf', 'version']),
+    );
   });
 });

@@ -18,8 +18,14 @@ const commands: string[][] = [];
 
 beforeAll(async () => {
   env = await createTestEnvironment();
-  redis = createRedis({ url: env.redisUrl, keyPrefix: env.redisPrefix }, { name: 'rate-limit-store-test', offlineQueue: true });
-  monitorSource = createRedis({ url: env.redisUrl, keyPrefix: '' }, { name: 'rate-limit-store-monitor', offlineQueue: true });
+  redis = createRedis(
+    { url: env.redisUrl, keyPrefix: env.redisPrefix },
+    { name: 'rate-limit-store-test', offlineQueue: true },
+  );
+  monitorSource = createRedis(
+    { url: env.redisUrl, keyPrefix: '' },
+    { name: 'rate-limit-store-monitor', offlineQueue: true },
+  );
   monitor = await monitorSource.monitor();
   monitor.on('monitor', (_time: string, args: string[]) => commands.push(args));
 });
@@ -38,13 +44,23 @@ afterAll(async () => {
 async function monitorCaughtUp(): Promise<void> {
   const marker = `monitor-marker-${randomUUID()}`;
   await redis.echo(marker);
-  await waitFor('MONITOR to show the marker', async () => commands.some((args) => args.includes(marker)), { intervalMs: 5 });
+  await waitFor('MONITOR to show the marker', async () => commands.some((args) => args.includes(marker)), {
+    intervalMs: 5,
+  });
 }
 
 /** How many lease scripts Redis ran on the key (MONITOR also shows the commands inside them). */
-const callsOn = (key: string) => commands.filter((args) => /^eval(sha)?$/i.test(args[0] ?? '') && args.includes(key)).length;
+const callsOn = (key: string) =>
+  commands.filter((args) => /^eval(sha)?$/i.test(args[0] ?? '') && args.includes(key)).length;
 
-type Store = { incr(key: string, callback: (error: Error | null, result?: { current: number; ttl: number }) => void, timeWindow: number, max: number): void };
+type Store = {
+  incr(
+    key: string,
+    callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
+    timeWindow: number,
+    max: number,
+  ): void;
+};
 
 /** Two instances of the service: two stores on one Redis, one namespace. */
 function twoInstances(): [Store, Store, string] {
@@ -55,7 +71,14 @@ function twoInstances(): [Store, Store, string] {
 }
 
 const incr = (store: Store, key: string, max: number, windowMs = 60_000) =>
-  new Promise<{ current: number; ttl: number }>((resolve, reject) => store.incr(key, (error, result) => (error || !result ? reject(error ?? new Error('no result')) : resolve(result)), windowMs, max));
+  new Promise<{ current: number; ttl: number }>((resolve, reject) =>
+    store.incr(
+      key,
+      (error, result) => (error || !result ? reject(error ?? new Error('no result')) : resolve(result)),
+      windowMs,
+      max,
+    ),
+  );
 
 describe('leasedRedisRateLimitStore', () => {
   it('near the limit counts request by request in Redis, across instances, like a plain counter', async () => {
@@ -117,7 +140,11 @@ describe('leasedRedisRateLimitStore', () => {
     // The instance's lease ends by then (its answer's ttl counts from before now).
     const windowEndsBy = Date.now() + over.ttl;
     expect(over.current).toBe(4);
-    await waitFor('the 300 ms window to end, in the instance and in Redis', async () => Date.now() > windowEndsBy && (await redis.pttl(`${namespace}user:4`)) === -2, { intervalMs: 10 });
+    await waitFor(
+      'the 300 ms window to end, in the instance and in Redis',
+      async () => Date.now() > windowEndsBy && (await redis.pttl(`${namespace}user:4`)) === -2,
+      { intervalMs: 10 },
+    );
     expect((await incr(a, 'user:4', 3, 300)).current).toBe(1);
   });
 });

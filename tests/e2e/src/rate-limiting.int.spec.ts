@@ -54,7 +54,8 @@ it('sends the RateLimit fields of the budget counted in Redis, down to the 429',
   const redis = await connectedRedis('rate-limit-int');
   const app = await appOn(redis, 3);
   const answers = [];
-  for (let index = 0; index < 4; index++) answers.push(await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('dana') } }));
+  for (let index = 0; index < 4; index++)
+    answers.push(await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('dana') } }));
 
   expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 429]);
   for (const answer of answers) expect(answer.headers['ratelimit-policy']).toBe('"default";q=3;w=60');

@@ -13,7 +13,14 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { commandWorkflowId, paymentStreamId, projectionRebuildWorkflowId, projectionWorkflowId, PROJECTIONS, reportWorkflowId } from '@gyroscops/contracts';
+import {
+  commandWorkflowId,
+  paymentStreamId,
+  projectionRebuildWorkflowId,
+  projectionWorkflowId,
+  PROJECTIONS,
+  reportWorkflowId,
+} from '@gyroscops/contracts';
 import { ensureTemporalCli, waitFor } from '@gyroscops/dev-infra';
 import { appendToStream } from '@gyroscops/event-store';
 import { answer, apiClients, grantOrganizations, ran } from './support/http-client';
@@ -39,7 +46,9 @@ let stack: TestStack;
 beforeAll(async () => {
   stack = await startTestStack({ withoutProjectionWorker: true, withQueryWorker: true });
   // Followers hand back every second instead of every few minutes: the histories hold completed follows.
-  await stack.startProjectionWorker((real) => ({ followProjection: (input) => real.followProjection({ ...input, maxRunMs: 1_000 }) }));
+  await stack.startProjectionWorker((real) => ({
+    followProjection: (input) => real.followProjection({ ...input, maxRunMs: 1_000 }),
+  }));
 }, 240_000);
 afterAll(async () => {
   await stack?.stop();
@@ -48,7 +57,22 @@ afterAll(async () => {
 /** A history in the JSON form `historyFromJSON` reads (the Temporal CLI's, and the UI's download). */
 async function historyOf(workflowId: string): Promise<HistoryJson> {
   const cli = await ensureTemporalCli();
-  const json = execFileSync(cli, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.env.temporalAddress, '--namespace', stack.env.namespace], { maxBuffer: 64 * 1024 * 1024 });
+  const json = execFileSync(
+    cli,
+    [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--output',
+      'json',
+      '--address',
+      stack.env.temporalAddress,
+      '--namespace',
+      stack.env.namespace,
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
   return JSON.parse(json.toString()) as HistoryJson;
 }
 
@@ -58,14 +82,23 @@ function save(directory: string, name: string, history: HistoryJson): void {
 
 /** Saves the history of an execution once it has closed. */
 async function saveClosed(directory: string, name: string, workflowId: string): Promise<void> {
-  await waitFor(`${workflowId} to close`, async () => (await stack.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING');
+  await waitFor(
+    `${workflowId} to close`,
+    async () => (await stack.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING',
+  );
   save(directory, name, await historyOf(workflowId));
 }
 
 /** Where in a history the activities of a type completed (event indexes, in order). */
 function completions(history: HistoryJson, activity: string): number[] {
-  const scheduled = new Set(history.events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType.name === activity).map((event) => event.eventId));
-  return history.events.flatMap((event, index) => (scheduled.has(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') ? [index] : []));
+  const scheduled = new Set(
+    history.events
+      .filter((event) => event.activityTaskScheduledEventAttributes?.activityType.name === activity)
+      .map((event) => event.eventId),
+  );
+  return history.events.flatMap((event, index) =>
+    scheduled.has(event.activityTaskCompletedEventAttributes?.scheduledEventId ?? '') ? [index] : [],
+  );
 }
 
 /** One `first` completed, and a `then` completed after it. */
@@ -75,7 +108,12 @@ const completedInOrder = (first: string, then: string) => (history: HistoryJson)
 };
 
 /** Saves a running execution's history once `ready` says it holds what it should. */
-async function saveRunning(directory: string, name: string, workflowId: string, ready: (history: HistoryJson) => boolean): Promise<void> {
+async function saveRunning(
+  directory: string,
+  name: string,
+  workflowId: string,
+  ready: (history: HistoryJson) => boolean,
+): Promise<void> {
   const history = await waitFor(`${workflowId} to record what ${name} needs`, async () => {
     const current = await historyOf(workflowId);
     return ready(current) ? current : undefined;
@@ -85,25 +123,49 @@ async function saveRunning(directory: string, name: string, workflowId: string, 
 
 async function projectionState(name: string): Promise<{ state: string; deadLetters: number }> {
   const { query } = apiClients(stack);
-  const statuses = (await answer(query.GET('/projections'))).body.items as { name: string; state: string; deadLetters: number }[];
+  const statuses = (await answer(query.GET('/projections'))).body.items as {
+    name: string;
+    state: string;
+    deadLetters: number;
+  }[];
   return statuses.find((status) => status.name === name) ?? { state: 'unknown', deadLetters: 0 };
 }
 
 it('records the command histories: create (processed, declined, flaky gateway), update, refund, refused refund, delete', async () => {
   const { command } = apiClients(stack);
-  const create = async (body: { organizationId: string; amount: string; currency: string; description?: string; metadata?: Record<string, string> }) => ran(await command.POST('/payments', { body }));
+  const create = async (body: {
+    organizationId: string;
+    amount: string;
+    currency: string;
+    description?: string;
+    metadata?: Record<string, string>;
+  }) => ran(await command.POST('/payments', { body }));
   const created = await create({ organizationId: ORG, amount: '80.00', currency: 'EUR', description: 'recorded' });
   await saveClosed(COMMAND_HISTORIES, 'create-processed', commandWorkflowId(created.commandId));
-  const declined = await create({ organizationId: ORG, amount: '1.00', currency: 'EUR', metadata: { simulate: 'decline' } });
+  const declined = await create({
+    organizationId: ORG,
+    amount: '1.00',
+    currency: 'EUR',
+    metadata: { simulate: 'decline' },
+  });
   await saveClosed(COMMAND_HISTORIES, 'create-declined', commandWorkflowId(declined.commandId));
   const flaky = await create({ organizationId: ORG, amount: '2.00', currency: 'EUR', metadata: { simulate: 'flaky' } });
   await saveClosed(COMMAND_HISTORIES, 'create-flaky', commandWorkflowId(flaky.commandId));
   const path = { paymentId: created.paymentId };
-  const updated = ran(await command.PATCH('/payments/{paymentId}', { params: { path }, body: { description: 'changed' } }));
+  const updated = ran(
+    await command.PATCH('/payments/{paymentId}', { params: { path }, body: { description: 'changed' } }),
+  );
   await saveClosed(COMMAND_HISTORIES, 'update', commandWorkflowId(updated.commandId));
-  const refunded = ran(await command.POST('/payments/{paymentId}/refunds', { params: { path }, body: { amount: '30.00' } }));
+  const refunded = ran(
+    await command.POST('/payments/{paymentId}/refunds', { params: { path }, body: { amount: '30.00' } }),
+  );
   await saveClosed(COMMAND_HISTORIES, 'refund', commandWorkflowId(refunded.commandId));
-  const rejected = (await command.POST('/payments/{paymentId}/refunds', { params: { path, header: { prefer: 'respond-async' } }, body: { amount: '300.00' } })).data!;
+  const rejected = (
+    await command.POST('/payments/{paymentId}/refunds', {
+      params: { path, header: { prefer: 'respond-async' } },
+      body: { amount: '300.00' },
+    })
+  ).data!;
   await saveClosed(COMMAND_HISTORIES, 'refund-rejected', commandWorkflowId(rejected.commandId));
   const deleted = ran(await command.DELETE('/payments/{paymentId}', { params: { path } }));
   await saveClosed(COMMAND_HISTORIES, 'delete', commandWorkflowId(deleted.commandId));
@@ -136,14 +198,54 @@ it('records a projection rebuild, a projection that halts on a poison event and 
     streamId: paymentStreamId('poison'),
     streamType: 'payment',
     expectedVersion: 'no_stream',
-    events: [{ eventId: randomUUID(), type: 'PaymentInitiated', data: { paymentId: 'not-a-uuid', organizationId: ORG, userId: 'u', amount: '1.00', currency: 'EUR', description: null, metadata: {}, occurredAt: new Date().toISOString() }, metadata: { organizationId: ORG } }],
+    events: [
+      {
+        eventId: randomUUID(),
+        type: 'PaymentInitiated',
+        data: {
+          paymentId: 'not-a-uuid',
+          organizationId: ORG,
+          userId: 'u',
+          amount: '1.00',
+          currency: 'EUR',
+          description: null,
+          metadata: {},
+          occurredAt: new Date().toISOString(),
+        },
+        metadata: { organizationId: ORG },
+      },
+    ],
   });
-  await waitFor('payments to halt and statistics to park the poison event', async () => (await projectionState(PROJECTIONS.payments)).state === 'halted' && (await projectionState(PROJECTIONS.paymentStatistics)).deadLetters === 1);
+  await waitFor(
+    'payments to halt and statistics to park the poison event',
+    async () =>
+      (await projectionState(PROJECTIONS.payments)).state === 'halted' &&
+      (await projectionState(PROJECTIONS.paymentStatistics)).deadLetters === 1,
+  );
 
-  expect((await query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response.status).toBe(202);
+  expect(
+    (await query.POST('/projections/{name}/resume', { params: { path: { name: PROJECTIONS.payments } } })).response
+      .status,
+  ).toBe(202);
   // Resumed, it follows again (and halts again on the same event).
-  await saveRunning(PROJECTION_HISTORIES, 'payments-projection', projectionWorkflowId(PROJECTIONS.payments), completedInOrder('resumeProjection', 'followProjection'));
+  await saveRunning(
+    PROJECTION_HISTORIES,
+    'payments-projection',
+    projectionWorkflowId(PROJECTIONS.payments),
+    completedInOrder('resumeProjection', 'followProjection'),
+  );
 
-  expect((await query.POST('/projections/{name}/dead-letters/retry', { params: { path: { name: PROJECTIONS.paymentStatistics } } })).response.status).toBe(202);
-  await saveRunning(PROJECTION_HISTORIES, 'payment-statistics-projection', projectionWorkflowId(PROJECTIONS.paymentStatistics), completedInOrder('retryProjectionDeadLetters', 'followProjection'));
+  expect(
+    (
+      await query.POST('/projections/{name}/dead-letters/retry', {
+        params: { path: { name: PROJECTIONS.paymentStatistics } },
+      })
+    ).response.status,
+  ).toBe(202);
+  await saveRunning(
+    PROJECTION_HISTORIES,
+    'payment-statistics-projection',
+    projectionWorkflowId(PROJECTIONS.paymentStatistics),
+    completedInOrder('retryProjectionDeadLetters', 'followProjection'),
+  );
 });

@@ -30,7 +30,12 @@ beforeAll(async () => {
     await create('700', 'JPY'),
   ];
   commaPaymentId = made[1]!.paymentId;
-  const refund = await answerOf(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId: made[4]!.paymentId } }, body: { amount: '200' } }));
+  const refund = await answerOf(
+    api.command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId: made[4]!.paymentId } },
+      body: { amount: '200' },
+    }),
+  );
   expect(refund.status).toBe(201);
   // A payment of another organization, which no report of `org` may count.
   await create('999.00', 'EUR', {}, `${org}-other`);
@@ -41,14 +46,23 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-async function create(amount: string, currency: string, extra: { description?: string; metadata?: Record<string, string> } = {}, organizationId = org) {
-  const answer = await answerOf(api.command.POST('/payments', { body: { organizationId, amount, currency, ...extra } }));
+async function create(
+  amount: string,
+  currency: string,
+  extra: { description?: string; metadata?: Record<string, string> } = {},
+  organizationId = org,
+) {
+  const answer = await answerOf(
+    api.command.POST('/payments', { body: { organizationId, amount, currency, ...extra } }),
+  );
   expect(answer.status).toBe(201);
   return answer.body as { paymentId: string; position: string };
 }
 type ReportBody = QueryApiOperations['requestReport']['requestBody']['content']['application/json'];
-const postReport = (body: ReportBody) => answerOf(api.query.POST('/reports', { body, params: { header: { 'x-min-position': position } } }));
-const getReport = (reportId: string) => answerOf(api.query.GET('/reports/{reportId}', { params: { path: { reportId } } }));
+const postReport = (body: ReportBody) =>
+  answerOf(api.query.POST('/reports', { body, params: { header: { 'x-min-position': position } } }));
+const getReport = (reportId: string) =>
+  answerOf(api.query.GET('/reports/{reportId}', { params: { path: { reportId } } }));
 
 async function completed(reportId: string) {
   for (let attempt = 0; attempt < 200; attempt += 1) {
@@ -63,7 +77,8 @@ async function completed(reportId: string) {
 /** Every execution (running or closed) Temporal has of the report's workflow id. */
 async function executionsOf(reportId: string): Promise<string[]> {
   const runIds: string[] = [];
-  for await (const execution of stack.temporal.workflow.list({ query: `WorkflowId = "${reportWorkflowId(reportId)}"` })) runIds.push(execution.runId);
+  for await (const execution of stack.temporal.workflow.list({ query: `WorkflowId = "${reportWorkflowId(reportId)}"` }))
+    runIds.push(execution.runId);
   return runIds;
 }
 
@@ -144,14 +159,24 @@ describe('payment statistics report', () => {
 
 describe('payment CSV export report', () => {
   it('exports the search it is given, in its order, with CSV quoting', async () => {
-    const answer = await postReport({ kind: 'payment-export-csv', filter: { organizationId: org, currency: 'EUR', sort: 'amount', order: 'asc' } });
+    const answer = await postReport({
+      kind: 'payment-export-csv',
+      filter: { organizationId: org, currency: 'EUR', sort: 'amount', order: 'asc' },
+    });
     expect(answer.status).toBe(202);
     const status = await completed(answer.body.reportId);
     expect(status.state).toBe('completed');
     const { result } = status;
-    expect(result).toMatchObject({ kind: 'payment-export-csv', contentType: 'text/csv', rowCount: 3, truncated: false });
+    expect(result).toMatchObject({
+      kind: 'payment-export-csv',
+      contentType: 'text/csv',
+      rowCount: 3,
+      truncated: false,
+    });
     const lines = (result.csv as string).split('\r\n');
-    expect(lines[0]).toBe('paymentId,organizationId,userId,status,amount,currency,refundedAmount,description,failureReason,createdAt,updatedAt,version');
+    expect(lines[0]).toBe(
+      'paymentId,organizationId,userId,status,amount,currency,refundedAmount,description,failureReason,createdAt,updatedAt,version',
+    );
     expect(lines.slice(1, 4).map((line) => line.split(',')[4])).toEqual(['5.00', '10.00', '20.01']);
     expect(lines[4]).toBe('');
     // The description holds a comma and quotes (quoted, quotes doubled) and starts like a formula (neutralized).
@@ -163,7 +188,9 @@ describe('payment CSV export report', () => {
   it('refuses filters that do not fit together, naming the field', async () => {
     const answer = await postReport({ kind: 'payment-export-csv', filter: { organizationId: org, minAmount: '10' } });
     expect(answer.status).toBe(400);
-    expect(answer.body.errors).toEqual([{ path: 'body:/filter/minAmount', message: expect.stringMatching(/currency/) }]);
+    expect(answer.body.errors).toEqual([
+      { path: 'body:/filter/minAmount', message: expect.stringMatching(/currency/) },
+    ]);
   });
 });
 
@@ -187,7 +214,10 @@ describe('event types report', () => {
       byType: [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([type, count]) => ({ type, count })),
       generatedAt: expect.any(String),
     });
-    expect(status.result.byType.find((entry: any) => entry.type === 'PaymentRefunded')).toEqual({ type: 'PaymentRefunded', count: 1 });
+    expect(status.result.byType.find((entry: any) => entry.type === 'PaymentRefunded')).toEqual({
+      type: 'PaymentRefunded',
+      count: 1,
+    });
   });
 });
 

@@ -20,7 +20,11 @@ beforeAll(async () => {
   stack = await startTestStack();
   api = apiClients(stack);
   const create = async (amount: string, currency: string, simulate?: string) => {
-    const response = await answer(api.command.POST('/payments', { body: { organizationId: org, amount, currency, ...(simulate ? { metadata: { simulate } } : {}) } }));
+    const response = await answer(
+      api.command.POST('/payments', {
+        body: { organizationId: org, amount, currency, ...(simulate ? { metadata: { simulate } } : {}) },
+      }),
+    );
     expect(response.status).toBe(201);
     lastPosition = response.body.position;
     return response.body as { paymentId: string; position: string };
@@ -30,10 +34,17 @@ beforeAll(async () => {
   await create('5.00', 'EUR', 'decline');
   await create('1500', 'JPY');
   const refunded = await create('40.00', 'EUR');
-  const refund = await answer(api.command.POST('/payments/{paymentId}/refunds', { params: { path: { paymentId: refunded.paymentId } }, body: { amount: '15.00' } }));
+  const refund = await answer(
+    api.command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId: refunded.paymentId } },
+      body: { amount: '15.00' },
+    }),
+  );
   expect(refund.status).toBe(201);
   const deleted = await create('99.00', 'EUR');
-  const gone = await answer(api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId: deleted.paymentId } } }));
+  const gone = await answer(
+    api.command.DELETE('/payments/{paymentId}', { params: { path: { paymentId: deleted.paymentId } } }),
+  );
   lastPosition = gone.body.position;
   // Generous: the workflow bundles are built on a machine shared with other test runs.
 }, 240_000);
@@ -66,7 +77,12 @@ it('counts payments per currency and status, without the deleted one', async () 
           partially_refunded: { count: 1, amount: '40.00' },
         },
       },
-      JPY: { count: 1, totalAmount: '1500', averageAmount: '1500', byStatus: { processed: { count: 1, amount: '1500' } } },
+      JPY: {
+        count: 1,
+        totalAmount: '1500',
+        averageAmount: '1500',
+        byStatus: { processed: { count: 1, amount: '1500' } },
+      },
     },
   });
   const today = new Date().toISOString().slice(0, 10);
@@ -90,7 +106,9 @@ it('buckets events per hour and day, summing to the events stored', async () => 
     const response = await analytics({ from, to, interval }, { 'x-min-position': lastPosition, 'x-wait-ms': '10000' });
     expect(response.status).toBe(200);
     expect(response.body.interval).toBe(interval);
-    expect(response.body.buckets.reduce((sum: number, bucket: { count: number }) => sum + bucket.count, 0)).toBe(stored);
+    expect(response.body.buckets.reduce((sum: number, bucket: { count: number }) => sum + bucket.count, 0)).toBe(
+      stored,
+    );
   }
   const refunds = await analytics({ from, to, interval: 'day', type: ['PaymentRefunded'] });
   expect(refunds.body.buckets.reduce((sum: number, bucket: { count: number }) => sum + bucket.count, 0)).toBe(1);
@@ -99,12 +117,25 @@ it('buckets events per hour and day, summing to the events stored', async () => 
 
 it('rebuilds a projection whose code version changed, at start-up', async () => {
   const readDb = withTablesOf<ProjectionTables>(stack.readDb);
-  await readDb.updateTable('projection_checkpoints').set({ version: 0 }).where('projection', '=', PROJECTIONS.paymentStatistics).execute();
+  await readDb
+    .updateTable('projection_checkpoints')
+    .set({ version: 0 })
+    .where('projection', '=', PROJECTIONS.paymentStatistics)
+    .execute();
   await startProjectionWorkflows(stack.temporal, readDb, projectionRegistry);
-  const progress = await stack.temporal.workflow.getHandle(projectionRebuildWorkflowId(PROJECTIONS.paymentStatistics)).result();
+  const progress = await stack.temporal.workflow
+    .getHandle(projectionRebuildWorkflowId(PROJECTIONS.paymentStatistics))
+    .result();
   expect(progress).toMatchObject({ phase: 'done', projection: PROJECTIONS.paymentStatistics });
-  const checkpoint = await readDb.selectFrom('projection_checkpoints').selectAll().where('projection', '=', PROJECTIONS.paymentStatistics).executeTakeFirstOrThrow();
-  expect(checkpoint).toMatchObject({ version: projectionRegistry[PROJECTIONS.paymentStatistics]!.version, state: 'live' });
+  const checkpoint = await readDb
+    .selectFrom('projection_checkpoints')
+    .selectAll()
+    .where('projection', '=', PROJECTIONS.paymentStatistics)
+    .executeTakeFirstOrThrow();
+  expect(checkpoint).toMatchObject({
+    version: projectionRegistry[PROJECTIONS.paymentStatistics]!.version,
+    state: 'live',
+  });
   const response = await statistics({ organizationId: org });
   expect(response.body.currencies.EUR.count).toBe(4);
 });

@@ -44,20 +44,26 @@ async function eventually<T>(found: (spans: ReceivedSpan[]) => T | undefined, ti
     await flushTracing();
     const result = found(receiver.spans);
     if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`spans not found; received: ${receiver.spans.map((span) => span.name).join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`spans not found; received: ${receiver.spans.map((span) => span.name).join(', ')}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
 it('follows a payment from the API through the workflow, its activities and the event store to the projection', async () => {
-  const created = await answer(api.command.POST('/payments', { body: { organizationId: org, amount: '12.50', currency: 'EUR' } }));
+  const created = await answer(
+    api.command.POST('/payments', { body: { organizationId: org, amount: '12.50', currency: 'EUR' } }),
+  );
   expect(created.status).toBe(201);
   const { paymentId, position } = created.body as { paymentId: string; position: string };
 
   // The API's server span roots the trace.
-  const server = await eventually((spans) => spans.find((span) => span.name === 'POST /payments' && span.kind === OTLP_SPAN_KIND_SERVER));
+  const server = await eventually((spans) =>
+    spans.find((span) => span.name === 'POST /payments' && span.kind === OTLP_SPAN_KIND_SERVER),
+  );
   const traceId = server.traceId;
-  const inTrace = (spans: ReceivedSpan[], name: RegExp) => spans.filter((span) => span.traceId === traceId && name.test(span.name));
+  const inTrace = (spans: ReceivedSpan[], name: RegExp) =>
+    spans.filter((span) => span.traceId === traceId && name.test(span.name));
 
   // Client → workflow → activities → event store, all in that trace.
   const chain = await eventually((spans) => {
@@ -65,12 +71,16 @@ it('follows a payment from the API through the workflow, its activities and the 
     const run = inTrace(spans, /^RunWorkflow:paymentCommandWorkflow$/)[0];
     const activities = inTrace(spans, /^RunActivity:/);
     const appends = inTrace(spans, /^event-store append$/);
-    return start && run && activities.length > 0 && appends.length > 0 ? { start, run, activities, appends } : undefined;
+    return start && run && activities.length > 0 && appends.length > 0
+      ? { start, run, activities, appends }
+      : undefined;
   });
   expect(chain.start.parentSpanId).toBe(server.spanId);
   expect(chain.start.service).toBe('e2e');
   expect(chain.run.parentSpanId).toBe(chain.start.spanId);
-  expect(chain.appends.every((append) => chain.activities.some((activity) => activity.spanId === append.parentSpanId))).toBe(true);
+  expect(
+    chain.appends.every((append) => chain.activities.some((activity) => activity.spanId === append.parentSpanId)),
+  ).toBe(true);
 
   // Each stored event names the append span that wrote it...
   const events = await readStream(stack.eventStore, paymentStreamId(paymentId));
@@ -82,10 +92,14 @@ it('follows a payment from the API through the workflow, its activities and the 
   }
 
   // ...and the span of the projection that applied them links back to the request's trace.
-  const view = await answer(api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header: { 'x-min-position': position } } }));
+  const view = await answer(
+    api.query.GET('/payments/{paymentId}', { params: { path: { paymentId }, header: { 'x-min-position': position } } }),
+  );
   expect(view.status).toBe(200);
   const projection = await eventually((spans) =>
-    spans.find((span) => span.name === 'projection apply payments' && span.links.some((link) => link.traceId === traceId)),
+    spans.find(
+      (span) => span.name === 'projection apply payments' && span.links.some((link) => link.traceId === traceId),
+    ),
   );
   const linkedSpans = projection.links.filter((link) => link.traceId === traceId).map((link) => link.spanId);
   expect(chain.appends.map((append) => append.spanId)).toEqual(expect.arrayContaining(linkedSpans));

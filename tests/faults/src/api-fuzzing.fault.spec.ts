@@ -26,7 +26,13 @@ import { createPayments } from './support/create-payments';
 import { countAllEvents } from './support/event-store-facts';
 import { REPOSITORY_ROOT, startFaultStack, type FaultStack } from './support/fault-stack';
 import { loadOperations, type FuzzOperation } from './support/fuzz-openapi';
-import { realizeRequest, requestRecipe, sweepRecipes, type AuthRecipe, type RealizedRequest } from './support/fuzz-requests';
+import {
+  realizeRequest,
+  requestRecipe,
+  sweepRecipes,
+  type AuthRecipe,
+  type RealizedRequest,
+} from './support/fuzz-requests';
 import { FuzzMemory } from './support/fuzz-values';
 import { sendRaw, type RawResponse } from './support/fuzz-raw-http';
 import { FAULT_JWT_SECRET, FAULT_ORGANIZATIONS } from './support/http';
@@ -38,8 +44,16 @@ const SEED = Number(process.env.FAULT_FUZZ_SEED ?? 20_261_206);
 const PROMPT_REFUSAL_MS = 5_000;
 
 const APIS = [
-  { name: 'command-api', document: join(REPOSITORY_ROOT, 'packages/api-client/openapi/command-api.json'), url: () => stack.commandUrl },
-  { name: 'query-api', document: join(REPOSITORY_ROOT, 'packages/api-client/openapi/query-api.json'), url: () => stack.queryUrl },
+  {
+    name: 'command-api',
+    document: join(REPOSITORY_ROOT, 'packages/api-client/openapi/command-api.json'),
+    url: () => stack.commandUrl,
+  },
+  {
+    name: 'query-api',
+    document: join(REPOSITORY_ROOT, 'packages/api-client/openapi/query-api.json'),
+    url: () => stack.queryUrl,
+  },
 ] as const;
 
 let stack: FaultStack;
@@ -95,7 +109,8 @@ const describeRequest = (request: RealizedRequest) =>
 /** What is wrong with an answer, by the contract: a 5xx (but read-your-writes' 503), or an error that is not problem+json. */
 function contractViolations(request: RealizedRequest, response: RawResponse): string[] {
   const violations: string[] = [];
-  const deliberate503 = response.status === 503 && request.readYourWrites && response.headers['retry-after'] !== undefined;
+  const deliberate503 =
+    response.status === 503 && request.readYourWrites && response.headers['retry-after'] !== undefined;
   if (response.status >= 500 && !deliberate503) violations.push(`answered ${response.status}`);
   if (response.status >= 400) {
     if (!/^application\/problem\+json/.test(response.headers['content-type'] ?? ''))
@@ -119,13 +134,18 @@ async function commandOutcomeViolation(commandId: string): Promise<string | unde
   const status = await waitFor(
     `command ${commandId} to finish`,
     async () => {
-      const answer = await send(stack.commandUrl, { method: 'GET', target: `/commands/${commandId}`, headers: [['authorization', authorization('admin')!]] });
+      const answer = await send(stack.commandUrl, {
+        method: 'GET',
+        target: `/commands/${commandId}`,
+        headers: [['authorization', authorization('admin')!]],
+      });
       const body = answer.json as { state?: string; error?: { status?: number; code?: string } } | undefined;
       return answer.status === 200 && body?.state !== 'running' ? body : undefined;
     },
     { timeoutMs: 120_000, intervalMs: 100 },
   );
-  if (status?.state === 'failed' && (status.error?.status ?? 500) >= 500) return `the accepted command ${commandId} failed: ${JSON.stringify(status.error)}`;
+  if (status?.state === 'failed' && (status.error?.status ?? 500) >= 500)
+    return `the accepted command ${commandId} failed: ${JSON.stringify(status.error)}`;
   return undefined;
 }
 
@@ -133,7 +153,11 @@ async function commandOutcomeViolation(commandId: string): Promise<string | unde
  * Sends one request and checks the answer and what it did: the contract, nothing appended by a
  * refusal, no accepted command failing internally. What a success answers is remembered.
  */
-async function exchangeAndCheck(baseUrl: string, operation: FuzzOperation, request: RealizedRequest): Promise<RawResponse> {
+async function exchangeAndCheck(
+  baseUrl: string,
+  operation: FuzzOperation,
+  request: RealizedRequest,
+): Promise<RawResponse> {
   const before = await countAllEvents(stack.eventStore);
   const response = await send(baseUrl, request);
   const violations = contractViolations(request, response);
@@ -149,18 +173,30 @@ async function exchangeAndCheck(baseUrl: string, operation: FuzzOperation, reque
   const counts = (statusCounts[operation.id] ??= {});
   counts[response.status] = (counts[response.status] ?? 0) + 1;
   if (violations.length > 0)
-    throw new Error(`${operation.id}: ${violations.join('; ')}\n  ${describeRequest(request)}\n  answer: ${response.status} ${response.text.slice(0, 500)}`);
+    throw new Error(
+      `${operation.id}: ${violations.join('; ')}\n  ${describeRequest(request)}\n  answer: ${response.status} ${response.text.slice(0, 500)}`,
+    );
   if (response.status < 300 && response.json !== undefined) {
     memory.harvest(response.json);
     const nextCursor = (response.json as { nextCursor?: unknown }).nextCursor;
     if (typeof nextCursor === 'string')
-      memory.cursors.push({ operationId: operation.id, query: request.query.filter(([name]) => name !== 'cursor'), cursor: nextCursor });
+      memory.cursors.push({
+        operationId: operation.id,
+        query: request.query.filter(([name]) => name !== 'cursor'),
+        cursor: nextCursor,
+      });
   }
   return response;
 }
 
 beforeAll(async () => {
-  stack = await startFaultStack({ env: { READ_YOUR_WRITES_DEFAULT_WAIT_MS: '50', READ_YOUR_WRITES_MAX_WAIT_MS: '200', COMMAND_RESULT_TIMEOUT_MS: '20000' } });
+  stack = await startFaultStack({
+    env: {
+      READ_YOUR_WRITES_DEFAULT_WAIT_MS: '50',
+      READ_YOUR_WRITES_MAX_WAIT_MS: '200',
+      COMMAND_RESULT_TIMEOUT_MS: '20000',
+    },
+  });
   for (const organizationId of FAULT_ORGANIZATIONS) memory.remember('organizationId', organizationId);
   for (const payment of await createPayments(stack.commandUrl, 6)) memory.harvest(payment);
   await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
@@ -199,7 +235,11 @@ describe('hostile inputs that used to pass validation: refused at once with a pr
   type Case = [string, 'command-api' | 'query-api', () => Omit<RealizedRequest, 'query' | 'readYourWrites'>, number];
   const get =
     (target: string, token: () => string | undefined = admin) =>
-    () => ({ method: 'GET', target, headers: token() === undefined ? [] : [['authorization', token()!] as [string, string]] });
+    () => ({
+      method: 'GET',
+      target,
+      headers: token() === undefined ? [] : [['authorization', token()!] as [string, string]],
+    });
   const post = (method: string, target: () => string, body: unknown) => () => ({
     method,
     target: target(),
@@ -213,11 +253,21 @@ describe('hostile inputs that used to pass validation: refused at once with a pr
   it.each<Case>([
     ['a leap second in GET /payments?createdFrom', 'query-api', get('/payments?createdFrom=2016-12-31T23:59:60Z'), 400],
     ['a leap second in GET /events?from', 'query-api', get('/events?from=2016-12-31T23:59:60Z'), 400],
-    ['a leap second in GET /analytics/events?from', 'query-api', get('/analytics/events?from=2016-12-31T23:59:60Z&to=2017-01-02T00:00:00Z'), 400],
+    [
+      'a leap second in GET /analytics/events?from',
+      'query-api',
+      get('/analytics/events?from=2016-12-31T23:59:60Z&to=2017-01-02T00:00:00Z'),
+      400,
+    ],
     [
       'a leap second in a statistics report',
       'query-api',
-      post('POST', () => '/reports', { kind: 'payment-statistics', organizationId: 'org-fault-a', from: '2016-12-31T23:59:60Z', to: '2017-01-02T00:00:00Z' }),
+      post('POST', () => '/reports', {
+        kind: 'payment-statistics',
+        organizationId: 'org-fault-a',
+        from: '2016-12-31T23:59:60Z',
+        to: '2017-01-02T00:00:00Z',
+      }),
       400,
     ],
     [
@@ -226,15 +276,60 @@ describe('hostile inputs that used to pass validation: refused at once with a pr
       post('POST', () => '/reports', { kind: 'payment-export-csv', filter: { createdFrom: '2016-12-31T23:59:60Z' } }),
       400,
     ],
-    ['year 0 in GET /statistics/payments?from', 'query-api', get('/statistics/payments?organizationId=org-fault-a&from=0000-01-01'), 400],
-    ['a NUL byte in a description', 'command-api', post('POST', () => '/payments', { ...payment, description: 'a\u0000b' }), 400],
-    ['a lone surrogate in a description', 'command-api', post('POST', () => '/payments', { ...payment, description: 'a\uD800b' }), 400],
-    ['a NUL byte in a metadata key', 'command-api', post('POST', () => '/payments', { ...payment, metadata: { 'k\u0000': 'v' } }), 400],
-    ['a NUL byte in a metadata value', 'command-api', post('POST', () => '/payments', { ...payment, metadata: { k: 'v\u0000' } }), 400],
-    ['a NUL byte in a PATCH description', 'command-api', post('PATCH', () => `/payments/${paymentId()}`, { description: 'a\u0000b' }), 400],
-    ['a NUL byte in a refund reason', 'command-api', post('POST', () => `/payments/${paymentId()}/refunds`, { amount: '1.00', reason: 'a\u0000b' }), 400],
-    ['a NUL byte in the orgs of a token (GET /payments)', 'query-api', get('/payments', () => authorization('nul-in-orgs')), 401],
-    ['a NUL byte in the orgs of a token (GET /events)', 'query-api', get('/events', () => authorization('nul-in-orgs')), 401],
+    [
+      'year 0 in GET /statistics/payments?from',
+      'query-api',
+      get('/statistics/payments?organizationId=org-fault-a&from=0000-01-01'),
+      400,
+    ],
+    [
+      'a NUL byte in a description',
+      'command-api',
+      post('POST', () => '/payments', { ...payment, description: 'a\u0000b' }),
+      400,
+    ],
+    [
+      'a lone surrogate in a description',
+      'command-api',
+      post('POST', () => '/payments', { ...payment, description: 'a\uD800b' }),
+      400,
+    ],
+    [
+      'a NUL byte in a metadata key',
+      'command-api',
+      post('POST', () => '/payments', { ...payment, metadata: { 'k\u0000': 'v' } }),
+      400,
+    ],
+    [
+      'a NUL byte in a metadata value',
+      'command-api',
+      post('POST', () => '/payments', { ...payment, metadata: { k: 'v\u0000' } }),
+      400,
+    ],
+    [
+      'a NUL byte in a PATCH description',
+      'command-api',
+      post('PATCH', () => `/payments/${paymentId()}`, { description: 'a\u0000b' }),
+      400,
+    ],
+    [
+      'a NUL byte in a refund reason',
+      'command-api',
+      post('POST', () => `/payments/${paymentId()}/refunds`, { amount: '1.00', reason: 'a\u0000b' }),
+      400,
+    ],
+    [
+      'a NUL byte in the orgs of a token (GET /payments)',
+      'query-api',
+      get('/payments', () => authorization('nul-in-orgs')),
+      401,
+    ],
+    [
+      'a NUL byte in the orgs of a token (GET /events)',
+      'query-api',
+      get('/events', () => authorization('nul-in-orgs')),
+      401,
+    ],
     [
       'a NUL byte in the orgs of a token (GET /statistics/payments)',
       'query-api',
@@ -242,7 +337,12 @@ describe('hostile inputs that used to pass validation: refused at once with a pr
       401,
     ],
     ['a token without exp', 'query-api', get('/payments', () => authorization('no-exp')), 401],
-    ['a token living 400 days', 'command-api', get('/commands/00000000-0000-4000-8000-000000000000', () => authorization('too-long')), 401],
+    [
+      'a token living 400 days',
+      'command-api',
+      get('/commands/00000000-0000-4000-8000-000000000000', () => authorization('too-long')),
+      401,
+    ],
     ['a 201-character path parameter', 'query-api', get(`/payments/${'a'.repeat(201)}`), 414],
     [
       'headers larger than the server takes',
@@ -274,11 +374,19 @@ describe('hostile inputs that used to pass validation: refused at once with a pr
     ['an amount past int8', '/payments?limit=1&sort=amount', (key) => [key[0]!, '9999999999999999999', key[2]!]],
     ['an event position past int8', '/events?limit=1', () => ['9999999999999999999']],
   ])('a real cursor forged with %s is a 400 (%s)', async (_name, firstPage, change) => {
-    const page = await send(stack.queryUrl, { method: 'GET', target: firstPage, headers: [['authorization', admin()]] });
+    const page = await send(stack.queryUrl, {
+      method: 'GET',
+      target: firstPage,
+      headers: [['authorization', admin()]],
+    });
     const cursor = (page.json as { nextCursor?: string }).nextCursor!;
     const body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { p: string[] };
     const forgedCursor = Buffer.from(JSON.stringify({ ...body, p: change(body.p) }), 'utf8').toString('base64url');
-    const response = await send(stack.queryUrl, { method: 'GET', target: `${firstPage}&cursor=${forgedCursor}`, headers: [['authorization', admin()]] });
+    const response = await send(stack.queryUrl, {
+      method: 'GET',
+      target: `${firstPage}&cursor=${forgedCursor}`,
+      headers: [['authorization', admin()]],
+    });
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.json).toMatchObject({ status: 400, errors: [{ path: 'querystring:/cursor' }] });

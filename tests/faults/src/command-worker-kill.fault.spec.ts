@@ -51,7 +51,10 @@ it('after kill -9 between the charge and the append, a restarted worker complete
 
   // The window: money has moved (committed in the ledger) and the PaymentProcessed append is in flight.
   const blocked = await waitFor('the charge to be captured and the PaymentProcessed append to be blocked', async () => {
-    const [charges, waiting] = await Promise.all([gatewayChargesOf(stack.gatewayDb, paymentId), backendsWaitingOnLock(session, stack.databaseNames[0]!, 'advisory')]);
+    const [charges, waiting] = await Promise.all([
+      gatewayChargesOf(stack.gatewayDb, paymentId),
+      backendsWaitingOnLock(session, stack.databaseNames[0]!, 'advisory'),
+    ]);
     return charges[0]?.captures === 1 && waiting.length > 0 ? waiting : undefined;
   });
   expect(blocked.every((backend) => backend.application === 'command-worker')).toBe(true);
@@ -60,16 +63,24 @@ it('after kill -9 between the charge and the append, a restarted worker complete
   const exit = await stack.service('command-worker').kill('SIGKILL');
   expect(exit.signal).toBe('SIGKILL');
   // The dead worker's backend would sit on the lock until Postgres noticed the socket: end it now, then let go.
-  await session.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [blocked.map((backend) => backend.pid)]);
+  await session.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [
+    blocked.map((backend) => backend.pid),
+  ]);
   await session.query('SELECT pg_advisory_unlock($1)', [HOLD_LOCK]);
   expect(await eventTypesOf(stack.eventStore, paymentId)).toEqual(['PaymentInitiated']);
-  expect((await request(stack.commandUrl, 'GET', `/commands/${accepted.body.commandId}`)).body).toMatchObject({ state: 'running' });
+  expect((await request(stack.commandUrl, 'GET', `/commands/${accepted.body.commandId}`)).body).toMatchObject({
+    state: 'running',
+  });
 
   await stack.service('command-worker').start();
   const finished = await waitFor(
     'the command to complete on the restarted worker',
     async () => {
-      const answer = await request<{ state: string; result?: CommandResult }>(stack.commandUrl, 'GET', `/commands/${accepted.body.commandId}`);
+      const answer = await request<{ state: string; result?: CommandResult }>(
+        stack.commandUrl,
+        'GET',
+        `/commands/${accepted.body.commandId}`,
+      );
       return answer.body.state === 'running' ? undefined : answer.body;
     },
     { timeoutMs: 120_000, intervalMs: 250 },

@@ -18,7 +18,10 @@ const SLOW = 240_000;
 beforeAll(async () => {
   // A hundred commands at once on a loaded 2-core machine can outlast the default 25 s synchronous wait:
   // wait longer, so every answer is the command's own outcome rather than a 202.
-  stack = await startFaultStack({ start: ['command-worker', 'command-api'], env: { PG_POOL_SIZE: '10', COMMAND_RESULT_TIMEOUT_MS: '120000' } });
+  stack = await startFaultStack({
+    start: ['command-worker', 'command-api'],
+    env: { PG_POOL_SIZE: '10', COMMAND_RESULT_TIMEOUT_MS: '120000' },
+  });
 });
 
 afterAll(async () => {
@@ -29,7 +32,12 @@ it('50 concurrent duplicates of one idempotent command: one execution, fifty ide
   const idempotencyKey = randomUUID();
   const body = { organizationId: 'org-fault-a', amount: '99.99', currency: 'EUR', description: 'sent fifty times' };
   const answers = await Promise.all(
-    Array.from({ length: 50 }, () => request<CommandResult>(stack.commandUrl, 'POST', '/payments', { json: body, headers: { 'idempotency-key': idempotencyKey } })),
+    Array.from({ length: 50 }, () =>
+      request<CommandResult>(stack.commandUrl, 'POST', '/payments', {
+        json: body,
+        headers: { 'idempotency-key': idempotencyKey },
+      }),
+    ),
   );
 
   const first = answers[0]!;
@@ -45,7 +53,12 @@ it('50 concurrent duplicates of one idempotent command: one execution, fifty ide
   expect(charges).toHaveLength(1);
   // One execution: the charge activity itself ran once, not merely captured once.
   expect(charges[0]).toMatchObject({ captures: 1, attempts: 1 });
-  const others = await stack.eventStore.selectFrom('events').select(['stream_id']).where('stream_type', '=', 'payment').where('stream_id', '!=', paymentStreamId(paymentId)).execute();
+  const others = await stack.eventStore
+    .selectFrom('events')
+    .select(['stream_id'])
+    .where('stream_type', '=', 'payment')
+    .where('stream_id', '!=', paymentStreamId(paymentId))
+    .execute();
   expect(others).toEqual([]);
 });
 
@@ -53,7 +66,9 @@ describe('100 concurrent conflicting updates of one payment', () => {
   let paymentId: string;
 
   beforeAll(async () => {
-    const created = await request<CommandResult>(stack.commandUrl, 'POST', '/payments', { json: { organizationId: 'org-fault-a', amount: '10.00', currency: 'EUR' } });
+    const created = await request<CommandResult>(stack.commandUrl, 'POST', '/payments', {
+      json: { organizationId: 'org-fault-a', amount: '10.00', currency: 'EUR' },
+    });
     expect(created.status).toBe(201);
     paymentId = created.body.paymentId;
   });
@@ -61,7 +76,11 @@ describe('100 concurrent conflicting updates of one payment', () => {
   it('all with If-Match on the same version: exactly one is applied, the 99 others answer 412 and change nothing', async () => {
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, index) =>
-        request<CommandResult>(stack.commandUrl, 'PATCH', `/payments/${paymentId}`, { json: { description: `if-match ${index}` }, headers: { 'if-match': '"2"' }, timeoutMs: SLOW }),
+        request<CommandResult>(stack.commandUrl, 'PATCH', `/payments/${paymentId}`, {
+          json: { description: `if-match ${index}` },
+          headers: { 'if-match': '"2"' },
+          timeoutMs: SLOW,
+        }),
       ),
     );
     const applied = answers.filter((answer) => answer.status === 200);
@@ -77,7 +96,12 @@ describe('100 concurrent conflicting updates of one payment', () => {
 
   it('all without If-Match: every 200 names its own version, and the stream holds exactly those updates', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 100 }, (_, index) => request<CommandResult>(stack.commandUrl, 'PATCH', `/payments/${paymentId}`, { json: { description: `free-for-all ${index}` }, timeoutMs: SLOW })),
+      Array.from({ length: 100 }, (_, index) =>
+        request<CommandResult>(stack.commandUrl, 'PATCH', `/payments/${paymentId}`, {
+          json: { description: `free-for-all ${index}` },
+          timeoutMs: SLOW,
+        }),
+      ),
     );
     // Each update either applied (200) or lost every retry of the version race (409): never a 5xx.
     const unexpected = answers.filter((answer) => answer.status !== 200 && answer.status !== 409);
@@ -88,7 +112,9 @@ describe('100 concurrent conflicting updates of one payment', () => {
     const events = await readStream(stack.eventStore, paymentStreamId(paymentId));
     // Versions 1..3 came before this test; each applied update is one more event, each 409 none.
     const updates = events.slice(3);
-    console.log(`concurrent PATCH without If-Match: ${applied.length} × 200, ${answers.filter((answer) => answer.status === 409).length} × 409, ${updates.length} update events`);
+    console.log(
+      `concurrent PATCH without If-Match: ${applied.length} × 200, ${answers.filter((answer) => answer.status === 409).length} × 409, ${updates.length} update events`,
+    );
     expect(events).toHaveLength(3 + applied.length);
     const versions = applied.map(({ answer }) => answer.body.version);
     expect(new Set(versions).size).toBe(applied.length);

@@ -52,7 +52,9 @@ it('services recover from terminated connections without a restart, and every an
       const payment = seeded[index % seeded.length]!;
       const answer = await request(stack.queryUrl, 'GET', `/payments/${payment.paymentId}`).catch(() => undefined);
       observed.push({ kind: 'read', status: answer?.status ?? 0, body: answer?.body, paymentId: payment.paymentId });
-      const search = await request(stack.queryUrl, 'GET', `/payments?organizationId=org-fault-b&limit=200`).catch(() => undefined);
+      const search = await request(stack.queryUrl, 'GET', `/payments?organizationId=org-fault-b&limit=200`).catch(
+        () => undefined,
+      );
       observed.push({ kind: 'search', status: search?.status ?? 0, body: search?.body, paymentId: '' });
     }
   };
@@ -84,10 +86,17 @@ it('services recover from terminated connections without a restart, and every an
   expect(terminated.every((count) => count > 0)).toBe(true);
 
   // Recovered without a restart: the same processes answer correctly now.
-  const alive = Object.fromEntries(SERVICES.map((name) => [name, stack.service(name).running ? 'running' : `DIED:\n${stack.service(name).output().slice(-25).join('\n')}`]));
+  const alive = Object.fromEntries(
+    SERVICES.map((name) => [
+      name,
+      stack.service(name).running ? 'running' : `DIED:\n${stack.service(name).output().slice(-25).join('\n')}`,
+    ]),
+  );
   expect(alive).toEqual(Object.fromEntries(SERVICES.map((name) => [name, 'running'])));
   for (const name of SERVICES) expect(stack.service(name).starts).toBe(1);
-  const after = await request<CommandResult>(stack.commandUrl, 'POST', '/payments', { json: { organizationId: 'org-fault-b', amount: '4.40', currency: 'EUR' } });
+  const after = await request<CommandResult>(stack.commandUrl, 'POST', '/payments', {
+    json: { organizationId: 'org-fault-b', amount: '4.40', currency: 'EUR' },
+  });
   expect(after.status).toBe(201);
   await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
   const afterRead = await request(stack.queryUrl, 'GET', `/payments/${after.body.paymentId}`);
@@ -106,23 +115,33 @@ it('services recover from terminated connections without a restart, and every an
     if (one.status === 0 || one.status >= 500) continue;
     if (one.kind === 'read') {
       const seed = seeded.find((payment) => payment.paymentId === one.paymentId)!;
-      if (one.status !== 200 || one.body.status !== seed.status || one.body.version !== seed.version) unexpected.push(`GET ${one.paymentId}: ${one.status} ${JSON.stringify(one.body)}`);
+      if (one.status !== 200 || one.body.status !== seed.status || one.body.version !== seed.version)
+        unexpected.push(`GET ${one.paymentId}: ${one.status} ${JSON.stringify(one.body)}`);
     } else if (one.kind === 'search') {
       // A search sees some prefix of the writes (a payment projected between its two events is still pending).
       if (one.status !== 200) unexpected.push(`search: ${one.status} ${JSON.stringify(one.body)}`);
-      else for (const item of one.body.items as { paymentId: string; status: string }[]) {
-        if (!streams.has(`payment-${item.paymentId}`) || !['pending', 'processed'].includes(item.status)) unexpected.push(`search listed ${item.paymentId} as ${item.status}`);
-      }
+      else
+        for (const item of one.body.items as { paymentId: string; status: string }[]) {
+          if (!streams.has(`payment-${item.paymentId}`) || !['pending', 'processed'].includes(item.status))
+            unexpected.push(`search listed ${item.paymentId} as ${item.status}`);
+        }
     } else {
       const events = streams.get(`payment-${one.paymentId}`);
-      if (one.status !== 201 || one.body.paymentId !== one.paymentId || one.body.version !== 2 || one.body.status !== 'processed' || events?.join() !== 'PaymentInitiated,PaymentProcessed') {
+      if (
+        one.status !== 201 ||
+        one.body.paymentId !== one.paymentId ||
+        one.body.version !== 2 ||
+        one.body.status !== 'processed' ||
+        events?.join() !== 'PaymentInitiated,PaymentProcessed'
+      ) {
         unexpected.push(`POST ${one.paymentId}: ${one.status} ${JSON.stringify(one.body)}; events ${events}`);
       }
     }
   }
   expect(unexpected).toEqual([]);
   // No command ran twice: every payment stream has its two events, and money moved once per payment.
-  for (const [streamId, events] of streams) expect([streamId, events]).toEqual([streamId, ['PaymentInitiated', 'PaymentProcessed']]);
+  for (const [streamId, events] of streams)
+    expect([streamId, events]).toEqual([streamId, ['PaymentInitiated', 'PaymentProcessed']]);
   for (const charge of charges.values()) expect(charge.captures).toBe(1);
   console.log(
     `postgres terminate: ${observed.length} requests, ${failures.length} failed while connections died (statuses ${JSON.stringify(countBy(failures.map((one) => `${one.kind}:${one.status}`)))}), terminated ${terminated.join(' + ')} backends`,

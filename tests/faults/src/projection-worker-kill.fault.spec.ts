@@ -41,7 +41,9 @@ afterAll(async () => {
 it('after kill -9 mid-batch and a restart, every read model equals a rebuild from scratch', async () => {
   await createPayments(stack.commandUrl, 12);
   await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
-  const before = new Map((await readProjectionStatuses(stack.readDb, stack.eventStore)).map((status) => [status.name, status.position]));
+  const before = new Map(
+    (await readProjectionStatuses(stack.readDb, stack.eventStore)).map((status) => [status.name, status.position]),
+  );
 
   // EXCLUSIVE blocks every write and lets reads through. Not ACCESS EXCLUSIVE: that one takes a transaction
   // id (it is WAL-logged for standbys), which would hold back the event store's read horizon and keep the
@@ -62,7 +64,10 @@ it('after kill -9 mid-batch and a restart, every read model equals a rebuild fro
   const exit = await stack.service('projection-worker').kill('SIGKILL');
   expect(exit.signal).toBe('SIGKILL');
   // The dead worker's backends would wait for the locks until Postgres noticed the sockets: end them now.
-  await session.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND application_name = 'projection-worker'`, [stack.databaseNames]);
+  await session.query(
+    `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ANY($1) AND application_name = 'projection-worker'`,
+    [stack.databaseNames],
+  );
   await session.query('ROLLBACK');
 
   // Nothing of the interrupted batches was committed: every checkpoint is where it was.
@@ -87,7 +92,10 @@ it('on SIGTERM the worker stops its followers between batches and exits 0 by its
   await waitForProjectionsCaughtUp(stack.readDb, stack.eventStore);
 
   // Well within an orchestrator's grace period (Kubernetes: 30 s), and below the 10 s the followers were given before.
-  const exited = await Promise.race([stack.service('projection-worker').kill('SIGTERM'), sleep(8_000).then(() => 'still running after 8 s')]);
+  const exited = await Promise.race([
+    stack.service('projection-worker').kill('SIGTERM'),
+    sleep(8_000).then(() => 'still running after 8 s'),
+  ]);
   expect(exited).toEqual({ code: 0, signal: null });
   expect(stack.service('projection-worker').output().join('\n')).not.toMatch(/"level":(50|60)/);
 

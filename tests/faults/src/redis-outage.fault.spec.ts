@@ -40,7 +40,11 @@ async function readAll(payments: CommandResult[]): Promise<void> {
   for (const payment of payments) {
     const answer = await request(stack.queryUrl, 'GET', `/payments/${payment.paymentId}`);
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ paymentId: payment.paymentId, status: payment.status, version: payment.version });
+    expect(answer.body).toMatchObject({
+      paymentId: payment.paymentId,
+      status: payment.status,
+      version: payment.version,
+    });
   }
 }
 
@@ -56,7 +60,11 @@ it('with Redis down: queries answer 200 from Postgres, commands succeed, read-yo
   expect(exit.signal).toBe('SIGKILL');
 
   await readAll(seeded);
-  const search = await request<{ items: unknown[]; total: number }>(stack.queryUrl, 'GET', '/payments?organizationId=org-fault-a&limit=50');
+  const search = await request<{ items: unknown[]; total: number }>(
+    stack.queryUrl,
+    'GET',
+    '/payments?organizationId=org-fault-a&limit=50',
+  );
   expect(search.status).toBe(200);
   expect(search.body.total).toBe(seeded.length);
 
@@ -89,9 +97,13 @@ it('with Redis down: queries answer 200 from Postgres, commands succeed, read-yo
 it('rate limiting with Redis down answers the request or 429, never a 5xx (429-or-pass)', async () => {
   expect(redis.process.running).toBe(false);
   const statuses = await Promise.all([
-    ...Array.from({ length: 30 }, () => request(stack.queryUrl, 'GET', `/payments/${seeded[0]!.paymentId}`).then((answer) => answer.status)),
+    ...Array.from({ length: 30 }, () =>
+      request(stack.queryUrl, 'GET', `/payments/${seeded[0]!.paymentId}`).then((answer) => answer.status),
+    ),
     ...Array.from({ length: 10 }, () =>
-      request(stack.commandUrl, 'POST', '/payments', { json: { organizationId: 'org-fault-b', amount: '1.00', currency: 'EUR' } }).then((answer) => answer.status),
+      request(stack.commandUrl, 'POST', '/payments', {
+        json: { organizationId: 'org-fault-b', amount: '1.00', currency: 'EUR' },
+      }).then((answer) => answer.status),
     ),
   ]);
   for (const status of statuses.slice(0, 30)) expect([200, 429]).toContain(status);

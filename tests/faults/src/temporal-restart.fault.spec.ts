@@ -22,7 +22,10 @@ let dataDir: string;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'gyro-fault-temporal-'));
-  stack = await startFaultStack({ temporalDbFile: join(dataDir, 'temporal.db'), env: { COMMAND_RESULT_TIMEOUT_MS: '15000' } });
+  stack = await startFaultStack({
+    temporalDbFile: join(dataDir, 'temporal.db'),
+    env: { COMMAND_RESULT_TIMEOUT_MS: '15000' },
+  });
 });
 
 afterAll(async () => {
@@ -56,7 +59,11 @@ async function sendUntilAnswered(sent: Sent, deadline: number): Promise<void> {
 }
 
 it('every command accepted around a Temporal restart completes exactly once', async () => {
-  const sent: Sent[] = Array.from({ length: COMMANDS }, () => ({ paymentId: randomUUID(), idempotencyKey: randomUUID(), statuses: [] }));
+  const sent: Sent[] = Array.from({ length: COMMANDS }, () => ({
+    paymentId: randomUUID(),
+    idempotencyKey: randomUUID(),
+    statuses: [],
+  }));
   const deadline = Date.now() + 180_000;
   let next = 0;
   const client = async () => {
@@ -65,7 +72,11 @@ it('every command accepted around a Temporal restart completes exactly once', as
   const burst = Promise.all(Array.from({ length: CONCURRENCY }, client));
 
   // Let the burst get going, then take Temporal down hard for a moment.
-  await waitFor('a third of the burst to be answered', async () => sent.filter((one) => one.accepted).length >= COMMANDS / 3, { intervalMs: 20 });
+  await waitFor(
+    'a third of the burst to be answered',
+    async () => sent.filter((one) => one.accepted).length >= COMMANDS / 3,
+    { intervalMs: 20 },
+  );
   await stack.restartTemporal('SIGKILL', () => sleep(2_000));
   await burst;
 
@@ -78,24 +89,34 @@ it('every command accepted around a Temporal restart completes exactly once', as
     const final = await waitFor(
       `command ${one.accepted!.commandId} to complete`,
       async () => {
-        const answer = await request<{ state: string; result?: CommandResult }>(stack.commandUrl, 'GET', `/commands/${one.accepted!.commandId}`);
+        const answer = await request<{ state: string; result?: CommandResult }>(
+          stack.commandUrl,
+          'GET',
+          `/commands/${one.accepted!.commandId}`,
+        );
         return answer.status === 200 && answer.body.state !== 'running' ? answer.body : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 250 },
     );
-    expect(final).toMatchObject({ state: 'completed', result: { paymentId: one.paymentId, status: 'processed', version: 2 } });
+    expect(final).toMatchObject({
+      state: 'completed',
+      result: { paymentId: one.paymentId, status: 'processed', version: 2 },
+    });
   }
 
   const streams = await eventCountsPerPayment(stack.eventStore);
   expect(streams.size).toBe(COMMANDS);
-  for (const one of sent) expect(streams.get(`payment-${one.paymentId}`)).toEqual(['PaymentInitiated', 'PaymentProcessed']);
+  for (const one of sent)
+    expect(streams.get(`payment-${one.paymentId}`)).toEqual(['PaymentInitiated', 'PaymentProcessed']);
   const charges = await allGatewayCharges(stack.gatewayDb);
   expect(charges).toHaveLength(COMMANDS);
   for (const charge of charges) expect(charge).toMatchObject({ captures: 1, outcome: 'approved' });
 
   // What the client saw while Temporal was down (kept in the output for the report).
   const retried = sent.filter((one) => one.statuses.length > 1);
-  console.log(`temporal restart: ${retried.length} of ${COMMANDS} commands needed a retry; statuses seen: ${JSON.stringify(countStatuses(sent))}`);
+  console.log(
+    `temporal restart: ${retried.length} of ${COMMANDS} commands needed a retry; statuses seen: ${JSON.stringify(countStatuses(sent))}`,
+  );
 });
 
 function countStatuses(sent: Sent[]): Record<string, number> {

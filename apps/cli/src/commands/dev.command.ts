@@ -19,7 +19,8 @@ const SERVICES = [
  * package.json it cannot parse (one caught mid-save): it is started again rather than taking the
  * stack down with it.
  */
-const REBUILD_ON_CHANGE = "while :; do npx turbo watch build --output-logs=errors-only; echo 'turbo watch stopped: starting it again in 2 s'; sleep 2; done";
+const REBUILD_ON_CHANGE =
+  "while :; do npx turbo watch build --output-logs=errors-only; echo 'turbo watch stopped: starting it again in 2 s'; sleep 2; done";
 
 /**
  * `npm start`: the whole system on one machine. Starts the Temporal dev server (data in .data/, so
@@ -55,7 +56,9 @@ export async function devCommand(args: readonly string[] = process.argv.slice(3)
   await migrateAll(postgres, (line) => console.log(`[migrate] ${line}`));
 
   const entry = (service: string) =>
-    watch ? `${JSON.stringify(join(__dirname, '..', 'dev', 'supervise-service.js'))} ${service}` : JSON.stringify(join(ROOT, 'apps', service, 'dist', 'main.js'));
+    watch
+      ? `${JSON.stringify(join(__dirname, '..', 'dev', 'supervise-service.js'))} ${service}`
+      : JSON.stringify(join(ROOT, 'apps', service, 'dist', 'main.js'));
   const { result } = concurrently(
     [
       ...SERVICES.map((service) => ({
@@ -64,7 +67,17 @@ export async function devCommand(args: readonly string[] = process.argv.slice(3)
         command: `node ${entry(service.name)}`,
         env: { ...env, MIGRATE_ON_START: 'false', LOG_PRETTY: env.LOG_PRETTY ?? 'true' },
       })),
-      ...(watch ? [{ name: 'build', prefixColor: 'gray', command: REBUILD_ON_CHANGE, cwd: ROOT, env: { ...env, TURBO_TELEMETRY_DISABLED: '1' } }] : []),
+      ...(watch
+        ? [
+            {
+              name: 'build',
+              prefixColor: 'gray',
+              command: REBUILD_ON_CHANGE,
+              cwd: ROOT,
+              env: { ...env, TURBO_TELEMETRY_DISABLED: '1' },
+            },
+          ]
+        : []),
     ],
     { prefix: 'name', killOthersOn: ['failure'], handleInput: false },
   );
@@ -82,7 +95,7 @@ export async function devCommand(args: readonly string[] = process.argv.slice(3)
             '  Development token (organization org-demo, admin role, 12 h; more with `npm run token -- --org <id>`):',
             `    Authorization: Bearer ${developmentToken({ organizations: ['org-demo'], admin: true, subject: 'dev-user', ttlSeconds: 12 * 3600 }, env.JWT_SECRET)}`,
           ]
-        : ['  Bearer tokens come from JWT_JWKS_URL\'s identity provider.']),
+        : ["  Bearer tokens come from JWT_JWKS_URL's identity provider."]),
       ...(watch ? ['  A saved change is rebuilt and restarts the services that run it.'] : []),
       '  Ctrl-C stops everything.',
       '',

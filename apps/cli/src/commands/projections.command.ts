@@ -9,7 +9,15 @@ import {
   type ProjectionRebuildProgress,
 } from '@gyroscops/contracts';
 import type { EventStoreTables } from '@gyroscops/event-store';
-import { connectTemporalClient, createDatabase, loadConfig, readPostgresConfig, readTemporalConfig, startWorkflow, withTablesOf } from '@gyroscops/platform';
+import {
+  connectTemporalClient,
+  createDatabase,
+  loadConfig,
+  readPostgresConfig,
+  readTemporalConfig,
+  startWorkflow,
+  withTablesOf,
+} from '@gyroscops/platform';
 import { readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
 
 const USAGE = 'usage: npm run projections -- <status | rebuild <name> | resume <name> | retry <name>>';
@@ -24,13 +32,29 @@ function progressBar(progress: ProjectionRebuildProgress): string {
 /** `npm run projections -- …`: status of every projection, zero-downtime rebuild with a progress bar, resume, retry dead letters. */
 export async function projectionsCommand(args: string[]): Promise<void> {
   const [action, name] = args;
-  const config = loadConfig((reader) => ({ postgres: readPostgresConfig(reader), temporal: readTemporalConfig(reader) }));
+  const config = loadConfig((reader) => ({
+    postgres: readPostgresConfig(reader),
+    temporal: readTemporalConfig(reader),
+  }));
   if (action === 'status') {
     const readDb = createDatabase<ProjectionTables>({ url: config.postgres.readDatabaseUrl, maxConnections: 2 });
-    const eventStore = createDatabase<EventStoreTables>({ url: config.postgres.eventStoreDatabaseUrl, maxConnections: 2 });
+    const eventStore = createDatabase<EventStoreTables>({
+      url: config.postgres.eventStoreDatabaseUrl,
+      maxConnections: 2,
+    });
     try {
       const statuses = await readProjectionStatuses(withTablesOf<ProjectionTables>(readDb), eventStore);
-      console.table(statuses.map((status) => ({ name: status.name, state: status.state, position: status.position.toString(), lagEvents: status.lagEvents, lagMs: status.lagMs, deadLetters: status.deadLetters, lastError: status.lastError ?? '' })));
+      console.table(
+        statuses.map((status) => ({
+          name: status.name,
+          state: status.state,
+          position: status.position.toString(),
+          lagEvents: status.lagEvents,
+          lagMs: status.lagMs,
+          deadLetters: status.deadLetters,
+          lastError: status.lastError ?? '',
+        })),
+      );
     } finally {
       await Promise.all([readDb.destroy(), eventStore.destroy()]);
     }

@@ -1,5 +1,10 @@
 import { PROJECTIONS } from '@gyroscops/contracts';
-import { planStreamIdRepairs, repairStreamIds, type EventStoreTables, type StreamIdRepair } from '@gyroscops/event-store';
+import {
+  planStreamIdRepairs,
+  repairStreamIds,
+  type EventStoreTables,
+  type StreamIdRepair,
+} from '@gyroscops/event-store';
 import { createDatabase, loadConfig, readPostgresConfig } from '@gyroscops/platform';
 
 const USAGE = 'usage: gyroscops repair-stream-ids [--apply] [--quiet-for <seconds>]';
@@ -39,7 +44,11 @@ export async function repairStreamIdsCommand(args: string[]): Promise<void> {
     return;
   }
   const { postgres } = loadConfig((reader) => ({ postgres: readPostgresConfig(reader) }));
-  const db = createDatabase<EventStoreTables>({ url: postgres.eventStoreDatabaseUrl, maxConnections: 1, applicationName: 'repair-stream-ids' });
+  const db = createDatabase<EventStoreTables>({
+    url: postgres.eventStoreDatabaseUrl,
+    maxConnections: 1,
+    applicationName: 'repair-stream-ids',
+  });
   try {
     const settings = { quietForMs: options.quietForSeconds * 1000 };
     const repairs = options.apply ? await repairStreamIds(db, settings) : await planStreamIdRepairs(db, settings);
@@ -51,15 +60,22 @@ export async function repairStreamIdsCommand(args: string[]): Promise<void> {
     const count = (kind: StreamIdRepair['kind']) => repairs.filter((repair) => repair.kind === kind).length;
     const [renamed, rekeyed, held] = [count('rename'), count('rekey'), count('hold')];
     if (!options.apply) {
-      console.log(`dry run: ${renamed} to rename, ${rekeyed} to re-key, ${held} held; nothing changed (--apply to repair)`);
+      console.log(
+        `dry run: ${renamed} to rename, ${rekeyed} to re-key, ${held} held; nothing changed (--apply to repair)`,
+      );
       return;
     }
     console.log(`repaired: ${renamed} renamed, ${rekeyed} re-keyed, ${held} held (recorded in stream_id_repairs)`);
     if (renamed + rekeyed > 0) {
-      const rebuild = [PROJECTIONS.payments, PROJECTIONS.paymentStatistics].map((name) => `npm run projections -- rebuild ${name}`).join(' && ');
+      const rebuild = [PROJECTIONS.payments, PROJECTIONS.paymentStatistics]
+        .map((name) => `npm run projections -- rebuild ${name}`)
+        .join(' && ');
       console.log(`next: rebuild the read models of the moved streams: ${rebuild}`);
     }
-    if (rekeyed > 0) console.log('next: tell each organization the new id of its re-keyed payments (the rekey rows above, and stream_id_repairs)');
+    if (rekeyed > 0)
+      console.log(
+        'next: tell each organization the new id of its re-keyed payments (the rekey rows above, and stream_id_repairs)',
+      );
     if (held > 0) console.log('next: run the repair again once the held streams are quiet');
   } finally {
     await db.destroy();

@@ -1,4 +1,11 @@
-import { callerOfClaims, DEV_JWT_SECRET, EnvReader, mintToken, readMaxTokenLifetime, type Env } from '@gyroscops/platform';
+import {
+  callerOfClaims,
+  DEV_JWT_SECRET,
+  EnvReader,
+  mintToken,
+  readMaxTokenLifetime,
+  type Env,
+} from '@gyroscops/platform';
 
 export interface TokenOptions {
   organizations: string[];
@@ -24,7 +31,12 @@ export function maxTokenLifetime(env: Env = process.env): number {
  * refuse in a token.
  */
 export function parseTokenArguments(args: string[], maxLifetimeSeconds: number = maxTokenLifetime()): TokenOptions {
-  const options: TokenOptions = { organizations: [], admin: false, subject: 'dev-user', ttlSeconds: Math.min(3600, maxLifetimeSeconds) };
+  const options: TokenOptions = {
+    organizations: [],
+    admin: false,
+    subject: 'dev-user',
+    ttlSeconds: Math.min(3600, maxLifetimeSeconds),
+  };
   for (let index = 0; index < args.length; index += 1) {
     const argument = args[index];
     const value = () => {
@@ -40,11 +52,14 @@ export function parseTokenArguments(args: string[], maxLifetimeSeconds: number =
       const ttl = Number(value());
       if (!Number.isSafeInteger(ttl) || ttl < 1) throw new Error('--ttl must be a positive number of seconds');
       if (ttl > maxLifetimeSeconds)
-        throw new Error(`--ttl must be at most ${maxLifetimeSeconds} seconds: the APIs refuse tokens living longer (JWT_MAX_LIFETIME_SECONDS)`);
+        throw new Error(
+          `--ttl must be at most ${maxLifetimeSeconds} seconds: the APIs refuse tokens living longer (JWT_MAX_LIFETIME_SECONDS)`,
+        );
       options.ttlSeconds = ttl;
     } else throw new Error(`unknown argument ${argument}`);
   }
-  if (options.organizations.length === 0) throw new Error('usage: npm run token -- --org <id> [--org <id2>] [--admin] [--sub <user>] [--ttl 3600]');
+  if (options.organizations.length === 0)
+    throw new Error('usage: npm run token -- --org <id> [--org <id2>] [--admin] [--sub <user>] [--ttl 3600]');
   // The APIs' own claim checks: an id they would refuse makes a token that never works.
   callerOfClaims({ sub: options.subject, orgs: options.organizations });
   return options;

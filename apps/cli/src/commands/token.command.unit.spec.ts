@@ -2,12 +2,19 @@ import { assertTokenLifetime, callerOfClaims, DEFAULT_JWT_MAX_LIFETIME_SECONDS }
 import { developmentToken, maxTokenLifetime, parseTokenArguments } from './token.command';
 
 const SECRET = 'token-command-test-secret-0123456789abcdef';
-const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+const payloadOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 describe('npm run token', () => {
   it('mints a token the APIs accept: exp within the maximum lifetime, claims they take', () => {
     const payload = payloadOf(developmentToken(parseTokenArguments(['--org', 'org-1', '--admin'], 3600), SECRET, 3600));
-    expect(payload).toMatchObject({ sub: 'dev-user', orgs: ['org-1'], roles: ['admin'], exp: expect.any(Number), iat: expect.any(Number) });
+    expect(payload).toMatchObject({
+      sub: 'dev-user',
+      orgs: ['org-1'],
+      roles: ['admin'],
+      exp: expect.any(Number),
+      iat: expect.any(Number),
+    });
     expect(() => assertTokenLifetime(payload, 3600)).not.toThrow();
     expect(callerOfClaims(payload)).toEqual({ userId: 'dev-user', organizations: ['org-1'], roles: ['admin'] });
   });
@@ -26,7 +33,13 @@ describe('npm run token', () => {
   });
 
   it("cuts the development token's lifetime (12 hours under npm start) to a lower maximum", () => {
-    const payload = payloadOf(developmentToken({ organizations: ['org-demo'], admin: true, subject: 'dev-user', ttlSeconds: 12 * 3600 }, SECRET, 3600));
+    const payload = payloadOf(
+      developmentToken(
+        { organizations: ['org-demo'], admin: true, subject: 'dev-user', ttlSeconds: 12 * 3600 },
+        SECRET,
+        3600,
+      ),
+    );
     expect(Number(payload.exp) - Number(payload.iat)).toBe(3600);
     expect(() => assertTokenLifetime(payload, 3600)).not.toThrow();
   });

@@ -14,7 +14,9 @@ export function serviceWatchPaths(root: string, app: string): string[] {
   const visit = (workspace: string) => {
     if (workspaces.has(workspace)) return;
     workspaces.add(workspace);
-    const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const manifest = JSON.parse(readFileSync(join(root, workspace, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
     for (const dependency of Object.keys(manifest.dependencies ?? {})) {
       const name = WORKSPACE_PACKAGE.exec(dependency)?.[1];
       if (name && existsSync(join(root, 'packages', name, 'package.json'))) visit(join('packages', name));

@@ -25,14 +25,22 @@ describe('watchPaths', () => {
     const { root, dist, changes, stop } = watched();
     try {
       for (let index = 0; index < 5; index += 1) writeFileSync(join(dist, 'nested', `file-${index}.js`), `${index}`);
-      await waitFor('the burst to be reported', async () => changes.length === 1, { intervalMs: 20, timeoutMs: 10_000 });
+      await waitFor('the burst to be reported', async () => changes.length === 1, {
+        intervalMs: 20,
+        timeoutMs: 10_000,
+      });
       // A second report would come QUIET_MS after a later event: there is none, so there is none (checked after 3 quiet periods).
       const reportedAt = changes[0]!;
-      await waitFor('three quiet periods to pass', async () => Date.now() - reportedAt > 3 * QUIET_MS, { intervalMs: 20 });
+      await waitFor('three quiet periods to pass', async () => Date.now() - reportedAt > 3 * QUIET_MS, {
+        intervalMs: 20,
+      });
       expect(changes).toHaveLength(1);
 
       writeFileSync(join(dist, 'main.js'), 'changed');
-      await waitFor('the next change to be reported', async () => changes.length === 2, { intervalMs: 20, timeoutMs: 10_000 });
+      await waitFor('the next change to be reported', async () => changes.length === 2, {
+        intervalMs: 20,
+        timeoutMs: 10_000,
+      });
     } finally {
       stop();
       rmSync(root, { recursive: true, force: true });
@@ -45,11 +53,17 @@ describe('watchPaths', () => {
       rmSync(dist, { recursive: true, force: true });
       mkdirSync(join(dist, 'nested'), { recursive: true });
       writeFileSync(join(dist, 'nested', 'main.js'), 'rebuilt');
-      await waitFor('the rebuild to be reported', async () => changes.length >= 1, { intervalMs: 20, timeoutMs: 10_000 });
+      await waitFor('the rebuild to be reported', async () => changes.length >= 1, {
+        intervalMs: 20,
+        timeoutMs: 10_000,
+      });
       const afterRebuild = changes.length;
 
       writeFileSync(join(dist, 'nested', 'main.js'), 'edited after the rebuild');
-      await waitFor('a write into the new folder to be reported', async () => changes.length > afterRebuild, { intervalMs: 20, timeoutMs: 10_000 });
+      await waitFor('a write into the new folder to be reported', async () => changes.length > afterRebuild, {
+        intervalMs: 20,
+        timeoutMs: 10_000,
+      });
     } finally {
       stop();
       rmSync(root, { recursive: true, force: true });

@@ -9,7 +9,11 @@ export function canonicalCommand(command: PaymentCommandRequest): PaymentCommand
   const context = { ...command.context, commandId: canonicalUuid(command.context.commandId) };
   switch (command.kind) {
     case 'create':
-      return { ...command, context, payment: { ...command.payment, paymentId: canonicalUuid(command.payment.paymentId) } };
+      return {
+        ...command,
+        context,
+        payment: { ...command.payment, paymentId: canonicalUuid(command.payment.paymentId) },
+      };
     case 'refund':
       return {
         ...command,

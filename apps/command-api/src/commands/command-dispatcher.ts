@@ -94,7 +94,10 @@ export class CommandDispatcher {
    * The memo names the payment's organization: `GET /commands/{id}` shows a command only to callers
    * of that organization.
    */
-  private async startOrAttach(command: PaymentCommandRequest, organizationId: string): Promise<WorkflowHandle<PaymentCommandWorkflow>> {
+  private async startOrAttach(
+    command: PaymentCommandRequest,
+    organizationId: string,
+  ): Promise<WorkflowHandle<PaymentCommandWorkflow>> {
     const workflowId = commandWorkflowId(command.context.commandId);
     try {
       return await startWorkflow(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, {
@@ -106,12 +109,17 @@ export class CommandDispatcher {
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return workflowHandle(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, workflowId);
+      if (error instanceof WorkflowExecutionAlreadyStartedError)
+        return workflowHandle(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, workflowId);
       throw error;
     }
   }
 
-  private async awaitReply(handle: WorkflowHandle<PaymentCommandWorkflow>, commandId: string, successStatus: 200 | 201): Promise<CommandReply> {
+  private async awaitReply(
+    handle: WorkflowHandle<PaymentCommandWorkflow>,
+    commandId: string,
+    successStatus: 200 | 201,
+  ): Promise<CommandReply> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.options.resultTimeoutMs);
@@ -133,14 +141,22 @@ export class CommandDispatcher {
   }
 
   private accepted(commandId: string): CommandReply {
-    return { status: 202, body: { commandId }, headers: { location: commandLocation(commandId), 'preference-applied': 'respond-async' } };
+    return {
+      status: 202,
+      body: { commandId },
+      headers: { location: commandLocation(commandId), 'preference-applied': 'respond-async' },
+    };
   }
 
   private replyOf(outcome: CommandOutcome, successStatus: 200 | 201): CommandReply {
     if (outcome.kind === 'succeeded') {
       return { status: successStatus, body: outcome.result, headers: this.headersOf(successStatus, outcome.result) };
     }
-    return { status: outcome.problem.status, body: outcome.problem, headers: { 'content-type': 'application/problem+json' } };
+    return {
+      status: outcome.problem.status,
+      body: outcome.problem,
+      headers: { 'content-type': 'application/problem+json' },
+    };
   }
 
   private headersOf(status: number, body: unknown): Record<string, string> {

@@ -1,9 +1,16 @@
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
-import { COMMAND_REJECTIONS, type CommandRejectionCode, type CommandRejectionDetails, type PaymentCommandResult } from '@gyroscops/contracts';
+import {
+  COMMAND_REJECTIONS,
+  type CommandRejectionCode,
+  type CommandRejectionDetails,
+  type PaymentCommandResult,
+} from '@gyroscops/contracts';
 import { HTTP_STATUS_BY_CODE, problemOf, type Problem } from '@gyroscops/platform';
 
 export type CommandOutcome =
-  { kind: 'succeeded'; result: PaymentCommandResult } | { kind: 'rejected'; problem: Problem } | { kind: 'broken'; problem: Problem };
+  | { kind: 'succeeded'; result: PaymentCommandResult }
+  | { kind: 'rejected'; problem: Problem }
+  | { kind: 'broken'; problem: Problem };
 
 function isRejection(type: string | undefined | null): type is CommandRejectionCode {
   return (COMMAND_REJECTIONS as readonly string[]).includes(type ?? '');

@@ -1,6 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { CommandIdParams, CommandStatus, commandWorkflowId, PAYMENT_COMMAND_WORKFLOW } from '@gyroscops/contracts';
-import { authenticatedProblems, ApplicationError, canSee, problemOf, workflowHandle, type HttpApp } from '@gyroscops/platform';
+import {
+  authenticatedProblems,
+  ApplicationError,
+  canSee,
+  problemOf,
+  workflowHandle,
+  type HttpApp,
+} from '@gyroscops/platform';
 import { COMMAND_ORGANIZATION_MEMO } from '../commands/command-dispatcher';
 import { outcomeOfFailure } from '../commands/command-outcome';
 
@@ -14,7 +21,10 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
         operationId: 'getCommand',
         summary: 'State of a command: running, completed (with its result) or failed (with its error)',
         params: CommandIdParams,
-        response: { 200: { ...CommandStatus, description: 'The state of the command' }, ...authenticatedProblems(400, 404) },
+        response: {
+          200: { ...CommandStatus, description: 'The state of the command' },
+          ...authenticatedProblems(400, 404),
+        },
       },
     },
     async (request) => {
@@ -38,7 +48,13 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
       } catch (error) {
         const outcome = outcomeOfFailure(error);
         const problem = outcome.kind === 'succeeded' ? problemOf('INTERNAL') : outcome.problem;
-        const failure: { status: number; code: string; title: string; detail?: string; errors?: { path: string; message: string }[] } = {
+        const failure: {
+          status: number;
+          code: string;
+          title: string;
+          detail?: string;
+          errors?: { path: string; message: string }[];
+        } = {
           status: problem.status,
           code: problem.code,
           title: problem.title,

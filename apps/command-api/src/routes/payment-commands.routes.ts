@@ -28,25 +28,40 @@ type Headers = { 'idempotency-key'?: string; 'if-match'?: string; prefer?: strin
 /** The command's context: the user id and the organizations it may act on come from the bearer token. */
 function contextOf(request: FastifyRequest): CommandContext {
   const caller = callerOf(request);
-  return { commandId: randomUUID(), correlationId: request.correlationId, causationId: request.id, userId: caller.userId, allowedOrganizations: caller.allowedOrganizations };
+  return {
+    commandId: randomUUID(),
+    correlationId: request.correlationId,
+    causationId: request.id,
+    userId: caller.userId,
+    allowedOrganizations: caller.allowedOrganizations,
+  };
 }
 
 /** `"3"` or `W/"3"` → 3. */
 function expectedVersionOf(ifMatch: string | undefined): number | undefined {
   if (ifMatch === undefined) return undefined;
   const match = /^(?:W\/)?"(\d+)"$/.exec(ifMatch);
-  if (!match) throw new ApplicationError('VALIDATION', 'If-Match must be a quoted stream version, like "3"', [{ path: 'headers:/if-match', message: 'must look like "3"' }]);
+  if (!match)
+    throw new ApplicationError('VALIDATION', 'If-Match must be a quoted stream version, like "3"', [
+      { path: 'headers:/if-match', message: 'must look like "3"' },
+    ]);
   return Number(match[1]);
 }
 
-const respondsAsync = (prefer: string | undefined) => (prefer ?? '').toLowerCase().split(/[,;]\s*/).includes('respond-async');
+const respondsAsync = (prefer: string | undefined) =>
+  (prefer ?? '')
+    .toLowerCase()
+    .split(/[,;]\s*/)
+    .includes('respond-async');
 
 /** A command's answers: `success` once it ran, 202 when it runs on, and its problems (see route-problems). */
 const commandResponses = (success: 200 | 201, problems: Record<number, unknown>) => ({
   [success]: {
     ...CommandResult,
     description: 'The command ran: the stream version after it and the position of its last event',
-    headers: { etag: { type: 'string', description: 'The stream version after the command, quoted: "3" (send it as If-Match)' } },
+    headers: {
+      etag: { type: 'string', description: 'The stream version after the command, quoted: "3" (send it as If-Match)' },
+    },
   },
   202: {
     ...CommandAccepted,
@@ -74,7 +89,15 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
 
   function idempotencyOf(request: FastifyRequest, headers: Headers) {
     const key = headers['idempotency-key'];
-    return key ? { key, requestHash: hashRequest(request.method, request.routeOptions.url ?? request.url, { params: request.params, body: request.body ?? null }) } : undefined;
+    return key
+      ? {
+          key,
+          requestHash: hashRequest(request.method, request.routeOptions.url ?? request.url, {
+            params: request.params,
+            body: request.body ?? null,
+          }),
+        }
+      : undefined;
   }
 
   app.post(
@@ -84,7 +107,8 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         tags: ['payments'],
         operationId: 'createPayment',
         summary: 'Create a payment and charge it',
-        description: 'Initiates the payment, charges it through the payment gateway and answers once it is processed or failed (a declined charge still answers 201, with status failed).',
+        description:
+          'Initiates the payment, charges it through the payment gateway and answers once it is processed or failed (a declined charge still answers 201, with status failed).',
         headers: CommandHeaders,
         body: CreatePaymentBody,
         response: commandResponses(201, bodyRouteProblems(400, 403, 409)),
@@ -95,7 +119,12 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
       const body = request.body;
       // Decimals per currency, positivity and the upper bound are the domain's rules: check them before any workflow starts.
       const amount = tryParseAmount(body.amount, body.currency);
-      if (isDomainError(amount)) throw new ApplicationError('VALIDATION', amount.message, amount.errors.map((error) => ({ ...error, path: `body:${error.path}` })));
+      if (isDomainError(amount))
+        throw new ApplicationError(
+          'VALIDATION',
+          amount.message,
+          amount.errors.map((error) => ({ ...error, path: `body:${error.path}` })),
+        );
       if (!caller.allowedOrganizations.includes(body.organizationId)) {
         throw new ApplicationError('FORBIDDEN', `you may not create payments for organization ${body.organizationId}`);
       }
@@ -104,7 +133,16 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         context: contextOf(request),
         payment: { ...body, paymentId: body.paymentId ?? randomUUID() },
       };
-      return sendReply(reply, await dispatcher.dispatch({ command, organizationId: body.organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 201 }));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command,
+          organizationId: body.organizationId,
+          idempotency: idempotencyOf(request, request.headers),
+          respondAsync: respondsAsync(request.headers.prefer),
+          successStatus: 201,
+        }),
+      );
     },
   );
 
@@ -127,9 +165,23 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
       const expectedVersion = expectedVersionOf(request.headers['if-match']);
       const context = contextOf(request);
       const organizationId = await organizationOf(request.params.paymentId, callerOf(request).allowedOrganizations);
-      const command: PaymentCommandRequest = { kind: 'update', context, paymentId: request.params.paymentId, changes: request.body };
+      const command: PaymentCommandRequest = {
+        kind: 'update',
+        context,
+        paymentId: request.params.paymentId,
+        changes: request.body,
+      };
       if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
-      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command,
+          organizationId,
+          idempotency: idempotencyOf(request, request.headers),
+          respondAsync: respondsAsync(request.headers.prefer),
+          successStatus: 200,
+        }),
+      );
     },
   );
 
@@ -157,7 +209,16 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         refund: { refundId: context.commandId, amount: request.body.amount, reason: request.body.reason ?? null },
       };
       if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
-      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 201 }));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command,
+          organizationId,
+          idempotency: idempotencyOf(request, request.headers),
+          respondAsync: respondsAsync(request.headers.prefer),
+          successStatus: 201,
+        }),
+      );
     },
   );
 
@@ -179,8 +240,16 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
       const organizationId = await organizationOf(request.params.paymentId, callerOf(request).allowedOrganizations);
       const command: PaymentCommandRequest = { kind: 'delete', context, paymentId: request.params.paymentId };
       if (expectedVersion !== undefined) command.expectedVersion = expectedVersion;
-      return sendReply(reply, await dispatcher.dispatch({ command, organizationId, idempotency: idempotencyOf(request, request.headers), respondAsync: respondsAsync(request.headers.prefer), successStatus: 200 }));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command,
+          organizationId,
+          idempotency: idempotencyOf(request, request.headers),
+          respondAsync: respondsAsync(request.headers.prefer),
+          successStatus: 200,
+        }),
+      );
     },
   );
 }
-

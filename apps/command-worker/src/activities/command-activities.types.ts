@@ -19,4 +19,5 @@ export interface AppendPaymentEventsInput {
 }
 
 /** A version conflict is an expected answer, not a failure: the workflow decides what to do with it. */
-export type AppendPaymentEventsOutcome = { appended: true; version: number; position: string } | { appended: false; actualVersion: number };
+export type AppendPaymentEventsOutcome =
+  { appended: true; version: number; position: string } | { appended: false; actualVersion: number };

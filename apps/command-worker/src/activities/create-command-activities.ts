@@ -1,10 +1,21 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { canonicalUuid, PAYMENT_STREAM_TYPE, paymentStreamId, type EventMetadata } from '@gyroscops/contracts';
 import { isPaymentEvent, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
-import { appendToStream, notifyAppended, readStream, StreamOwnershipError, StreamVersionConflictError, type EventStoreDb } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  notifyAppended,
+  readStream,
+  StreamOwnershipError,
+  StreamVersionConflictError,
+  type EventStoreDb,
+} from '@gyroscops/event-store';
 import type { ChargeOutcome, ChargeRequest, PaymentGateway } from '@gyroscops/payment-gateway';
 import { v5 as uuidv5 } from 'uuid';
-import type { AppendPaymentEventsInput, AppendPaymentEventsOutcome, LoadedPaymentStream } from './command-activities.types';
+import type {
+  AppendPaymentEventsInput,
+  AppendPaymentEventsOutcome,
+  LoadedPaymentStream,
+} from './command-activities.types';
 
 /** Namespace for event ids derived from command ids (a fixed, random UUID). */
 const EVENT_ID_NAMESPACE = '3f1b9a52-8c1e-4a57-9d6b-2f0c7e51a9d4';
@@ -40,7 +51,9 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
    * a lost announcement only delays the projections to their fallback poll.
    */
   function wakeProjections(firstPosition: bigint): void {
-    notifyAppended(deps.eventStore, firstPosition).catch((error: Error) => log('projection wake-up not delivered', { error: error.message }));
+    notifyAppended(deps.eventStore, firstPosition).catch((error: Error) =>
+      log('projection wake-up not delivered', { error: error.message }),
+    );
   }
 
   return {
@@ -100,7 +113,11 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
 
     async chargePayment(request: ChargeRequest): Promise<ChargeOutcome> {
       const outcome = await deps.gateway.charge(request);
-      log('charge answered', { paymentId: request.paymentId, outcome: outcome.outcome, attempt: Context.current().info.attempt });
+      log('charge answered', {
+        paymentId: request.paymentId,
+        outcome: outcome.outcome,
+        attempt: Context.current().info.attempt,
+      });
       return outcome;
     },
   };

@@ -6,12 +6,22 @@ export type CommandSteps = Pick<CommandActivities, 'loadPaymentStream' | 'append
   recordChargeOutcome: CommandActivities['appendPaymentEvents'];
 };
 
-const LOAD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 10 } as const;
+const LOAD_RETRY = {
+  initialInterval: '100 ms',
+  backoffCoefficient: 2,
+  maximumInterval: '2 seconds',
+  maximumAttempts: 10,
+} as const;
 /**
  * Appends before any money moved: bounded retries, so a command against a broken database fails
  * in about a minute instead of hanging. Retrying is safe: event ids make a repeated append a no-op.
  */
-const APPEND_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 15 } as const;
+const APPEND_RETRY = {
+  initialInterval: '100 ms',
+  backoffCoefficient: 2,
+  maximumInterval: '5 seconds',
+  maximumAttempts: 15,
+} as const;
 /**
  * The append that records a charge's outcome must never give up: the money moved (or did not)
  * and the event store has to say so. Retries are unbounded, backing off to 30 s.
@@ -21,7 +31,12 @@ const RECORD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximum
  * The gateway call: transient failures are retried quickly (the simulated gateway's "flaky" mode
  * fails twice); the gateway is idempotent per payment, so a retry never charges twice.
  */
-const CHARGE_RETRY = { initialInterval: '200 ms', backoffCoefficient: 2, maximumInterval: '5 seconds', maximumAttempts: 8 } as const;
+const CHARGE_RETRY = {
+  initialInterval: '200 ms',
+  backoffCoefficient: 2,
+  maximumInterval: '5 seconds',
+  maximumAttempts: 8,
+} as const;
 
 /**
  * The steps as local activities: they run in the worker that runs the workflow task, inside that
@@ -35,8 +50,16 @@ const CHARGE_RETRY = { initialInterval: '200 ms', backoffCoefficient: 2, maximum
  * outlast the workflow task timeout are fine: the worker heartbeats the task while they run.
  */
 export const commandSteps: CommandSteps = {
-  loadPaymentStream: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY }).loadPaymentStream,
-  appendPaymentEvents: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: APPEND_RETRY }).appendPaymentEvents,
-  recordChargeOutcome: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: RECORD_RETRY }).appendPaymentEvents,
-  chargePayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY }).chargePayment,
+  loadPaymentStream: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '10 seconds', retry: LOAD_RETRY })
+    .loadPaymentStream,
+  appendPaymentEvents: proxyLocalActivities<CommandActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: APPEND_RETRY,
+  }).appendPaymentEvents,
+  recordChargeOutcome: proxyLocalActivities<CommandActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: RECORD_RETRY,
+  }).appendPaymentEvents,
+  chargePayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY })
+    .chargePayment,
 };

@@ -5,8 +5,19 @@
  * through Temporal's workflow `metricMeter`, which is silent during replay, so a command is counted
  * once; the worker's /metrics serves them (command_workflows_total, command_workflow_duration_seconds).
  */
-import { ApplicationFailure, ContinueAsNew, metricMeter, TemporalFailure, workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { COMMAND_REJECTIONS, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts/workflows';
+import {
+  ApplicationFailure,
+  ContinueAsNew,
+  metricMeter,
+  TemporalFailure,
+  workflowInfo,
+  type WorkflowInterceptors,
+} from '@temporalio/workflow';
+import {
+  COMMAND_REJECTIONS,
+  type PaymentCommandRequest,
+  type PaymentCommandResult,
+} from '@gyroscops/contracts/workflows';
 
 type Outcome = { outcome: 'succeeded' | 'rejected' | 'failed'; code: string };
 
@@ -15,16 +26,24 @@ function outcomeOfError(error: unknown): Outcome | undefined {
     return { outcome: 'rejected', code: error.type ?? 'unknown' };
   }
   // Any other Temporal failure fails the workflow; a plain Error (or ContinueAsNew) does not end it.
-  if (error instanceof TemporalFailure && !(error instanceof ContinueAsNew)) return { outcome: 'failed', code: error.name };
+  if (error instanceof TemporalFailure && !(error instanceof ContinueAsNew))
+    return { outcome: 'failed', code: error.name };
   return undefined;
 }
 
 function record(command: string, outcome: Outcome): void {
   const tags = { command, outcome: outcome.outcome, code: outcome.code };
   const seconds = Math.max(0, Date.now() - workflowInfo().runStartTime.getTime()) / 1000;
-  metricMeter.createCounter('command_workflows', undefined, 'Command workflows ended, by command kind and outcome').add(1, tags);
   metricMeter
-    .createHistogram('command_workflow_duration_seconds', 'float', undefined, 'Command workflow duration from start to end (workflow time), by command kind and outcome')
+    .createCounter('command_workflows', undefined, 'Command workflows ended, by command kind and outcome')
+    .add(1, tags);
+  metricMeter
+    .createHistogram(
+      'command_workflow_duration_seconds',
+      'float',
+      undefined,
+      'Command workflow duration from start to end (workflow time), by command kind and outcome',
+    )
     .record(seconds, tags);
 }
 

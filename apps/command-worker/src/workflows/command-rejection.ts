@@ -6,7 +6,11 @@ import type { DomainError } from '@gyroscops/domain';
  * A refused command ends its workflow with a non-retryable ApplicationFailure whose type is the
  * rejection code: the command-api maps it to a status; a plain Error would retry the task forever.
  */
-export function rejectCommand(code: CommandRejectionCode, message: string, errors: CommandRejectionDetails['errors'] = []): ApplicationFailure {
+export function rejectCommand(
+  code: CommandRejectionCode,
+  message: string,
+  errors: CommandRejectionDetails['errors'] = [],
+): ApplicationFailure {
   const details: CommandRejectionDetails = { errors };
   return ApplicationFailure.create({ type: code, message, nonRetryable: true, details: [details] });
 }

@@ -6,4 +6,6 @@ import * as command from './payment-command.workflow';
  * Checked against the contracts the starters use: each workflow is exported under its declared name
  * (Temporal registers a bundle's exports by name) with its declared input and result types.
  */
-export const { paymentCommandWorkflow } = { paymentCommandWorkflow: command.paymentCommandWorkflow } satisfies WorkflowImplementations<typeof PAYMENT_COMMAND_WORKFLOW>;
+export const { paymentCommandWorkflow } = {
+  paymentCommandWorkflow: command.paymentCommandWorkflow,
+} satisfies WorkflowImplementations<typeof PAYMENT_COMMAND_WORKFLOW>;

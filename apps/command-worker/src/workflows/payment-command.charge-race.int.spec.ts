@@ -8,10 +8,22 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { commandWorkflowId, PAYMENT_COMMAND_WORKFLOW, paymentStreamId, type CommandContext, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import {
+  commandWorkflowId,
+  PAYMENT_COMMAND_WORKFLOW,
+  paymentStreamId,
+  type CommandContext,
+  type PaymentCommandRequest,
+  type PaymentCommandResult,
+} from '@gyroscops/contracts';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
 import { eventStoreMigrations, readStream, type EventStoreTables } from '@gyroscops/event-store';
-import { createSimulatedGateway, simulatedChargesOf, simulatedGatewayMigrations, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
+import {
+  createSimulatedGateway,
+  simulatedChargesOf,
+  simulatedGatewayMigrations,
+  type SimulatedGatewayTables,
+} from '@gyroscops/payment-gateway';
 import { createDatabase, runMigrations, startWorkflow, withTablesOf } from '@gyroscops/platform';
 import type { Kysely } from 'kysely';
 import { createCommandActivities } from '../activities/create-command-activities';
@@ -69,13 +81,25 @@ afterAll(async () => {
   await env?.dispose();
 });
 
-const contextOf = (): CommandContext => ({ commandId: randomUUID(), correlationId: randomUUID(), causationId: randomUUID(), userId: 'user-race' });
+const contextOf = (): CommandContext => ({
+  commandId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: randomUUID(),
+  userId: 'user-race',
+});
 
 const run = (request: PaymentCommandRequest) =>
-  startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, { taskQueue, workflowId: commandWorkflowId(request.context.commandId), args: [request] });
+  startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, {
+    taskQueue,
+    workflowId: commandWorkflowId(request.context.commandId),
+    args: [request],
+  });
 
 const rejectionOf = async (promise: Promise<unknown>): Promise<string | undefined> => {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(WorkflowFailedError);
   return ((error as WorkflowFailedError).cause as { type?: string } | undefined)?.type;
 };
@@ -87,12 +111,18 @@ it('an update that lands while the payment is being charged does not lose the ch
   heldCharges = { started: chargeStarted, release: new Promise<void>((resolve) => (releaseCharge = resolve)) };
   const paymentId = randomUUID();
 
-  const creation = await run({ kind: 'create', context: contextOf(), payment: { paymentId, organizationId: 'org-race', amount: '42.00', currency: 'EUR' } });
+  const creation = await run({
+    kind: 'create',
+    context: contextOf(),
+    payment: { paymentId, organizationId: 'org-race', amount: '42.00', currency: 'EUR' },
+  });
   await started;
   heldCharges = undefined;
 
   // While the gateway holds the charge: a description change goes through, an amount change does not.
-  const renamed = await (await run({ kind: 'update', context: contextOf(), paymentId, changes: { description: 'renamed mid-charge' } })).result();
+  const renamed = await (
+    await run({ kind: 'update', context: contextOf(), paymentId, changes: { description: 'renamed mid-charge' } })
+  ).result();
   expect(renamed).toMatchObject({ paymentId, status: 'pending', version: 2 });
   const resized = await run({ kind: 'update', context: contextOf(), paymentId, changes: { amount: '43.00' } });
   expect(await rejectionOf(resized.result())).toBe('CONFLICT');

@@ -12,7 +12,15 @@ import { replayRecordedHistories } from '@gyroscops/platform/worker';
 import { loadWorkflowBundle } from '../workflow-bundle';
 
 const HISTORIES = join(__dirname, 'histories');
-const RECORDED = ['create-processed.json', 'create-declined.json', 'create-flaky.json', 'update.json', 'refund.json', 'refund-rejected.json', 'delete.json'];
+const RECORDED = [
+  'create-processed.json',
+  'create-declined.json',
+  'create-flaky.json',
+  'update.json',
+  'refund.json',
+  'refund-rejected.json',
+  'delete.json',
+];
 
 type HistoryJson = { events: { eventType: string }[] };
 
@@ -40,7 +48,10 @@ it('replays those commands cut off after each of their workflow tasks: in flight
       const history = JSON.parse(readFileSync(join(HISTORIES, file), 'utf8')) as HistoryJson;
       history.events.forEach((event, index) => {
         if (event.eventType !== 'EVENT_TYPE_WORKFLOW_TASK_STARTED' || index === history.events.length - 1) return;
-        writeFileSync(join(directory, `${file.replace('.json', '')}-until-${index + 1}.json`), JSON.stringify({ ...history, events: history.events.slice(0, index + 1) }));
+        writeFileSync(
+          join(directory, `${file.replace('.json', '')}-until-${index + 1}.json`),
+          JSON.stringify({ ...history, events: history.events.slice(0, index + 1) }),
+        );
       });
     }
     const outcomes = await replayRecordedHistories(directory, bundle);
@@ -52,7 +63,10 @@ it('replays those commands cut off after each of their workflow tasks: in flight
 });
 
 it('fails on workflow code that changed the order of its steps', async () => {
-  const incompatible = await bundleWorkflowCode({ workflowsPath: require.resolve('./test-support/reordered-command.workflow'), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } });
+  const incompatible = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./test-support/reordered-command.workflow'),
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
+  });
   const outcomes = await replayRecordedHistories(HISTORIES, incompatible);
   const created = outcomes.find((outcome) => outcome.file === 'create-processed.json');
   expect(created?.error?.name).toBe('DeterminismViolationError');

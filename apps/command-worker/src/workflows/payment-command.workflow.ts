@@ -28,9 +28,15 @@ export async function paymentCommandWorkflow(request: PaymentCommandRequest): Pr
     case 'create':
       return createPayment(steps, request);
     case 'update':
-      return changePayment(steps, request, { type: 'UpdatePayment', data: { paymentId: request.paymentId, ...request.changes } });
+      return changePayment(steps, request, {
+        type: 'UpdatePayment',
+        data: { paymentId: request.paymentId, ...request.changes },
+      });
     case 'refund':
-      return changePayment(steps, request, { type: 'RefundPayment', data: { paymentId: request.paymentId, ...request.refund } });
+      return changePayment(steps, request, {
+        type: 'RefundPayment',
+        data: { paymentId: request.paymentId, ...request.refund },
+      });
     case 'delete':
       return changePayment(steps, request, { type: 'DeletePayment', data: { paymentId: request.paymentId } });
     default: {
@@ -60,10 +66,22 @@ function resultOf(context: CommandContext, state: PaymentState, position: string
   };
 }
 
-async function createPayment(steps: CommandSteps, request: Extract<PaymentCommandRequest, { kind: 'create' }>): Promise<PaymentCommandResult> {
+async function createPayment(
+  steps: CommandSteps,
+  request: Extract<PaymentCommandRequest, { kind: 'create' }>,
+): Promise<PaymentCommandResult> {
   const { context, payment } = request;
-  const initiated = decideOrReject(foldPayment([]), { type: 'CreatePayment', data: { ...payment, userId: context.userId } });
-  const first = await steps.appendPaymentEvents({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: 0, events: initiated, context });
+  const initiated = decideOrReject(foldPayment([]), {
+    type: 'CreatePayment',
+    data: { ...payment, userId: context.userId },
+  });
+  const first = await steps.appendPaymentEvents({
+    paymentId: payment.paymentId,
+    organizationId: payment.organizationId,
+    expectedVersion: 0,
+    events: initiated,
+    context,
+  });
   if (!first.appended) throw rejectCommand('CONFLICT', `payment ${payment.paymentId} already exists`);
   const pending = foldPayment(initiated) as ExistingPaymentState;
 
@@ -89,11 +107,21 @@ async function recordCharge(
   const { context, payment } = request;
   let state = pending;
   for (;;) {
-    const settled = decideOrReject(state, { type: 'RecordChargeResult', data: { paymentId: payment.paymentId, ...charge } });
-    const recorded = await steps.recordChargeOutcome({ paymentId: payment.paymentId, organizationId: payment.organizationId, expectedVersion: state.version, events: settled, context });
+    const settled = decideOrReject(state, {
+      type: 'RecordChargeResult',
+      data: { paymentId: payment.paymentId, ...charge },
+    });
+    const recorded = await steps.recordChargeOutcome({
+      paymentId: payment.paymentId,
+      organizationId: payment.organizationId,
+      expectedVersion: state.version,
+      events: settled,
+      context,
+    });
     if (recorded.appended) return resultOf(context, foldPayment(settled, state), recorded.position);
     const reloaded = foldPayment((await steps.loadPaymentStream({ paymentId: payment.paymentId })).events);
-    if (reloaded.kind === 'absent') throw ApplicationFailure.nonRetryable(`payment ${payment.paymentId} vanished from the event store`, 'INTERNAL');
+    if (reloaded.kind === 'absent')
+      throw ApplicationFailure.nonRetryable(`payment ${payment.paymentId} vanished from the event store`, 'INTERNAL');
     state = reloaded;
   }
 }
@@ -116,7 +144,11 @@ async function chargeOrGiveUp(steps: CommandSteps, state: ExistingPaymentState) 
 
 type ChangeRequest = Extract<PaymentCommandRequest, { kind: 'update' | 'refund' | 'delete' }>;
 
-async function changePayment(steps: CommandSteps, request: ChangeRequest, command: PaymentCommand): Promise<PaymentCommandResult> {
+async function changePayment(
+  steps: CommandSteps,
+  request: ChangeRequest,
+  command: PaymentCommand,
+): Promise<PaymentCommandResult> {
   const { context } = request;
   for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
     const stream = await steps.loadPaymentStream({ paymentId: request.paymentId });
@@ -125,17 +157,32 @@ async function changePayment(steps: CommandSteps, request: ChangeRequest, comman
       throw rejectCommand('NOT_FOUND', `payment ${request.paymentId} not found`);
     }
     if (request.expectedVersion !== undefined && request.expectedVersion !== state.version) {
-      throw rejectCommand('PRECONDITION_FAILED', `payment ${request.paymentId} is at version ${state.version}, not ${request.expectedVersion}`);
+      throw rejectCommand(
+        'PRECONDITION_FAILED',
+        `payment ${request.paymentId} is at version ${state.version}, not ${request.expectedVersion}`,
+      );
     }
     const events = decideOrReject(state, command);
     if (events.length === 0) return resultOf(context, state, stream.lastPosition);
-    const appended = await steps.appendPaymentEvents({ paymentId: request.paymentId, organizationId: state.organizationId, expectedVersion: state.version, events, context });
+    const appended = await steps.appendPaymentEvents({
+      paymentId: request.paymentId,
+      organizationId: state.organizationId,
+      expectedVersion: state.version,
+      events,
+      context,
+    });
     if (appended.appended) return resultOf(context, foldPayment(events, state), appended.position);
     if (request.expectedVersion !== undefined) {
-      throw rejectCommand('PRECONDITION_FAILED', `payment ${request.paymentId} moved to version ${appended.actualVersion}`);
+      throw rejectCommand(
+        'PRECONDITION_FAILED',
+        `payment ${request.paymentId} moved to version ${appended.actualVersion}`,
+      );
     }
   }
-  throw rejectCommand('CONFLICT', `payment ${request.paymentId} kept changing: gave up after ${MAX_CONFLICT_RETRIES} retries`);
+  throw rejectCommand(
+    'CONFLICT',
+    `payment ${request.paymentId} kept changing: gave up after ${MAX_CONFLICT_RETRIES} retries`,
+  );
 }
 
 function mayActOn(context: CommandContext, organizationId: string): boolean {

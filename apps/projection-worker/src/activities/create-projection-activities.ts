@@ -112,7 +112,10 @@ const FOLLOW_HEARTBEAT_MS = 2_000;
 const FOLLOW_MAX_RUN_MS = 5 * 60_000;
 
 /** Activities of the projection workflows, built from their dependencies. */
-export function createProjectionActivities(deps: ProjectionActivityDependencies, options: ProjectionActivityOptions = {}) {
+export function createProjectionActivities(
+  deps: ProjectionActivityDependencies,
+  options: ProjectionActivityOptions = {},
+) {
   const projectionNamed = (name: string): Projection => {
     const projection = deps.projections[name];
     if (!projection) throw new Error(`unknown projection ${name}`);
@@ -142,7 +145,11 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
    * fails, the tags stay pending (see CacheInvalidator) and the announcement goes out on its own,
    * best effort: read-your-writes waits and L1 invalidation still hear of the batch.
    */
-  async function announceAfterInvalidation(projection: string, position: bigint, changes: ProjectionChanges): Promise<void> {
+  async function announceAfterInvalidation(
+    projection: string,
+    position: bigint,
+    changes: ProjectionChanges,
+  ): Promise<void> {
     const announcement = { projection, position: position.toString(), changes };
     const message = deps.redis ? announcementMessage(deps.keyPrefix, announcement) : undefined;
     const delivered = deps.invalidator ? await deps.invalidator.afterBatch(projection, changes, message) : false;
@@ -156,7 +163,10 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       // Retries of a failing batch go event by event: the poison event is found and parked (or halts).
       const isolate = input.isolate ?? isolatingAttempt();
       const expectedPosition = input.expectedPosition === undefined ? undefined : BigInt(input.expectedPosition);
-      const result = await applyNextBatch(deps.readDb, deps.eventStore, projection, deps.batchSize, { isolate, expectedPosition });
+      const result = await applyNextBatch(deps.readDb, deps.eventStore, projection, deps.batchSize, {
+        isolate,
+        expectedPosition,
+      });
       if (result.eventsRead > 0) {
         // A commit of ours may end the transaction another follower's gap-safe read was waiting for.
         deps.wakeups?.nudge();
@@ -165,7 +175,13 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       } else if (deps.invalidator?.pendingCount) {
         await deps.invalidator.flush();
       }
-      return { position: result.position.toString(), eventsRead: result.eventsRead, caughtUp: result.caughtUp, halted: result.halted, parked: result.parked };
+      return {
+        position: result.position.toString(),
+        eventsRead: result.eventsRead,
+        caughtUp: result.caughtUp,
+        halted: result.halted,
+        parked: result.parked,
+      };
     },
 
     /**
@@ -179,14 +195,27 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       const applyBatch = options.applyBatch ?? activities.applyProjectionBatch;
       const outcome = await followProjection({
         applyBatch: async ({ isolate, expectedPosition }) => {
-          const batch = await applyBatch({ projection: input.projection, isolate, expectedPosition: expectedPosition?.toString() });
-          return { position: BigInt(batch.position), eventsRead: batch.eventsRead, caughtUp: batch.caughtUp, halted: batch.halted };
+          const batch = await applyBatch({
+            projection: input.projection,
+            isolate,
+            expectedPosition: expectedPosition?.toString(),
+          });
+          return {
+            position: BigInt(batch.position),
+            eventsRead: batch.eventsRead,
+            caughtUp: batch.caughtUp,
+            halted: batch.halted,
+          };
         },
         wakeups: deps.wakeups,
         pollMs: deps.pollMs ?? (deps.wakeups ? 1_000 : 100),
         maxRunMs: input.maxRunMs ?? FOLLOW_MAX_RUN_MS,
         heartbeat: (progress) =>
-          context.heartbeat({ position: progress.position.toString(), batches: progress.batches, eventsApplied: progress.eventsApplied }),
+          context.heartbeat({
+            position: progress.position.toString(),
+            batches: progress.batches,
+            eventsApplied: progress.eventsApplied,
+          }),
         heartbeatMs: FOLLOW_HEARTBEAT_MS,
         signal: context.cancellationSignal,
         onError: (error, failures) => deps.onFollowError?.(input.projection, error, failures),
@@ -195,7 +224,12 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
         if (context.cancellationSignal.aborted) await context.cancelled;
         throw error;
       });
-      return { position: outcome.position.toString(), batches: outcome.batches, eventsApplied: outcome.eventsApplied, halted: outcome.halted };
+      return {
+        position: outcome.position.toString(),
+        batches: outcome.batches,
+        eventsApplied: outcome.eventsApplied,
+        halted: outcome.halted,
+      };
     },
 
     async resumeProjection(input: { projection: string }): Promise<boolean> {
@@ -220,7 +254,9 @@ export function createProjectionActivities(deps: ProjectionActivityDependencies,
       const isolate = isolatingAttempt();
       return reportingRebuildFailure(projection.name, async () => {
         for (;;) {
-          const progress = await applyRebuildBatch(deps.readDb, deps.eventStore, projection, rebuildBatchSize, { isolate });
+          const progress = await applyRebuildBatch(deps.readDb, deps.eventStore, projection, rebuildBatchSize, {
+            isolate,
+          });
           Context.current().heartbeat(summarize(progress));
           if (progress.caughtUp || progress.halted || Date.now() > deadline) return summarize(progress);
         }

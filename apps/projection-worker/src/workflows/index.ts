@@ -1,5 +1,9 @@
 /** Every workflow the projection worker hosts: this file is the bundle's entry point. */
-import type { PROJECTION_REBUILD_WORKFLOW, PROJECTION_WORKFLOW, WorkflowImplementations } from '@gyroscops/contracts/workflows';
+import type {
+  PROJECTION_REBUILD_WORKFLOW,
+  PROJECTION_WORKFLOW,
+  WorkflowImplementations,
+} from '@gyroscops/contracts/workflows';
 import * as rebuild from './projection-rebuild.workflow';
 import * as projection from './projection.workflow';
 

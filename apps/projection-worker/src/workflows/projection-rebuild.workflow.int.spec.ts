@@ -46,7 +46,9 @@ function poisonedProjection(poisonPolicy: PoisonPolicy) {
     tables: [table],
     poisonPolicy,
     async apply(events, trx) {
-      await sql`INSERT INTO ${sql.id(table)} (position) SELECT unnest(${events.map((event) => event.position.toString())}::bigint[])`.execute(trx);
+      await sql`INSERT INTO ${sql.id(table)} (position) SELECT unnest(${events.map((event) => event.position.toString())}::bigint[])`.execute(
+        trx,
+      );
       const poison = events.find((event) => event.type === types.poison);
       if (poison) throw new Error(`cannot apply ${poison.eventId}`);
       return { paymentIds: [], organizationIds: [] };
@@ -98,13 +100,21 @@ afterAll(async () => {
 
 async function append(types: string[]) {
   const events = types.map((type) => ({ eventId: randomUUID(), type, data: {}, metadata: {} }));
-  const result = await appendToStream(eventStore, { streamId: `test-${randomUUID()}`, streamType: 'test', expectedVersion: 'no_stream', events });
+  const result = await appendToStream(eventStore, {
+    streamId: `test-${randomUUID()}`,
+    streamType: 'test',
+    expectedVersion: 'no_stream',
+    events,
+  });
   return events.map((event, index) => ({ ...event, position: result.firstPosition + BigInt(index) }));
 }
 
-const statusOf = async (name: string) => (await readProjectionStatuses(runnerDb, eventStore)).find((status) => status.name === name)!;
+const statusOf = async (name: string) =>
+  (await readProjectionStatuses(runnerDb, eventStore)).find((status) => status.name === name)!;
 const rowsOf = async (table: string) =>
-  (await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)).rows.map((row) => BigInt(row.position));
+  (
+    await sql<{ position: string }>`SELECT position::text FROM ${sql.id(table)} ORDER BY position`.execute(readDb)
+  ).rows.map((row) => BigInt(row.position));
 
 it('parks the poison event once its batch kept failing, shows the failures meanwhile, and completes', async () => {
   const events = await append([parking.types.good, parking.types.poison, parking.types.good]);
@@ -119,8 +129,15 @@ it('parks the poison event once its batch kept failing, shows the failures meanw
 
   await expect(handle.result()).resolves.toMatchObject({ phase: 'done', eventsDone: 3 });
   expect(await rowsOf(parking.table)).toEqual([events[0]!.position, events[2]!.position]);
-  expect((await listDeadLetters(runnerDb, parking.projection.name)).map((letter) => letter.eventId)).toEqual([events[1]!.eventId]);
-  expect(await statusOf(parking.projection.name)).toMatchObject({ state: 'live', lastError: null, rebuild: null, deadLetters: 1 });
+  expect((await listDeadLetters(runnerDb, parking.projection.name)).map((letter) => letter.eventId)).toEqual([
+    events[1]!.eventId,
+  ]);
+  expect(await statusOf(parking.projection.name)).toMatchObject({
+    state: 'live',
+    lastError: null,
+    rebuild: null,
+    deadLetters: 1,
+  });
 }, 120_000);
 
 it('halts at the poison event: the workflow fails naming it, the projection is live again with the error, its tables untouched', async () => {

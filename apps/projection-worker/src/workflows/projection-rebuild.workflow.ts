@@ -1,5 +1,9 @@
 import { ApplicationFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { rebuildProgressQuery, type ProjectionRebuildInput, type ProjectionRebuildProgress } from '@gyroscops/contracts/workflows';
+import {
+  rebuildProgressQuery,
+  type ProjectionRebuildInput,
+  type ProjectionRebuildProgress,
+} from '@gyroscops/contracts/workflows';
 import type { ProjectionActivities } from '../activities/create-projection-activities';
 
 /**
@@ -32,7 +36,13 @@ const MAX_HISTORY_EVENTS = 2_000;
  */
 export async function projectionRebuildWorkflow(input: ProjectionRebuildInput): Promise<ProjectionRebuildProgress> {
   const startedAt = input.startedAt ? Date.parse(input.startedAt) : Date.now();
-  const progress: ProjectionRebuildProgress = { projection: input.projection, phase: 'preparing', eventsDone: 0, eventsTotal: 0, eventsPerSecond: 0 };
+  const progress: ProjectionRebuildProgress = {
+    projection: input.projection,
+    phase: 'preparing',
+    eventsDone: 0,
+    eventsTotal: 0,
+    eventsPerSecond: 0,
+  };
   setHandler(rebuildProgressQuery, () => progress);
   const record = (summary: { eventsDone: number; eventsTotal: number }) => {
     progress.eventsDone = summary.eventsDone;
@@ -48,7 +58,11 @@ export async function projectionRebuildWorkflow(input: ProjectionRebuildInput): 
     if (batch.halted) throw halted(batch);
     if (batch.caughtUp) break;
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS) {
-      await continueAsNew<typeof projectionRebuildWorkflow>({ projection: input.projection, prepared: true, startedAt: new Date(startedAt).toISOString() });
+      await continueAsNew<typeof projectionRebuildWorkflow>({
+        projection: input.projection,
+        prepared: true,
+        startedAt: new Date(startedAt).toISOString(),
+      });
     }
   }
   progress.phase = 'swapping';

@@ -9,9 +9,21 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Kysely } from 'kysely';
 import { PAYMENT_STREAM_TYPE, PROJECTIONS, projectionWorkflowId, TASK_QUEUES } from '@gyroscops/contracts';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { appendToStream, eventStoreMigrations, headPosition, notifyAppended, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  eventStoreMigrations,
+  headPosition,
+  notifyAppended,
+  type EventStoreDb,
+  type EventStoreTables,
+} from '@gyroscops/event-store';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
-import { PostgresAppendListener, projectionMigrations, readCheckpoints, type ProjectionTables } from '@gyroscops/projections';
+import {
+  PostgresAppendListener,
+  projectionMigrations,
+  readCheckpoints,
+  type ProjectionTables,
+} from '@gyroscops/projections';
 import { eventCountsProjection, readModelMigrations } from '@gyroscops/read-models';
 import { createProjectionWorker, startProjectionWorkflows } from '../worker';
 import { loadWorkflowBundle } from '../workflow-bundle';
@@ -42,11 +54,24 @@ beforeAll(async () => {
     connection: native,
     namespace: env.namespace,
     workflowBundle: await loadWorkflowBundle(),
-    dependencies: { readDb, eventStore, projections: { [PROJECTIONS.eventCounts]: eventCountsProjection }, keyPrefix: env.redisPrefix, batchSize: 5, wakeups: listener, pollMs: 60_000 },
+    dependencies: {
+      readDb,
+      eventStore,
+      projections: { [PROJECTIONS.eventCounts]: eventCountsProjection },
+      keyPrefix: env.redisPrefix,
+      batchSize: 5,
+      wakeups: listener,
+      pollMs: 60_000,
+    },
     shutdownGraceTime: '1 second',
   });
   running = worker.run();
-  await startProjectionWorkflows(client, readDb, { [PROJECTIONS.eventCounts]: eventCountsProjection }, TASK_QUEUES.projections);
+  await startProjectionWorkflows(
+    client,
+    readDb,
+    { [PROJECTIONS.eventCounts]: eventCountsProjection },
+    TASK_QUEUES.projections,
+  );
 }, 300_000);
 
 afterAll(async () => {
@@ -63,7 +88,12 @@ async function appendAndAnnounce(count: number): Promise<void> {
     streamId: `payment-${paymentId}`,
     streamType: PAYMENT_STREAM_TYPE,
     expectedVersion: 'no_stream',
-    events: Array.from({ length: count }, () => ({ eventId: randomUUID(), type: 'PaymentInitiated', data: { paymentId }, metadata: {} })),
+    events: Array.from({ length: count }, () => ({
+      eventId: randomUUID(),
+      type: 'PaymentInitiated',
+      data: { paymentId },
+      metadata: {},
+    })),
   });
   await notifyAppended(eventStore, appended.firstPosition);
 }
@@ -77,9 +107,14 @@ it('follows the event store with a long-running follower activity, woken by appe
     if (Date.now() > deadline) throw new Error('the projection did not reach the head');
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const counted = await readDb.selectFrom('event_counts' as never).select((eb) => eb.fn.sum<string>('count' as never).as('total')).executeTakeFirst();
+  const counted = await readDb
+    .selectFrom('event_counts' as never)
+    .select((eb) => eb.fn.sum<string>('count' as never).as('total'))
+    .executeTakeFirst();
   expect(Number((counted as { total: string }).total)).toBe(12);
 
   const description = await client.workflow.getHandle(projectionWorkflowId(PROJECTIONS.eventCounts)).describe();
-  expect(description.raw.pendingActivities?.map((activity) => activity.activityType?.name)).toEqual(['followProjection']);
+  expect(description.raw.pendingActivities?.map((activity) => activity.activityType?.name)).toEqual([
+    'followProjection',
+  ]);
 }, 180_000);

@@ -40,7 +40,13 @@ const MAX_HISTORY_EVENTS = 5_000;
  * docs/workflow-versioning.md), and running executions take the new path at their next iteration.
  */
 export async function projectionWorkflow(input: ProjectionWorkflowInput): Promise<void> {
-  const status: ProjectionWorkflowStatus = { projection: input.projection, position: '0', batches: 0, eventsApplied: 0, lastError: null };
+  const status: ProjectionWorkflowStatus = {
+    projection: input.projection,
+    position: '0',
+    batches: 0,
+    eventsApplied: 0,
+    lastError: null,
+  };
   let resumeRequested = false;
   let retryRequested = false;
   setHandler(resumeProjectionSignal, () => {
@@ -69,7 +75,10 @@ export async function projectionWorkflow(input: ProjectionWorkflowInput): Promis
   const continueAsNewIfDue = async () => {
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS || workflowInfo().continueAsNewSuggested) {
       await condition(() => !retrying && !retryRequested);
-      await continueAsNew<typeof projectionWorkflow>({ projection: input.projection, iterations: (input.iterations ?? 0) + status.batches });
+      await continueAsNew<typeof projectionWorkflow>({
+        projection: input.projection,
+        iterations: (input.iterations ?? 0) + status.batches,
+      });
     }
   };
 

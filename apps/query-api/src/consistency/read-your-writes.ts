@@ -12,14 +12,22 @@ export interface ReadYourWritesOptions {
 const RETRY_AFTER_SECONDS = '1';
 
 /** The X-Min-Position of a request and how long it may wait for it; undefined without the header. */
-export function minPositionOf(request: FastifyRequest, options: Pick<ReadYourWritesOptions, 'defaultWaitMs' | 'maxWaitMs'>): { position: bigint; waitMs: number } | undefined {
+export function minPositionOf(
+  request: FastifyRequest,
+  options: Pick<ReadYourWritesOptions, 'defaultWaitMs' | 'maxWaitMs'>,
+): { position: bigint; waitMs: number } | undefined {
   const minPosition = request.headers['x-min-position'];
   if (typeof minPosition !== 'string' || minPosition === '') return undefined;
   if (!/^\d{1,19}$/.test(minPosition)) {
-    throw new ApplicationError('VALIDATION', 'X-Min-Position must be an event position (a decimal integer)', [{ path: 'headers:/x-min-position', message: 'must be digits' }]);
+    throw new ApplicationError('VALIDATION', 'X-Min-Position must be an event position (a decimal integer)', [
+      { path: 'headers:/x-min-position', message: 'must be digits' },
+    ]);
   }
   const waitHeader = request.headers['x-wait-ms'];
-  const waitMs = typeof waitHeader === 'string' && /^\d{1,6}$/.test(waitHeader) ? Math.min(Number(waitHeader), options.maxWaitMs) : options.defaultWaitMs;
+  const waitMs =
+    typeof waitHeader === 'string' && /^\d{1,6}$/.test(waitHeader)
+      ? Math.min(Number(waitHeader), options.maxWaitMs)
+      : options.defaultWaitMs;
   return { position: BigInt(minPosition), waitMs };
 }
 
@@ -28,11 +36,21 @@ export function minPositionOf(request: FastifyRequest, options: Pick<ReadYourWri
  * `position`, else answers 503 with Retry-After and the X-Projection-Position it did reach.
  * A read of no projection (the event store only) is always current: nothing to wait for.
  */
-export async function awaitPosition(options: ReadYourWritesOptions, reply: FastifyReply, projections: readonly string[], wanted: { position: bigint; waitMs: number }): Promise<void> {
+export async function awaitPosition(
+  options: ReadYourWritesOptions,
+  reply: FastifyReply,
+  projections: readonly string[],
+  wanted: { position: bigint; waitMs: number },
+): Promise<void> {
   if (projections.length === 0) return;
   if (await options.tracker.waitFor(projections, wanted.position, wanted.waitMs)) return;
   reply.header('x-projection-position', options.tracker.positionOf(projections).toString());
-  throw new ApplicationError('UNAVAILABLE', `the read side has not reached position ${wanted.position} within ${wanted.waitMs} ms`, [], { 'retry-after': RETRY_AFTER_SECONDS });
+  throw new ApplicationError(
+    'UNAVAILABLE',
+    `the read side has not reached position ${wanted.position} within ${wanted.waitMs} ms`,
+    [],
+    { 'retry-after': RETRY_AFTER_SECONDS },
+  );
 }
 
 /**
@@ -42,7 +60,11 @@ export async function awaitPosition(options: ReadYourWritesOptions, reply: Fasti
  * `X-Projection-Position`: how fresh the data is.
  */
 export function createReadYourWrites(options: ReadYourWritesOptions) {
-  return async function awaitProjections(request: FastifyRequest, reply: FastifyReply, projections: readonly string[]): Promise<void> {
+  return async function awaitProjections(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    projections: readonly string[],
+  ): Promise<void> {
     const wanted = minPositionOf(request, options);
     if (wanted) await awaitPosition(options, reply, projections, wanted);
     reply.header('x-projection-position', options.tracker.positionOf(projections).toString());

@@ -9,7 +9,12 @@ export const eventAnalyticsQuery: QueryHandler<EventAnalyticsQuery, EventAnalyti
   cache: { ttlSeconds: 60, tags: () => [cacheTags.projection(PROJECTIONS.eventCounts)] },
   async handle(params, { readDb }) {
     const interval = params.interval ?? 'day';
-    const buckets = await readEventBuckets(readDb, { types: params.type, from: new Date(params.from), to: new Date(params.to), interval });
+    const buckets = await readEventBuckets(readDb, {
+      types: params.type,
+      from: new Date(params.from),
+      to: new Date(params.to),
+      interval,
+    });
     return { interval, buckets };
   },
 };

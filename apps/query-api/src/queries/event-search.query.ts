@@ -42,7 +42,9 @@ export function eventSearchParams(query: EventSearchQuery): EventSearchParams {
   if (query.from !== undefined) filter.from = new Date(query.from).toISOString();
   if (query.to !== undefined) filter.to = new Date(query.to).toISOString();
   if (filter.from !== undefined && filter.to !== undefined && filter.from > filter.to) {
-    throw new ApplicationError('VALIDATION', 'to must not be before from', [{ path: 'querystring:/to', message: 'must not be before from' }]);
+    throw new ApplicationError('VALIDATION', 'to must not be before from', [
+      { path: 'querystring:/to', message: 'must not be before from' },
+    ]);
   }
   let after: string | null = null;
   if (query.cursor !== undefined) {
@@ -77,7 +79,12 @@ export const eventSearchQuery: QueryHandler<EventSearchParams, EventPage> = {
     const last = page[page.length - 1];
     return {
       items: page.map(toStoredEventBody),
-      nextCursor: events.length > limit && last ? encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, fingerprintFilter(filter)), [last.position.toString()]) : null,
+      nextCursor:
+        events.length > limit && last
+          ? encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, fingerprintFilter(filter)), [
+              last.position.toString(),
+            ])
+          : null,
     };
   },
 };

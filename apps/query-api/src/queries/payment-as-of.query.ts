@@ -33,26 +33,40 @@ export const paymentAsOfQuery: QueryHandler<PaymentAsOfParams, PaymentViewAtBody
       'version' in params ? { toVersion: params.version } : { recordedUpTo: new Date(params.asOf) },
     );
     if ('version' in params && events[events.length - 1]?.streamVersion !== params.version) return null;
-    const domainEvents = events.map((event) => ({ type: event.type, data: event.data })).filter((event): event is PaymentEvent => isPaymentEvent(event));
+    const domainEvents = events
+      .map((event) => ({ type: event.type, data: event.data }))
+      .filter((event): event is PaymentEvent => isPaymentEvent(event));
     return toPaymentView(foldPayment(domainEvents));
   },
 };
 
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-const problem = (field: string, message: string) => new ApplicationError('VALIDATION', `${field} ${message}`, [{ path: `querystring:/${field}`, message }]);
+const problem = (field: string, message: string) =>
+  new ApplicationError('VALIDATION', `${field} ${message}`, [{ path: `querystring:/${field}`, message }]);
 
 /** The as-of parameters of a request, or undefined when it asks for the current view. Throws 400 for bad or conflicting ones. */
 export function paymentAsOfParams(paymentId: string, query: unknown): PaymentAsOfParams | undefined {
-  const { asOf, version } = (typeof query === 'object' && query !== null ? query : {}) as { asOf?: unknown; version?: unknown };
+  const { asOf, version } = (typeof query === 'object' && query !== null ? query : {}) as {
+    asOf?: unknown;
+    version?: unknown;
+  };
   if (asOf === undefined && version === undefined) return undefined;
-  if (asOf !== undefined && version !== undefined) throw problem('version', 'cannot be combined with asOf: ask for one point in time');
+  if (asOf !== undefined && version !== undefined)
+    throw problem('version', 'cannot be combined with asOf: ask for one point in time');
   if (version !== undefined) {
     // A number once the route's querystring schema coerced it, the raw text otherwise.
-    const parsed = typeof version === 'number' ? version : typeof version === 'string' && /^\d{1,10}$/.test(version) ? Number(version) : NaN;
-    if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > 2_147_483_647) throw problem('version', 'must be a stream version (an integer from 1)');
+    const parsed =
+      typeof version === 'number'
+        ? version
+        : typeof version === 'string' && /^\d{1,10}$/.test(version)
+          ? Number(version)
+          : NaN;
+    if (!Number.isSafeInteger(parsed) || parsed < 1 || parsed > 2_147_483_647)
+      throw problem('version', 'must be a stream version (an integer from 1)');
     return { paymentId, version: parsed };
   }
-  if (typeof asOf !== 'string' || !INSTANT.test(asOf) || Number.isNaN(Date.parse(asOf))) throw problem('asOf', 'must be an ISO 8601 date-time with a time zone');
+  if (typeof asOf !== 'string' || !INSTANT.test(asOf) || Number.isNaN(Date.parse(asOf)))
+    throw problem('asOf', 'must be an ISO 8601 date-time with a time zone');
   // Canonical, so equal instants written differently share one cache entry.
   return { paymentId, asOf: new Date(asOf).toISOString() };
 }
@@ -62,7 +76,11 @@ export function paymentAsOfParams(paymentId: string, query: unknown): PaymentAsO
  * bus, or returns undefined when the request has neither, for the route to answer the current view.
  * 404 when the payment had no event by then; 400 when both are given or either is malformed.
  */
-export async function answerPaymentAsOf(bus: QueryBus, request: FastifyRequest, reply: FastifyReply): Promise<PaymentViewAtBody | undefined> {
+export async function answerPaymentAsOf(
+  bus: QueryBus,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<PaymentViewAtBody | undefined> {
   const { paymentId } = request.params as { paymentId: string };
   const params = paymentAsOfParams(paymentId, request.query);
   if (!params) return undefined;

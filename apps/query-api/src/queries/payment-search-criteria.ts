@@ -41,18 +41,27 @@ export function toPaymentSearchCriteria(filter: PaymentSearchFilterInput, pathPr
     const minor = amountToMinor(amount, criteria.currency, `${pathPrefix}/${field}`, problems);
     if (minor !== undefined) criteria[target] = minor.toString();
   }
-  if (criteria.minAmountMinor !== undefined && criteria.maxAmountMinor !== undefined && BigInt(criteria.minAmountMinor) > BigInt(criteria.maxAmountMinor)) {
+  if (
+    criteria.minAmountMinor !== undefined &&
+    criteria.maxAmountMinor !== undefined &&
+    BigInt(criteria.minAmountMinor) > BigInt(criteria.maxAmountMinor)
+  ) {
     problem('maxAmount', 'must not be below minAmount');
   }
 
   // Schema validation already checked the date-time format; the ISO form makes them canonical.
   if (filter.createdFrom !== undefined) criteria.createdFrom = new Date(filter.createdFrom).toISOString();
   if (filter.createdTo !== undefined) criteria.createdTo = new Date(filter.createdTo).toISOString();
-  if (criteria.createdFrom !== undefined && criteria.createdTo !== undefined && criteria.createdFrom > criteria.createdTo) {
+  if (
+    criteria.createdFrom !== undefined &&
+    criteria.createdTo !== undefined &&
+    criteria.createdFrom > criteria.createdTo
+  ) {
     problem('createdTo', 'must not be before createdFrom');
   }
 
-  if (problems.length > 0) throw new ApplicationError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  if (problems.length > 0)
+    throw new ApplicationError('VALIDATION', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
   return criteria;
 }
 

@@ -35,7 +35,10 @@ export interface PaymentSearchParams {
  * Turns `GET /payments`'s query string into search parameters: 400 for filters that do not fit
  * together (amount bounds without a currency, reversed ranges) and for a cursor of another query.
  */
-export function paymentSearchParams(query: PaymentSearchQuery, scope: (criteria: PaymentSearchCriteria) => PaymentSearchCriteria = (criteria) => criteria): PaymentSearchParams {
+export function paymentSearchParams(
+  query: PaymentSearchQuery,
+  scope: (criteria: PaymentSearchCriteria) => PaymentSearchCriteria = (criteria) => criteria,
+): PaymentSearchParams {
   const { limit, cursor, ...filter } = query;
   // Scoped before the cursor is checked: the cursor fingerprint covers the caller's organizations too.
   const criteria = scope(toPaymentSearchCriteria(filter, 'querystring:'));
@@ -71,7 +74,8 @@ export const paymentSearchQuery: QueryHandler<PaymentSearchParams, PaymentSearch
     ]);
     return {
       items: page.items.map(toPaymentBody),
-      nextCursor: page.nextKey === null ? null : encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, criteria), page.nextKey),
+      nextCursor:
+        page.nextKey === null ? null : encodeCursor(CURSOR_KIND, queryFingerprint(CURSOR_KIND, criteria), page.nextKey),
       total,
     };
   },

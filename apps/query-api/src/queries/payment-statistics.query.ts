@@ -8,11 +8,22 @@ const dayOf = (value: string | undefined) => (value === undefined ? undefined : 
 export const paymentStatisticsQuery: QueryHandler<PaymentStatisticsQuery, PaymentStatistics> = {
   type: 'payment-statistics',
   projections: [PROJECTIONS.paymentStatistics],
-  cache: { ttlSeconds: 60, tags: ({ organizationId }) => [cacheTags.organization(organizationId), cacheTags.projection(PROJECTIONS.paymentStatistics)] },
+  cache: {
+    ttlSeconds: 60,
+    tags: ({ organizationId }) => [
+      cacheTags.organization(organizationId),
+      cacheTags.projection(PROJECTIONS.paymentStatistics),
+    ],
+  },
   async handle(params, { readDb }) {
     const fromDay = dayOf(params.from);
     const toDay = dayOf(params.to);
-    const currencies = await readPaymentStatistics(readDb, { organizationId: params.organizationId, fromDay, toDay, currency: params.currency });
+    const currencies = await readPaymentStatistics(readDb, {
+      organizationId: params.organizationId,
+      fromDay,
+      toDay,
+      currency: params.currency,
+    });
     return { organizationId: params.organizationId, from: fromDay ?? null, to: toDay ?? null, currencies };
   },
 };

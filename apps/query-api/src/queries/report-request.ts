@@ -10,9 +10,14 @@ const DAY_MS = 86_400_000;
 function range(body: { from: string; to: string }): { from: string; to: string } {
   const from = new Date(body.from);
   const to = new Date(body.to);
-  if (from.getTime() >= to.getTime()) throw new ApplicationError('VALIDATION', 'to must be after from', [{ path: 'body:/to', message: 'must be after from' }]);
+  if (from.getTime() >= to.getTime())
+    throw new ApplicationError('VALIDATION', 'to must be after from', [
+      { path: 'body:/to', message: 'must be after from' },
+    ]);
   if (to.getTime() - from.getTime() > REPORT_MAX_RANGE_DAYS * DAY_MS) {
-    throw new ApplicationError('VALIDATION', `a report covers at most ${REPORT_MAX_RANGE_DAYS} days`, [{ path: 'body:/to', message: `must be at most ${REPORT_MAX_RANGE_DAYS} days after from` }]);
+    throw new ApplicationError('VALIDATION', `a report covers at most ${REPORT_MAX_RANGE_DAYS} days`, [
+      { path: 'body:/to', message: `must be at most ${REPORT_MAX_RANGE_DAYS} days after from` },
+    ]);
   }
   return { from: from.toISOString(), to: to.toISOString() };
 }
@@ -32,7 +37,10 @@ export function normalizeReportRequest(body: ReportRequestBody): ReportRequest {
       return { kind: 'payment-export-csv', criteria: toPaymentSearchCriteria(body.filter, 'body:/filter') };
     default: {
       const _exhaustive: never = body;
-      throw new ApplicationError('VALIDATION', `unknown report kind ${String((_exhaustive as { kind?: unknown }).kind)}`);
+      throw new ApplicationError(
+        'VALIDATION',
+        `unknown report kind ${String((_exhaustive as { kind?: unknown }).kind)}`,
+      );
     }
   }
 }
@@ -45,5 +53,8 @@ const REPORT_ID_VERSION = 'v1';
  * requests (in any key order, however concurrent) name the same workflow execution.
  */
 export function reportIdOf(request: ReportRequest): string {
-  return createHash('sha256').update(`${REPORT_ID_VERSION}:${canonicalJson(request)}`).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(`${REPORT_ID_VERSION}:${canonicalJson(request)}`)
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -17,7 +17,9 @@ function rootMessage(error: unknown): string {
  * completed. null for an id no execution has (never requested, or past the namespace's retention).
  * Not cached: a running report changes state; a completed one is one Temporal call away.
  */
-export function createReportStatusQuery(temporal: Client): QueryHandler<{ reportId: string; caller: { organizations: string[]; admin: boolean } }, ReportStatus | null> {
+export function createReportStatusQuery(
+  temporal: Client,
+): QueryHandler<{ reportId: string; caller: { organizations: string[]; admin: boolean } }, ReportStatus | null> {
   return {
     type: 'report-status',
     projections: [],
@@ -38,7 +40,8 @@ export function createReportStatusQuery(temporal: Client): QueryHandler<{ report
         const result = await handle.result();
         return { reportId, state: 'completed', result };
       } catch (error) {
-        if (error instanceof WorkflowFailedError) return { reportId, state: 'failed', error: { message: rootMessage(error) } };
+        if (error instanceof WorkflowFailedError)
+          return { reportId, state: 'failed', error: { message: rootMessage(error) } };
         throw temporalUnavailable(error);
       }
     },

@@ -20,7 +20,10 @@ import { temporalUnavailable } from './temporal-unavailable';
  */
 const REPORT_EXECUTION_TIMEOUT = '1 hour';
 
-export function createRequestReportQuery(temporal: Client, taskQueue: string = TASK_QUEUES.queries): QueryHandler<ReportRequest, { reportId: string }> {
+export function createRequestReportQuery(
+  temporal: Client,
+  taskQueue: string = TASK_QUEUES.queries,
+): QueryHandler<ReportRequest, { reportId: string }> {
   return {
     type: 'report-request',
     projections: [PROJECTIONS.payments],

@@ -21,5 +21,9 @@ const stringOrNull = (value: unknown) => (typeof value === 'string' ? value : nu
 
 /** A timeline entry also names the workflow execution that appended the event (from its metadata). */
 export function toTimelineEventBody(event: RecordedEvent): TimelineEventBody {
-  return { ...toStoredEventBody(event), workflowId: stringOrNull(event.metadata.workflowId), workflowRunId: stringOrNull(event.metadata.workflowRunId) };
+  return {
+    ...toStoredEventBody(event),
+    workflowId: stringOrNull(event.metadata.workflowId),
+    workflowRunId: stringOrNull(event.metadata.workflowRunId),
+  };
 }

@@ -5,5 +5,10 @@ import { ApplicationError } from '@gyroscops/platform';
  * unreachable, overloaded): a 503 the client may retry, not a 500 (which would claim a bug here).
  */
 export function temporalUnavailable(error: unknown): ApplicationError {
-  return new ApplicationError('UNAVAILABLE', `reports are unavailable: Temporal did not answer (${error instanceof Error ? error.name : 'error'})`, [], { 'retry-after': '5' });
+  return new ApplicationError(
+    'UNAVAILABLE',
+    `reports are unavailable: Temporal did not answer (${error instanceof Error ? error.name : 'error'})`,
+    [],
+    { 'retry-after': '5' },
+  );
 }

@@ -15,6 +15,10 @@ export const timelineQuery: QueryHandler<{ correlationId: string; organizations:
     // Only the caller's organizations' events: a correlation id may be shared or guessed.
     const all = await readByCorrelationId(eventStore, correlationId, { limit: TIMELINE_MAX_EVENTS + 1 });
     const events = all.filter((event) => organizations.includes(event.metadata.organizationId as string));
-    return { correlationId, items: events.slice(0, TIMELINE_MAX_EVENTS).map(toTimelineEventBody), truncated: events.length > TIMELINE_MAX_EVENTS };
+    return {
+      correlationId,
+      items: events.slice(0, TIMELINE_MAX_EVENTS).map(toTimelineEventBody),
+      truncated: events.length > TIMELINE_MAX_EVENTS,
+    };
   },
 };

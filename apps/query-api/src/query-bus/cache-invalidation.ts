@@ -8,7 +8,11 @@ import type { ProjectionPositionTracker } from '@gyroscops/projections';
  * the subscriber empties L1, since announcements sent while it was away are lost. L2 needs neither:
  * the projection worker bumps the tag versions in Redis itself. Returns a function that unwires.
  */
-export function invalidateCacheOnAnnouncements(tracker: ProjectionPositionTracker, cache: TwoLevelCache, subscriber?: Redis): () => void {
+export function invalidateCacheOnAnnouncements(
+  tracker: ProjectionPositionTracker,
+  cache: TwoLevelCache,
+  subscriber?: Redis,
+): () => void {
   const stopListening = tracker.onAnnouncement((announcement) => {
     cache.invalidateLocal(tagsOfChanges(announcement.projection, announcement.changes));
   });

@@ -10,8 +10,23 @@ import { invalidateTags, tagsOfChanges } from '@gyroscops/cache';
 import { cacheTags, PROJECTIONS } from '@gyroscops/contracts';
 import { createTestEnvironment, freePort, type TestEnvironment } from '@gyroscops/dev-infra';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { createDatabase, createMetricsRegistry, createRedis, DEV_JWT_SECRET, mintToken, runMigrations, withTablesOf, type HttpApp } from '@gyroscops/platform';
-import { announceBatch, ensureCheckpoint, projectionMigrations, ProjectionPositionTracker, type ProjectionTables } from '@gyroscops/projections';
+import {
+  createDatabase,
+  createMetricsRegistry,
+  createRedis,
+  DEV_JWT_SECRET,
+  mintToken,
+  runMigrations,
+  withTablesOf,
+  type HttpApp,
+} from '@gyroscops/platform';
+import {
+  announceBatch,
+  ensureCheckpoint,
+  projectionMigrations,
+  ProjectionPositionTracker,
+  type ProjectionTables,
+} from '@gyroscops/projections';
 import { readModelMigrations, type PaymentReadTables } from '@gyroscops/read-models';
 import { buildQueryApi } from '../app';
 import { DEFAULT_CACHE_SETTINGS } from './cache-settings';
@@ -44,7 +59,8 @@ afterAll(async () => {
   await env?.dispose();
 });
 
-const ready = (redis: Redis) => (redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve)));
+const ready = (redis: Redis) =>
+  redis.status === 'ready' ? Promise.resolve() : new Promise((resolve) => redis.once('ready', resolve));
 
 /** A query-api as main.ts builds it, on the given Redis (the test's own, or one nobody listens on). */
 async function startQueryApi(redisUrl = env.redisUrl): Promise<HttpApp> {
@@ -76,7 +92,9 @@ async function startQueryApi(redisUrl = env.redisUrl): Promise<HttpApp> {
 }
 
 async function setCheckpoint(at: bigint): Promise<void> {
-  await sql`UPDATE projection_checkpoints SET position = ${at.toString()} WHERE projection = ${PROJECTIONS.payments}`.execute(readDb);
+  await sql`UPDATE projection_checkpoints SET position = ${at.toString()} WHERE projection = ${PROJECTIONS.payments}`.execute(
+    readDb,
+  );
 }
 
 /** A payment row as the payments projection writes it. */
@@ -86,9 +104,21 @@ async function insertPayment(description: string): Promise<string> {
   await readDb
     .insertInto('payments')
     .values({
-      payment_id: paymentId, organization_id: 'org-1', user_id: 'user-1', amount_minor: '1000', currency: 'EUR', status: 'processed',
-      description, refunded_minor: '0', metadata: '{}', failure_reason: null, gateway_reference: null,
-      created_at: now, updated_at: now, version: 2, last_position: position.toString(),
+      payment_id: paymentId,
+      organization_id: 'org-1',
+      user_id: 'user-1',
+      amount_minor: '1000',
+      currency: 'EUR',
+      status: 'processed',
+      description,
+      refunded_minor: '0',
+      metadata: '{}',
+      failure_reason: null,
+      gateway_reference: null,
+      created_at: now,
+      updated_at: now,
+      version: 2,
+      last_position: position.toString(),
     })
     .execute();
   return paymentId;
@@ -97,17 +127,27 @@ async function insertPayment(description: string): Promise<string> {
 /** What the projection worker does for a batch that changed a payment: rows and checkpoint, invalidation, announcement. */
 async function projectUpdate(paymentId: string, description: string): Promise<bigint> {
   position += 1n;
-  await readDb.updateTable('payments').set({ description, version: sql`version + 1`, last_position: position.toString() }).where('payment_id', '=', paymentId).execute();
+  await readDb
+    .updateTable('payments')
+    .set({ description, version: sql`version + 1`, last_position: position.toString() })
+    .where('payment_id', '=', paymentId)
+    .execute();
   await setCheckpoint(position);
   const changes = { paymentIds: [paymentId], organizationIds: ['org-1'] };
   await invalidateTags(publisher, env.redisPrefix, tagsOfChanges(PROJECTIONS.payments, changes));
-  await announceBatch(publisher, env.redisPrefix, { projection: PROJECTIONS.payments, position: position.toString(), changes });
+  await announceBatch(publisher, env.redisPrefix, {
+    projection: PROJECTIONS.payments,
+    position: position.toString(),
+    changes,
+  });
   return position;
 }
 
 const authorization = `Bearer ${mintToken(DEV_JWT_SECRET, { sub: 'user-1', orgs: ['org-1'] })}`;
-const getPayment = (app: HttpApp, paymentId: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url: `/payments/${paymentId}`, headers: { authorization, ...headers } });
-const statsOf = async (app: HttpApp) => (await app.inject({ method: 'GET', url: '/cache/stats', headers: { authorization } })).json();
+const getPayment = (app: HttpApp, paymentId: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url: `/payments/${paymentId}`, headers: { authorization, ...headers } });
+const statsOf = async (app: HttpApp) =>
+  (await app.inject({ method: 'GET', url: '/cache/stats', headers: { authorization } })).json();
 
 describe('GET /payments/{id} through the cached query bus', () => {
   it('answers the second read from L1, keeping the ETag, 304 and X-Projection-Position', async () => {
@@ -143,7 +183,8 @@ describe('GET /payments/{id} through the cached query bus', () => {
     const invalidationsBefore = (await statsOf(app)).invalidations;
     await projectUpdate(paymentId, 'after');
     const deadline = Date.now() + 5_000;
-    while ((await statsOf(app)).invalidations === invalidationsBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    while ((await statsOf(app)).invalidations === invalidationsBefore && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     // No X-Min-Position here: only the announcement can have dropped the old entry.
     const response = await getPayment(app, paymentId);
     expect(response.json()).toMatchObject({ description: 'after', version: 3 });
@@ -160,7 +201,10 @@ describe('GET /payments/{id} through the cached query bus', () => {
       expect(response.json()).toMatchObject({ description: `v${round}` });
       expect(BigInt(String(response.headers['x-projection-position']))).toBeGreaterThanOrEqual(at);
     }
-    const lagging = await getPayment(app, paymentId, { 'x-min-position': (position + 1_000n).toString(), 'x-wait-ms': '50' });
+    const lagging = await getPayment(app, paymentId, {
+      'x-min-position': (position + 1_000n).toString(),
+      'x-wait-ms': '50',
+    });
     expect(lagging.statusCode).toBe(503);
     expect(lagging.headers['retry-after']).toBe('1');
     expect(lagging.headers['x-projection-position']).toBe(position.toString());
@@ -169,7 +213,19 @@ describe('GET /payments/{id} through the cached query bus', () => {
   it('serves GET /cache/stats under its schema, documented in OpenAPI', async () => {
     const app = await startQueryApi();
     const stats = await statsOf(app);
-    expect(Object.keys(stats).sort()).toEqual(['coalesced', 'errors', 'flushes', 'hitRate', 'invalidatedEntries', 'invalidations', 'l1', 'l2', 'queries'].sort());
+    expect(Object.keys(stats).sort()).toEqual(
+      [
+        'coalesced',
+        'errors',
+        'flushes',
+        'hitRate',
+        'invalidatedEntries',
+        'invalidations',
+        'l1',
+        'l2',
+        'queries',
+      ].sort(),
+    );
     const openapi = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(openapi.paths['/cache/stats'].get).toMatchObject({ operationId: 'getCacheStats', tags: ['cache'] });
   });
@@ -191,5 +247,9 @@ describe('GET /payments/{id} through the cached query bus', () => {
 
 // Keeps the tag helper honest against the spelling the cache uses for the payment view.
 it('tags a payment view with payment:<id>', () => {
-  expect(tagsOfChanges('payments', { paymentIds: ['p'], organizationIds: ['o'] })).toEqual([cacheTags.payment('p'), cacheTags.organization('o'), cacheTags.projection('payments')]);
+  expect(tagsOfChanges('payments', { paymentIds: ['p'], organizationIds: ['o'] })).toEqual([
+    cacheTags.payment('p'),
+    cacheTags.organization('o'),
+    cacheTags.projection('payments'),
+  ]);
 });

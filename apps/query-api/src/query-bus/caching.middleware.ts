@@ -6,7 +6,10 @@ import type { QueryMiddleware } from './query-middleware';
  * with single flight. Runs after read-your-writes, so X-Min-Position has been waited for and entries
  * read before it are misses.
  */
-export function cachingStage(cache: TwoLevelCache, positionOf: (projections: readonly string[]) => bigint): QueryMiddleware {
+export function cachingStage(
+  cache: TwoLevelCache,
+  positionOf: (projections: readonly string[]) => bigint,
+): QueryMiddleware {
   return async (execution, next) => {
     const { handler, params } = execution;
     const policy = handler.cache;

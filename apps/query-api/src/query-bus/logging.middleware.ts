@@ -10,7 +10,15 @@ export function loggingStage(): QueryMiddleware {
     const log = execution.request.log;
     try {
       const result = await next();
-      log.debug({ query: execution.handler.type, source: execution.source, position: execution.position?.toString(), ms: Math.round((performance.now() - started) * 100) / 100 }, 'query answered');
+      log.debug(
+        {
+          query: execution.handler.type,
+          source: execution.source,
+          position: execution.position?.toString(),
+          ms: Math.round((performance.now() - started) * 100) / 100,
+        },
+        'query answered',
+      );
       return result;
     } catch (error) {
       log.debug({ query: execution.handler.type, err: error }, 'query failed');

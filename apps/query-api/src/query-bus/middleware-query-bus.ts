@@ -14,7 +14,12 @@ export class MiddlewareQueryBus implements QueryBus {
     private readonly positionOf: (projections: readonly string[]) => bigint,
   ) {}
 
-  async execute<Params, Result>(handler: QueryHandler<Params, Result>, params: Params, request: FastifyRequest, reply: FastifyReply): Promise<Result> {
+  async execute<Params, Result>(
+    handler: QueryHandler<Params, Result>,
+    params: Params,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<Result> {
     const execution: QueryExecution = { handler: handler as QueryHandler<unknown, unknown>, params, request, reply };
     const run = (index: number): Promise<unknown> => {
       const stage = this.stages[index];

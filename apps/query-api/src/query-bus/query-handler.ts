@@ -46,5 +46,10 @@ export interface QueryBus {
    * Waits for read-your-writes (X-Min-Position / X-Wait-Ms, 503 + Retry-After on timeout), answers from
    * cache or the handler, and sets X-Projection-Position on the reply.
    */
-  execute<Params, Result>(handler: QueryHandler<Params, Result>, params: Params, request: FastifyRequest, reply: FastifyReply): Promise<Result>;
+  execute<Params, Result>(
+    handler: QueryHandler<Params, Result>,
+    params: Params,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<Result>;
 }

@@ -12,7 +12,8 @@ export interface QueryTimingSnapshot {
   bySource: Partial<Record<CacheSource, { count: number; averageMs: number }>>;
 }
 
-const average = (totals: Totals) => (totals.count === 0 ? 0 : Math.round((totals.totalMs / totals.count) * 1_000) / 1_000);
+const average = (totals: Totals) =>
+  totals.count === 0 ? 0 : Math.round((totals.totalMs / totals.count) * 1_000) / 1_000;
 
 /**
  * Execution time per query type and source: the Prometheus histogram

@@ -15,7 +15,10 @@ export function readYourWritesStage(options: ReadYourWritesOptions): QueryMiddle
       execution.minPosition = wanted.position;
     }
     const result = await next();
-    reply.header('x-projection-position', (execution.position ?? options.tracker.positionOf(handler.projections)).toString());
+    reply.header(
+      'x-projection-position',
+      (execution.position ?? options.tracker.positionOf(handler.projections)).toString(),
+    );
     return result;
   };
 }

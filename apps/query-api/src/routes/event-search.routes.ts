@@ -12,11 +12,15 @@ export function registerEventSearchRoutes(app: HttpApp, deps: { bus: QueryBus })
         tags: ['events'],
         operationId: 'searchEvents',
         summary: 'Events by type, stream type, organization and time, in global order, page by page',
-        description: 'Follow `nextCursor` until it is null; a cursor only works with the filters it came from (400 otherwise). ' +
-          '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, events of all of them.',
+        description:
+          'Follow `nextCursor` until it is null; a cursor only works with the filters it came from (400 otherwise). ' +
+          "`organizationId` must be one of the token's organizations (403 otherwise); without it, events of all of them.",
         querystring: EventSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...EventPage, description: 'A page of events in global order, with the cursor of the next one' }, ...authenticatedProblems(400, 403) },
+        response: {
+          200: { ...EventPage, description: 'A page of events in global order, with the cursor of the next one' },
+          ...authenticatedProblems(400, 403),
+        },
       },
     },
     async (request, reply) => {

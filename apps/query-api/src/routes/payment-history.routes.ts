@@ -14,13 +14,28 @@ export function registerPaymentHistoryRoutes(app: HttpApp, deps: { bus: QueryBus
         summary: 'Every event of a payment, in order (kept after a delete)',
         params: PaymentIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...PaymentHistory, description: 'The events of the payment stream, in order' }, ...authenticatedProblems(400, 404) },
+        response: {
+          200: { ...PaymentHistory, description: 'The events of the payment stream, in order' },
+          ...authenticatedProblems(400, 404),
+        },
       },
     },
     async (request, reply) => {
-      const history = await deps.bus.execute(paymentHistoryQuery, { paymentId: request.params.paymentId }, request, reply);
+      const history = await deps.bus.execute(
+        paymentHistoryQuery,
+        { paymentId: request.params.paymentId },
+        request,
+        reply,
+      );
       // The first event names the payment's organization (it never changes); checked after the cache read.
-      if (!history || !canSee(request, (history.items[0]?.metadata as Record<string, unknown> | undefined)?.organizationId as string | undefined)) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
+      if (
+        !history ||
+        !canSee(
+          request,
+          (history.items[0]?.metadata as Record<string, unknown> | undefined)?.organizationId as string | undefined,
+        )
+      )
+        throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
       return history;
     },
   );

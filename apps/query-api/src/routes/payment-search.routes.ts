@@ -17,10 +17,16 @@ export function registerPaymentSearchRoutes(app: HttpApp, deps: { bus: QueryBus 
           'Pages follow `nextCursor` until it is null; a walk returns every matching payment exactly once, even while payments ' +
           'are created (those sorting after the current page may appear too). A cursor only works with the filters, sort and ' +
           'order it came from (400 otherwise). `minAmount`/`maxAmount` need `currency` (400 otherwise). Unknown parameters are 400. ' +
-          '`organizationId` must be one of the token\'s organizations (403 otherwise); without it, the search covers all of them.',
+          "`organizationId` must be one of the token's organizations (403 otherwise); without it, the search covers all of them.",
         querystring: PaymentSearchQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...PaymentSearchPage, description: 'A page of matching payments, the cursor of the next page and the number of matches' }, ...authenticatedProblems(400, 403) },
+        response: {
+          200: {
+            ...PaymentSearchPage,
+            description: 'A page of matching payments, the cursor of the next page and the number of matches',
+          },
+          ...authenticatedProblems(400, 403),
+        },
       },
     },
     async (request, reply) => {

@@ -1,4 +1,11 @@
-import { cacheTags, PaymentAsOfQuery, PaymentIdParams, PaymentViewAtSchema, PROJECTIONS, ReadYourWritesHeaders } from '@gyroscops/contracts';
+import {
+  cacheTags,
+  PaymentAsOfQuery,
+  PaymentIdParams,
+  PaymentViewAtSchema,
+  PROJECTIONS,
+  ReadYourWritesHeaders,
+} from '@gyroscops/contracts';
 import type { PaymentView } from '@gyroscops/domain';
 import { authenticatedProblems, ApplicationError, canSee, withTablesOf, type HttpApp } from '@gyroscops/platform';
 import { findPaymentView, type PaymentReadTables } from '@gyroscops/read-models';
@@ -40,7 +47,14 @@ export function registerPaymentViewRoutes(app: HttpApp, deps: { bus: QueryBus })
         params: PaymentIdParams,
         querystring: PaymentAsOfQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...PaymentViewAtSchema, description: 'The payment view (ETag: its version), or its replayed state with ?asOf= or ?version=' }, 304: { type: 'null', description: 'Not modified (If-None-Match)' }, ...authenticatedProblems(400, 404) },
+        response: {
+          200: {
+            ...PaymentViewAtSchema,
+            description: 'The payment view (ETag: its version), or its replayed state with ?asOf= or ?version=',
+          },
+          304: { type: 'null', description: 'Not modified (If-None-Match)' },
+          ...authenticatedProblems(400, 404),
+        },
       },
     },
     async (request, reply) => {
@@ -49,7 +63,8 @@ export function registerPaymentViewRoutes(app: HttpApp, deps: { bus: QueryBus })
       const view = await deps.bus.execute(paymentViewQuery, { paymentId: request.params.paymentId }, request, reply);
       // Entries are keyed by payment id: ownership is checked after the cache read, so another
       // organization's payment (cached or not) answers 404 exactly like an unknown one.
-      if (!view || !canSee(request, view.organizationId)) throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
+      if (!view || !canSee(request, view.organizationId))
+        throw new ApplicationError('NOT_FOUND', `payment ${request.params.paymentId} not found`);
       const etag = `"${view.version}"`;
       reply.header('etag', etag);
       if (request.headers['if-none-match'] === etag) return reply.code(304).send();

@@ -36,7 +36,10 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
         tags: ['projections'],
         operationId: 'listProjections',
         summary: 'Position, lag, state and dead letters of every projection, with rebuild progress',
-        response: { 200: { ...ProjectionStatuses, description: 'Every projection, where it stands' }, ...authenticatedProblems() },
+        response: {
+          200: { ...ProjectionStatuses, description: 'Every projection, where it stands' },
+          ...authenticatedProblems(),
+        },
       },
     },
     async () => {
@@ -57,7 +60,8 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     if (!checkpoint) throw new ApplicationError('NOT_FOUND', `no projection named ${name}`);
   }
   function temporalOrUnavailable(): Client {
-    if (!deps.temporal) throw new ApplicationError('UNAVAILABLE', 'projection admin actions need Temporal (TEMPORAL_ADDRESS)');
+    if (!deps.temporal)
+      throw new ApplicationError('UNAVAILABLE', 'projection admin actions need Temporal (TEMPORAL_ADDRESS)');
     return deps.temporal;
   }
   // Admin actions need the admin role; GET /projections (operational state, no organization's data) any authenticated caller.
@@ -67,33 +71,60 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     operationId,
     summary: `${summary} (admin role)`,
     params: ProjectionNameParams,
-    response: { 202: { ...ProjectionActionAccepted, description: 'The action was started (or signalled) in Temporal' }, ...authenticatedProblems(400, 403, 404) },
+    response: {
+      202: { ...ProjectionActionAccepted, description: 'The action was started (or signalled) in Temporal' },
+      ...authenticatedProblems(400, 403, 404),
+    },
   });
 
-  app.post('/projections/:name/rebuild', { onRequest: adminOnly, schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)') }, async (request, reply) => {
-    await knownProjection(request.params.name);
-    const workflowId = projectionRebuildWorkflowId(request.params.name);
-    await startWorkflow(temporalOrUnavailable(), PROJECTION_REBUILD_WORKFLOW, {
-      workflowId,
-      taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
-      args: [{ projection: request.params.name }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    });
-    return reply.code(202).header('location', '/projections').send({ projection: request.params.name, action: 'rebuild', workflowId });
-  });
+  app.post(
+    '/projections/:name/rebuild',
+    {
+      onRequest: adminOnly,
+      schema: adminSchema('rebuildProjection', 'Rebuild a read model without downtime (progress at GET /projections)'),
+    },
+    async (request, reply) => {
+      await knownProjection(request.params.name);
+      const workflowId = projectionRebuildWorkflowId(request.params.name);
+      await startWorkflow(temporalOrUnavailable(), PROJECTION_REBUILD_WORKFLOW, {
+        workflowId,
+        taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
+        args: [{ projection: request.params.name }],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      });
+      return reply
+        .code(202)
+        .header('location', '/projections')
+        .send({ projection: request.params.name, action: 'rebuild', workflowId });
+    },
+  );
 
-  app.post('/projections/:name/resume', { onRequest: adminOnly, schema: adminSchema('resumeProjection', 'Let a halted projection try again from its checkpoint') }, async (request, reply) => {
-    await knownProjection(request.params.name);
-    const workflowId = projectionWorkflowId(request.params.name);
-    await temporalOrUnavailable().workflow.getHandle(workflowId).signal(resumeProjectionSignal);
-    return reply.code(202).send({ projection: request.params.name, action: 'resume', workflowId });
-  });
+  app.post(
+    '/projections/:name/resume',
+    {
+      onRequest: adminOnly,
+      schema: adminSchema('resumeProjection', 'Let a halted projection try again from its checkpoint'),
+    },
+    async (request, reply) => {
+      await knownProjection(request.params.name);
+      const workflowId = projectionWorkflowId(request.params.name);
+      await temporalOrUnavailable().workflow.getHandle(workflowId).signal(resumeProjectionSignal);
+      return reply.code(202).send({ projection: request.params.name, action: 'resume', workflowId });
+    },
+  );
 
-  app.post('/projections/:name/dead-letters/retry', { onRequest: adminOnly, schema: adminSchema('retryProjectionDeadLetters', 'Apply the parked events of a projection again') }, async (request, reply) => {
-    await knownProjection(request.params.name);
-    const workflowId = projectionWorkflowId(request.params.name);
-    await temporalOrUnavailable().workflow.getHandle(workflowId).signal(retryDeadLettersSignal);
-    return reply.code(202).send({ projection: request.params.name, action: 'retry-dead-letters', workflowId });
-  });
+  app.post(
+    '/projections/:name/dead-letters/retry',
+    {
+      onRequest: adminOnly,
+      schema: adminSchema('retryProjectionDeadLetters', 'Apply the parked events of a projection again'),
+    },
+    async (request, reply) => {
+      await knownProjection(request.params.name);
+      const workflowId = projectionWorkflowId(request.params.name);
+      await temporalOrUnavailable().workflow.getHandle(workflowId).signal(retryDeadLettersSignal);
+      return reply.code(202).send({ projection: request.params.name, action: 'retry-dead-letters', workflowId });
+    },
+  );
 }

@@ -1,6 +1,20 @@
 import type { Client } from '@temporalio/client';
-import { ReadYourWritesHeaders, ReportAccepted, ReportIdParams, ReportRequestBody, ReportStatus, TASK_QUEUES } from '@gyroscops/contracts';
-import { authenticatedProblems, bodyRouteProblems, ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import {
+  ReadYourWritesHeaders,
+  ReportAccepted,
+  ReportIdParams,
+  ReportRequestBody,
+  ReportStatus,
+  TASK_QUEUES,
+} from '@gyroscops/contracts';
+import {
+  authenticatedProblems,
+  bodyRouteProblems,
+  ApplicationError,
+  requireOrganization,
+  requireRole,
+  type HttpApp,
+} from '@gyroscops/platform';
 import type { FastifyRequest } from 'fastify';
 import type { ReportRequest } from '@gyroscops/contracts';
 import { scopeToCaller } from '../queries/caller-scope';
@@ -38,7 +52,8 @@ function scopedReport(request: FastifyRequest, report: ReportRequest): ReportReq
   }
 }
 
-const disabled = () => new ApplicationError('UNAVAILABLE', 'reports are disabled on this instance (no Temporal connection configured)');
+const disabled = () =>
+  new ApplicationError('UNAVAILABLE', 'reports are disabled on this instance (no Temporal connection configured)');
 
 /**
  * `POST /reports` and `GET /reports/{reportId}`: heavy analytics as query workflows in the query
@@ -46,7 +61,9 @@ const disabled = () => new ApplicationError('UNAVAILABLE', 'reports are disabled
  */
 export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencies): void {
   const { temporal } = deps;
-  const requestReport = temporal ? createRequestReportQuery(temporal, deps.taskQueue ?? TASK_QUEUES.queries) : undefined;
+  const requestReport = temporal
+    ? createRequestReportQuery(temporal, deps.taskQueue ?? TASK_QUEUES.queries)
+    : undefined;
   const reportStatus = temporal ? createReportStatusQuery(temporal) : undefined;
 
   app.post(
@@ -62,7 +79,14 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
           'Time ranges are [from, to) and at most 366 days. A CSV export holds at most 10 000 rows and 1 MB (then `truncated`).',
         body: ReportRequestBody,
         headers: ReadYourWritesHeaders,
-        response: { 202: { ...ReportAccepted, description: 'The report id; follow Location for its state and result', headers: { location: { type: 'string', description: '/reports/{reportId}' } } }, ...bodyRouteProblems(400, 403) },
+        response: {
+          202: {
+            ...ReportAccepted,
+            description: 'The report id; follow Location for its state and result',
+            headers: { location: { type: 'string', description: '/reports/{reportId}' } },
+          },
+          ...bodyRouteProblems(400, 403),
+        },
       },
     },
     async (request, reply) => {
@@ -82,13 +106,21 @@ export function registerReportRoutes(app: HttpApp, deps: ReportRoutesDependencie
         summary: 'State of a report: running, completed (with its result) or failed',
         params: ReportIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...ReportStatus, description: 'The report: running, completed with its result, or failed' }, ...authenticatedProblems(400, 404) },
+        response: {
+          200: { ...ReportStatus, description: 'The report: running, completed with its result, or failed' },
+          ...authenticatedProblems(400, 404),
+        },
       },
     },
     async (request, reply) => {
       if (!reportStatus) throw disabled();
       const caller = { organizations: request.caller.organizations, admin: request.caller.roles.includes('admin') };
-      const status = await deps.bus.execute(reportStatus, { reportId: request.params.reportId, caller }, request, reply);
+      const status = await deps.bus.execute(
+        reportStatus,
+        { reportId: request.params.reportId, caller },
+        request,
+        reply,
+      );
       if (!status) throw new ApplicationError('NOT_FOUND', `report ${request.params.reportId} not found`);
       return status;
     },

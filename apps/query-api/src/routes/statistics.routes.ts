@@ -1,12 +1,26 @@
-import { EventAnalytics, EventAnalyticsQuery, PaymentStatistics, PaymentStatisticsQuery, ReadYourWritesHeaders } from '@gyroscops/contracts';
-import { authenticatedProblems, ApplicationError, requireOrganization, requireRole, type HttpApp } from '@gyroscops/platform';
+import {
+  EventAnalytics,
+  EventAnalyticsQuery,
+  PaymentStatistics,
+  PaymentStatisticsQuery,
+  ReadYourWritesHeaders,
+} from '@gyroscops/contracts';
+import {
+  authenticatedProblems,
+  ApplicationError,
+  requireOrganization,
+  requireRole,
+  type HttpApp,
+} from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventAnalyticsQuery } from '../queries/event-analytics.query';
 import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
 
 function assertOrdered(from: string | undefined, to: string | undefined): void {
   if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) {
-    throw new ApplicationError('VALIDATION', '`from` must not be after `to`', [{ path: 'querystring:/from', message: 'is after to' }]);
+    throw new ApplicationError('VALIDATION', '`from` must not be after `to`', [
+      { path: 'querystring:/from', message: 'is after to' },
+    ]);
   }
 }
 
@@ -21,7 +35,10 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
         summary: 'Payment count and amounts per currency and status for an organization',
         querystring: PaymentStatisticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...PaymentStatistics, description: 'Counts and amounts per currency and status' }, ...authenticatedProblems(400, 403) },
+        response: {
+          200: { ...PaymentStatistics, description: 'Counts and amounts per currency and status' },
+          ...authenticatedProblems(400, 403),
+        },
       },
     },
     async (request, reply) => {
@@ -39,7 +56,10 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
         summary: 'Events recorded per hour, day, week or month, over every organization (admin role)',
         querystring: EventAnalyticsQuery,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...EventAnalytics, description: 'Event counts per time bucket' }, ...authenticatedProblems(400, 403) },
+        response: {
+          200: { ...EventAnalytics, description: 'Event counts per time bucket' },
+          ...authenticatedProblems(400, 403),
+        },
       },
     },
     async (request, reply) => {

@@ -11,12 +11,25 @@ export function registerTimelineRoutes(app: HttpApp, deps: { bus: QueryBus }): v
       schema: {
         tags: ['events'],
         operationId: 'getTimeline',
-        summary: 'Every event carrying a correlation id (X-Correlation-Id of a command), in global order, among the caller\'s organizations',
+        summary:
+          "Every event carrying a correlation id (X-Correlation-Id of a command), in global order, among the caller's organizations",
         params: CorrelationIdParams,
         headers: ReadYourWritesHeaders,
-        response: { 200: { ...Timeline, description: 'The events carrying the correlation id, in global order' }, ...authenticatedProblems(400) },
+        response: {
+          200: { ...Timeline, description: 'The events carrying the correlation id, in global order' },
+          ...authenticatedProblems(400),
+        },
       },
     },
-    async (request, reply) => deps.bus.execute(timelineQuery, { correlationId: request.params.correlationId, organizations: [...new Set(request.caller.organizations)].sort() }, request, reply),
+    async (request, reply) =>
+      deps.bus.execute(
+        timelineQuery,
+        {
+          correlationId: request.params.correlationId,
+          organizations: [...new Set(request.caller.organizations)].sort(),
+        },
+        request,
+        reply,
+      ),
   );
 }

@@ -19,7 +19,10 @@ export interface PaymentCsvExport {
  * or CSV_EXPORT_MAX_BYTES bytes, whichever comes first, with `truncated` set. Heartbeats after each
  * page; a retry starts over (the CSV is built in memory and returned as the activity's result).
  */
-export function createExportPaymentsCsv(readDb: Kysely<PaymentReadTables>, limits = { maxRows: CSV_EXPORT_MAX_ROWS, maxBytes: CSV_EXPORT_MAX_BYTES }) {
+export function createExportPaymentsCsv(
+  readDb: Kysely<PaymentReadTables>,
+  limits = { maxRows: CSV_EXPORT_MAX_ROWS, maxBytes: CSV_EXPORT_MAX_BYTES },
+) {
   return async function exportPaymentsCsv(criteria: PaymentSearchCriteria): Promise<PaymentCsvExport> {
     const header = paymentCsvHeader();
     const lines = [header];

@@ -16,11 +16,18 @@ export interface PaymentStatisticsInput {
  * units (bigint) and become decimal strings of their own currency only at the end (figuresByCurrency).
  */
 export function createPaymentStatistics(readDb: Kysely<PaymentReadTables>) {
-  return async function paymentStatistics(input: PaymentStatisticsInput): Promise<Record<string, ReportCurrencyStatistics>> {
+  return async function paymentStatistics(
+    input: PaymentStatisticsInput,
+  ): Promise<Record<string, ReportCurrencyStatistics>> {
     // Scans the organization's payments of the range through payments_org_created (organization_id, created_at, ...).
     const rows = await readDb
       .selectFrom('payments')
-      .select((eb) => ['currency', 'status', eb.fn.countAll<string>().as('count'), eb.fn.sum<string>('amount_minor').as('amount_minor')])
+      .select((eb) => [
+        'currency',
+        'status',
+        eb.fn.countAll<string>().as('count'),
+        eb.fn.sum<string>('amount_minor').as('amount_minor'),
+      ])
       .where('organization_id', '=', input.organizationId)
       .where('created_at', '>=', new Date(input.from))
       .where('created_at', '<', new Date(input.to))
@@ -28,6 +35,13 @@ export function createPaymentStatistics(readDb: Kysely<PaymentReadTables>) {
       .orderBy('currency')
       .orderBy('status')
       .execute();
-    return figuresByCurrency(rows.map((row) => ({ currency: row.currency, status: row.status, count: row.count, amountMinor: row.amount_minor })));
+    return figuresByCurrency(
+      rows.map((row) => ({
+        currency: row.currency,
+        status: row.status,
+        count: row.count,
+        amountMinor: row.amount_minor,
+      })),
+    );
   };
 }

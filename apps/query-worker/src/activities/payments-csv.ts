@@ -2,8 +2,18 @@ import type { PaymentView } from '@gyroscops/domain';
 
 /** The columns of a payment export, in order. Metadata is left out: it is free-form and unbounded in keys. */
 export const PAYMENT_CSV_COLUMNS = [
-  'paymentId', 'organizationId', 'userId', 'status', 'amount', 'currency', 'refundedAmount',
-  'description', 'failureReason', 'createdAt', 'updatedAt', 'version',
+  'paymentId',
+  'organizationId',
+  'userId',
+  'status',
+  'amount',
+  'currency',
+  'refundedAmount',
+  'description',
+  'failureReason',
+  'createdAt',
+  'updatedAt',
+  'version',
 ] as const;
 
 /** Line end of RFC 4180. */

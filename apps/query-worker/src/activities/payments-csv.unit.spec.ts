@@ -21,11 +21,26 @@ describe('payment CSV', () => {
 
   it('writes a payment in the header order', () => {
     const view: PaymentView = {
-      paymentId: 'p-1', organizationId: 'org', userId: 'u', amount: '10.00', currency: 'EUR', status: 'processed',
-      description: 'a, b', refundedAmount: '0.00', metadata: { ignored: 'yes' }, failureReason: null,
-      createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:01.000Z', version: 2, deleted: false,
+      paymentId: 'p-1',
+      organizationId: 'org',
+      userId: 'u',
+      amount: '10.00',
+      currency: 'EUR',
+      status: 'processed',
+      description: 'a, b',
+      refundedAmount: '0.00',
+      metadata: { ignored: 'yes' },
+      failureReason: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:01.000Z',
+      version: 2,
+      deleted: false,
     };
-    expect(paymentCsvHeader()).toBe('paymentId,organizationId,userId,status,amount,currency,refundedAmount,description,failureReason,createdAt,updatedAt,version');
-    expect(paymentCsvLine(view)).toBe('p-1,org,u,processed,10.00,EUR,0.00,"a, b",,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,2');
+    expect(paymentCsvHeader()).toBe(
+      'paymentId,organizationId,userId,status,amount,currency,refundedAmount,description,failureReason,createdAt,updatedAt,version',
+    );
+    expect(paymentCsvLine(view)).toBe(
+      'p-1,org,u,processed,10.00,EUR,0.00,"a, b",,2026-01-01T00:00:00.000Z,2026-01-01T00:00:01.000Z,2',
+    );
   });
 });

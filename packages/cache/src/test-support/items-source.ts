@@ -22,7 +22,11 @@ export class ItemsSource {
   }
 
   async put(id: string, value: string): Promise<void> {
-    await this.db.insertInto('cache_test_items').values({ id, value }).onConflict((conflict) => conflict.column('id').doUpdateSet({ value })).execute();
+    await this.db
+      .insertInto('cache_test_items')
+      .values({ id, value })
+      .onConflict((conflict) => conflict.column('id').doUpdateSet({ value }))
+      .execute();
   }
 
   async read(id: string): Promise<{ id: string; value: string } | null> {

@@ -28,7 +28,11 @@ export async function startRedisServer(): Promise<RedisServerProcess> {
       await exited;
     },
     async start() {
-      child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      child = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
       await waitForPing(server.url);
     },
   };
@@ -40,7 +44,12 @@ async function waitForPing(url: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     // disconnectTimeout: ioredis otherwise keeps a 2 s timer alive after disconnecting a refused connection.
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, disconnectTimeout: 10 });
+    const probe = new Redis(url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      disconnectTimeout: 10,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();

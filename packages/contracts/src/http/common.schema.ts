@@ -13,13 +13,18 @@ export const CANONICAL_FORM_KEYWORD = 'x-canonical-form';
 /** The canonical spelling of a UUID (see CANONICAL_FORM_KEYWORD), for ids that did not come through the edge's validation. */
 export const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
 
-export const Uuid = Type.String({ format: 'uuid', [CANONICAL_FORM_KEYWORD]: 'lowercase', description: 'A UUID, in any case; the API stores and answers it in lower case.' });
+export const Uuid = Type.String({
+  format: 'uuid',
+  [CANONICAL_FORM_KEYWORD]: 'lowercase',
+  description: 'A UUID, in any case; the API stores and answers it in lower case.',
+});
 
 /** Money crosses the wire as a decimal string in the currency's major unit, never a JSON number. */
 export const Amount = Type.String({
   pattern: '^\\d+(\\.\\d+)?$',
   maxLength: 32,
-  description: 'Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.',
+  description:
+    'Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.',
   examples: ['100.00'],
 });
 

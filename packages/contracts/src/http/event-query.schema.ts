@@ -30,12 +30,20 @@ export const EVENT_SEARCH_DEFAULT_LIMIT = 50;
 /** `GET /events` query string. */
 export const EventSearchQuery = Type.Object(
   {
-    type: Type.Optional(Type.Array(SafeString({ minLength: 1, maxLength: 200 }), { minItems: 1, maxItems: 50, description: 'Any of these event types (repeat the parameter).' })),
+    type: Type.Optional(
+      Type.Array(SafeString({ minLength: 1, maxLength: 200 }), {
+        minItems: 1,
+        maxItems: 50,
+        description: 'Any of these event types (repeat the parameter).',
+      }),
+    ),
     streamType: Type.Optional(SafeString({ minLength: 1, maxLength: 100 })),
     organizationId: Type.Optional(OrganizationId),
     from: Type.Optional(Instant({ description: 'Recorded at or after (inclusive).' })),
     to: Type.Optional(Instant({ description: 'Recorded before (exclusive).' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: EVENT_SEARCH_MAX_LIMIT, default: EVENT_SEARCH_DEFAULT_LIMIT })),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: EVENT_SEARCH_MAX_LIMIT, default: EVENT_SEARCH_DEFAULT_LIMIT }),
+    ),
     cursor: Type.Optional(Cursor('Opaque: the nextCursor of the previous page, with the same filters.')),
   },
   { additionalProperties: false },
@@ -59,7 +67,10 @@ export type CorrelationIdParams = Static<typeof CorrelationIdParams>;
 /** Events of a timeline also name the workflow execution that appended them. */
 export const TimelineEventSchema = Type.Composite([
   StoredEventSchema,
-  Type.Object({ workflowId: Type.Union([Type.String(), Type.Null()]), workflowRunId: Type.Union([Type.String(), Type.Null()]) }),
+  Type.Object({
+    workflowId: Type.Union([Type.String(), Type.Null()]),
+    workflowRunId: Type.Union([Type.String(), Type.Null()]),
+  }),
 ]);
 export type TimelineEventBody = Static<typeof TimelineEventSchema>;
 
@@ -69,6 +80,8 @@ export const TIMELINE_MAX_EVENTS = 1_000;
 export const Timeline = Type.Object({
   correlationId: Type.String(),
   items: Type.Array(TimelineEventSchema),
-  truncated: Type.Boolean({ description: `true when more than ${TIMELINE_MAX_EVENTS} events carry the id: only the first ones are shown.` }),
+  truncated: Type.Boolean({
+    description: `true when more than ${TIMELINE_MAX_EVENTS} events carry the id: only the first ones are shown.`,
+  }),
 });
 export type Timeline = Static<typeof Timeline>;

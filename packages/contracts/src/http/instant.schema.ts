@@ -14,7 +14,8 @@ export const INSTANT_MAX_YEAR = 9999;
 const EARLIEST = Date.UTC(INSTANT_MIN_YEAR, 0, 1);
 const END = Date.UTC(INSTANT_MAX_YEAR + 1, 0, 1);
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Midnight UTC of a real calendar day in the supported years, or undefined (February 30, month 13, year 0...). */
@@ -23,7 +24,9 @@ function calendarDay(year: number, month: number, day: number): number | undefin
   const time = Date.UTC(year, month - 1, day);
   const date = new Date(time);
   // Date.UTC rolls over (February 30 becomes March 2): only a real day reads back as it was written.
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day ? time : undefined;
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+    ? time
+    : undefined;
 }
 
 /**

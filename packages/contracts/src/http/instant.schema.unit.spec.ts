@@ -40,11 +40,21 @@ describe('supported instants', () => {
 
 describe('supported days', () => {
   it('accepts real calendar days from 1970 to 9999', () => {
-    for (const day of ['1970-01-01', '2024-02-29', '2026-12-31', '9999-12-31']) expect([day, isSupportedDay(day)]).toEqual([day, true]);
+    for (const day of ['1970-01-01', '2024-02-29', '2026-12-31', '9999-12-31'])
+      expect([day, isSupportedDay(day)]).toEqual([day, true]);
   });
 
   it('refuses year 0, days that do not exist and other shapes', () => {
-    for (const day of ['0000-01-01', '1969-12-31', '2026-02-30', '2026-04-31', '2026-00-10', '10000-01-01', '2026-1-1', '2026-01-01T00:00:00Z']) {
+    for (const day of [
+      '0000-01-01',
+      '1969-12-31',
+      '2026-02-30',
+      '2026-04-31',
+      '2026-00-10',
+      '10000-01-01',
+      '2026-1-1',
+      '2026-01-01T00:00:00Z',
+    ]) {
       expect([day, isSupportedDay(day)]).toEqual([day, false]);
     }
   });

@@ -8,8 +8,16 @@ import { PaymentViewSchema } from './payment-view.schema';
  */
 export const PaymentAsOfQuery = Type.Object(
   {
-    asOf: Type.Optional(Instant({ description: 'The payment as it was at this instant (events recorded at or before it).' })),
-    version: Type.Optional(Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'The payment as it was after its first `version` events.' })),
+    asOf: Type.Optional(
+      Instant({ description: 'The payment as it was at this instant (events recorded at or before it).' }),
+    ),
+    version: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 2_147_483_647,
+        description: 'The payment as it was after its first `version` events.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -21,6 +29,10 @@ export type PaymentAsOfQuery = Static<typeof PaymentAsOfQuery>;
  */
 export const PaymentViewAtSchema = Type.Composite([
   PaymentViewSchema,
-  Type.Object({ deleted: Type.Optional(Type.Boolean({ description: 'Only on asOf/version answers: true once the payment was deleted at that point.' })) }),
+  Type.Object({
+    deleted: Type.Optional(
+      Type.Boolean({ description: 'Only on asOf/version answers: true once the payment was deleted at that point.' }),
+    ),
+  }),
 ]);
 export type PaymentViewAtBody = Static<typeof PaymentViewAtSchema>;

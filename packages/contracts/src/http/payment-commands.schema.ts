@@ -1,5 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Amount, CurrencyCode, Description, Metadata, OrganizationId, PaymentStatus, Position, Uuid } from './common.schema';
+import {
+  Amount,
+  CurrencyCode,
+  Description,
+  Metadata,
+  OrganizationId,
+  PaymentStatus,
+  Position,
+  Uuid,
+} from './common.schema';
 import { SafeString } from './safe-string.schema';
 
 export const CreatePaymentBody = Type.Object(
@@ -63,6 +72,8 @@ export type CommandStatus = Static<typeof CommandStatus>;
 export const CommandHeaders = Type.Object({
   'idempotency-key': Type.Optional(SafeString({ minLength: 1, maxLength: 200 })),
   // A stream version is an int4: nine digits keep any If-Match a client can send inside it.
-  'if-match': Type.Optional(Type.String({ pattern: '^(W/)?"\\d{1,9}"$', description: 'The stream version, quoted: "3".' })),
+  'if-match': Type.Optional(
+    Type.String({ pattern: '^(W/)?"\\d{1,9}"$', description: 'The stream version, quoted: "3".' }),
+  ),
   prefer: Type.Optional(SafeString()),
 });

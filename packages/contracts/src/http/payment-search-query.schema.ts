@@ -8,9 +8,9 @@ import { PaymentViewSchema } from './payment-view.schema';
 const sortFields = () => [Type.Literal('createdAt'), Type.Literal('amount'), Type.Literal('status')];
 const sortOrders = () => [Type.Literal('asc'), Type.Literal('desc')];
 const SORT_DESCRIPTION =
-    'createdAt: by creation time. amount: by currency code, then amount (amounts of different currencies are not ' +
-    'comparable, so they are grouped by currency; filter by currency for a pure amount order). status: by status code ' +
-    '(alphabetical), then creation time. Ties are broken by paymentId.';
+  'createdAt: by creation time. amount: by currency code, then amount (amounts of different currencies are not ' +
+  'comparable, so they are grouped by currency; filter by currency for a pure amount order). status: by status code ' +
+  '(alphabetical), then creation time. Ties are broken by paymentId.';
 
 export const PaymentSortField = Type.Union(sortFields(), { description: SORT_DESCRIPTION });
 export type PaymentSortField = Static<typeof PaymentSortField>;
@@ -22,7 +22,8 @@ export type SortOrder = Static<typeof SortOrder>;
 export const PAYMENT_SEARCH_MAX_LIMIT = 200;
 export const PAYMENT_SEARCH_DEFAULT_LIMIT = 20;
 
-const AmountBound = (description: string) => Type.String({ pattern: Amount.pattern, maxLength: Amount.maxLength, description });
+const AmountBound = (description: string) =>
+  Type.String({ pattern: Amount.pattern, maxLength: Amount.maxLength, description });
 
 /**
  * The filters of a payment search, shared by `GET /payments` and the CSV export report. Amount bounds
@@ -31,12 +32,22 @@ const AmountBound = (description: string) => Type.String({ pattern: Amount.patte
  */
 const paymentFilterProperties = {
   organizationId: Type.Optional(OrganizationId),
-  status: Type.Optional(Type.Array(PaymentStatus, { minItems: 1, maxItems: 5, description: 'Any of these statuses (repeat the parameter).' })),
+  status: Type.Optional(
+    Type.Array(PaymentStatus, {
+      minItems: 1,
+      maxItems: 5,
+      description: 'Any of these statuses (repeat the parameter).',
+    }),
+  ),
   currency: Type.Optional(CurrencyCode),
   minAmount: Type.Optional(AmountBound('Inclusive lower bound, in the major unit of `currency` (which it requires).')),
   maxAmount: Type.Optional(AmountBound('Inclusive upper bound, in the major unit of `currency` (which it requires).')),
   createdFrom: Type.Optional(Instant({ description: 'Created at or after this instant (inclusive).' })),
-  createdTo: Type.Optional(Instant({ description: 'Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap.' })),
+  createdTo: Type.Optional(
+    Instant({
+      description: 'Created before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap.',
+    }),
+  ),
   sort: Type.Optional(Type.Union(sortFields(), { description: SORT_DESCRIPTION, default: 'createdAt' })),
   order: Type.Optional(Type.Union(sortOrders(), { default: 'desc' })),
 };
@@ -49,8 +60,12 @@ export type PaymentSearchFilterInput = Static<typeof PaymentSearchFilterSchema>;
 export const PaymentSearchQuery = Type.Object(
   {
     ...paymentFilterProperties,
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAYMENT_SEARCH_MAX_LIMIT, default: PAYMENT_SEARCH_DEFAULT_LIMIT })),
-    cursor: Type.Optional(Cursor('Opaque: the nextCursor of the previous page, with the same filters, sort and order.')),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: PAYMENT_SEARCH_MAX_LIMIT, default: PAYMENT_SEARCH_DEFAULT_LIMIT }),
+    ),
+    cursor: Type.Optional(
+      Cursor('Opaque: the nextCursor of the previous page, with the same filters, sort and order.'),
+    ),
   },
   { additionalProperties: false },
 );

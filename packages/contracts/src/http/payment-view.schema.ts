@@ -20,6 +20,16 @@ export const PaymentViewSchema = Type.Object({
 export type PaymentViewBody = Static<typeof PaymentViewSchema>;
 
 export const ReadYourWritesHeaders = Type.Object({
-  'x-min-position': Type.Optional(Type.String({ pattern: '^\\d{1,19}$', description: 'Wait until the projections read here reached this event position.' })),
-  'x-wait-ms': Type.Optional(Type.String({ pattern: '^\\d{1,5}$', description: 'How long to wait for X-Min-Position, default 2000, at most 10000.' })),
+  'x-min-position': Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,19}$',
+      description: 'Wait until the projections read here reached this event position.',
+    }),
+  ),
+  'x-wait-ms': Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,5}$',
+      description: 'How long to wait for X-Min-Position, default 2000, at most 10000.',
+    }),
+  ),
 });

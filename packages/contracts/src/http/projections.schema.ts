@@ -12,7 +12,12 @@ export const ProjectionStatusBody = Type.Object({
   deadLetters: Type.Integer(),
   lastError: Type.Union([Type.String(), Type.Null()]),
   rebuild: Type.Union([
-    Type.Object({ eventsDone: Type.Integer(), eventsTotal: Type.Integer(), eventsPerSecond: Type.Integer(), startedAt: Type.String({ format: 'date-time' }) }),
+    Type.Object({
+      eventsDone: Type.Integer(),
+      eventsTotal: Type.Integer(),
+      eventsPerSecond: Type.Integer(),
+      startedAt: Type.String({ format: 'date-time' }),
+    }),
     Type.Null(),
   ]),
 });
@@ -20,6 +25,13 @@ export const ProjectionStatusBody = Type.Object({
 export const ProjectionStatuses = Type.Object({ items: Type.Array(ProjectionStatusBody) });
 export type ProjectionStatuses = Static<typeof ProjectionStatuses>;
 
-export const ProjectionNameParams = Type.Object({ name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }) }, { additionalProperties: false });
+export const ProjectionNameParams = Type.Object(
+  { name: Type.String({ pattern: '^[a-z][a-z0-9_]{0,62}$' }) },
+  { additionalProperties: false },
+);
 
-export const ProjectionActionAccepted = Type.Object({ projection: Type.String(), action: Type.String(), workflowId: Type.String() });
+export const ProjectionActionAccepted = Type.Object({
+  projection: Type.String(),
+  action: Type.String(),
+  workflowId: Type.String(),
+});

@@ -46,7 +46,12 @@ export const ReportRequestBody = Type.Union(
 export type ReportRequestBody = Static<typeof ReportRequestBody>;
 
 export const ReportIdParams = Type.Object(
-  { reportId: Type.String({ pattern: '^[0-9a-f]{32}$', description: 'Derived from the normalized request: the same request is the same report.' }) },
+  {
+    reportId: Type.String({
+      pattern: '^[0-9a-f]{32}$',
+      description: 'Derived from the normalized request: the same request is the same report.',
+    }),
+  },
   { additionalProperties: false },
 );
 export type ReportIdParams = Static<typeof ReportIdParams>;
@@ -69,7 +74,9 @@ export const PaymentExportCsvReport = Type.Object({
   /** RFC 4180, header line first, CRLF line ends. */
   csv: Type.String(),
   rowCount: Type.Integer({ minimum: 0 }),
-  truncated: Type.Boolean({ description: `true when more payments matched than the export holds (${CSV_EXPORT_MAX_ROWS} rows or ${CSV_EXPORT_MAX_BYTES} bytes).` }),
+  truncated: Type.Boolean({
+    description: `true when more payments matched than the export holds (${CSV_EXPORT_MAX_ROWS} rows or ${CSV_EXPORT_MAX_BYTES} bytes).`,
+  }),
   generatedAt: Type.String({ format: 'date-time' }),
 });
 export type PaymentExportCsvReport = Static<typeof PaymentExportCsvReport>;
@@ -80,7 +87,10 @@ export const StatusTotals = Type.Object({ count: Type.Integer({ minimum: 0 }), a
 export const ReportCurrencyStatistics = Type.Object({
   count: Type.Integer({ minimum: 0 }),
   totalAmount: Amount,
-  averageAmount: Type.String({ pattern: Amount.pattern, description: 'totalAmount / count, rounded half up to the currency\'s minor unit.' }),
+  averageAmount: Type.String({
+    pattern: Amount.pattern,
+    description: "totalAmount / count, rounded half up to the currency's minor unit.",
+  }),
   byStatus: Type.Record(Type.String(), StatusTotals, { description: 'Per status (only statuses that occur).' }),
 });
 export type ReportCurrencyStatistics = Static<typeof ReportCurrencyStatistics>;
@@ -90,7 +100,9 @@ export const PaymentStatisticsReport = Type.Object({
   organizationId: Type.String(),
   from: Type.String({ format: 'date-time' }),
   to: Type.String({ format: 'date-time' }),
-  currencies: Type.Record(CurrencyCode, ReportCurrencyStatistics, { description: 'Per ISO 4217 currency, as GET /statistics/payments shows them.' }),
+  currencies: Type.Record(CurrencyCode, ReportCurrencyStatistics, {
+    description: 'Per ISO 4217 currency, as GET /statistics/payments shows them.',
+  }),
   generatedAt: Type.String({ format: 'date-time' }),
 });
 export type PaymentStatisticsReport = Static<typeof PaymentStatisticsReport>;

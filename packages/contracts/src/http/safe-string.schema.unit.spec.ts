@@ -2,7 +2,16 @@ import { isSafeString, SAFE_STRING_PATTERN, SafeString } from './safe-string.sch
 
 describe('safe strings', () => {
   it('accept any Unicode text, astral characters and other control characters included', () => {
-    for (const value of ['', 'plain', 'é', 'emoji \u{1F600}', 'tab\there', '\u0001\u001f\u007f', '\uFFFF', 'a'.repeat(10_000)]) {
+    for (const value of [
+      '',
+      'plain',
+      'é',
+      'emoji \u{1F600}',
+      'tab\there',
+      '\u0001\u001f\u007f',
+      '\uFFFF',
+      'a'.repeat(10_000),
+    ]) {
       expect([value.slice(0, 20), isSafeString(value)]).toEqual([value.slice(0, 20), true]);
     }
   });
@@ -15,6 +24,11 @@ describe('safe strings', () => {
   });
 
   it('carry the rule as a JSON Schema pattern, next to their own bounds', () => {
-    expect(SafeString({ minLength: 1, maxLength: 100 })).toMatchObject({ type: 'string', minLength: 1, maxLength: 100, pattern: SAFE_STRING_PATTERN });
+    expect(SafeString({ minLength: 1, maxLength: 100 })).toMatchObject({
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      pattern: SAFE_STRING_PATTERN,
+    });
   });
 });

@@ -37,7 +37,11 @@ export const EventAnalyticsQuery = Type.Object(
     type: Type.Optional(Type.Array(SafeString({ minLength: 1, maxLength: 100 }), { maxItems: 20 })),
     from: Instant({ description: 'Recorded at or after (inclusive).' }),
     to: Instant({ description: 'Recorded before (exclusive).' }),
-    interval: Type.Optional(Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], { default: 'day' })),
+    interval: Type.Optional(
+      Type.Union([Type.Literal('hour'), Type.Literal('day'), Type.Literal('week'), Type.Literal('month')], {
+        default: 'day',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

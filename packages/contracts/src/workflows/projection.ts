@@ -24,7 +24,11 @@ export interface ProjectionWorkflowStatus {
 export const projectionStatusQuery = defineQuery<ProjectionWorkflowStatus>('status');
 
 /** Projections the projection-worker runs, by name. */
-export const PROJECTIONS = { payments: 'payments', paymentStatistics: 'payment_statistics', eventCounts: 'event_counts' } as const;
+export const PROJECTIONS = {
+  payments: 'payments',
+  paymentStatistics: 'payment_statistics',
+  eventCounts: 'event_counts',
+} as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 
 /** Lets a halted projection try its checkpoint again. */

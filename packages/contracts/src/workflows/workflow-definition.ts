@@ -32,4 +32,6 @@ export const defineWorkflow =
  * definition's name (Temporal registers a bundle's exports by name), with its definition's type.
  * A worker checks its exports with `satisfies WorkflowImplementations<typeof A | typeof B>`.
  */
-export type WorkflowImplementations<D extends WorkflowDefinition> = { [Definition in D as Definition['name']]: WorkflowOf<Definition> };
+export type WorkflowImplementations<D extends WorkflowDefinition> = {
+  [Definition in D as Definition['name']]: WorkflowOf<Definition>;
+};

@@ -105,15 +105,21 @@ export class SupervisedProcess {
     const deadline = Date.now() + timeoutMs;
     let lastProbe = 'never probed';
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.name} exited before it was ready:\n${this.lines.slice(-20).join('\n')}`);
+      if (!this.running)
+        throw new Error(`${this.name} exited before it was ready:\n${this.lines.slice(-20).join('\n')}`);
       const ready = await isReady().catch((error: unknown) => {
-        lastProbe = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+        lastProbe =
+          error instanceof Error
+            ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}`
+            : String(error);
         return false;
       });
       if (ready) return;
       await sleep(100);
     }
-    throw new Error(`${this.name} (pid ${this.pid}) was not ready after ${timeoutMs} ms (last probe: ${lastProbe}):\n${this.lines.slice(-20).join('\n')}`);
+    throw new Error(
+      `${this.name} (pid ${this.pid}) was not ready after ${timeoutMs} ms (last probe: ${lastProbe}):\n${this.lines.slice(-20).join('\n')}`,
+    );
   }
 
   /** Sends a signal (SIGKILL: `kill -9`) and resolves once the process is gone. */

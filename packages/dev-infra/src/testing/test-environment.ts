@@ -60,10 +60,18 @@ export async function terminateOpenWorkflows(address: string, namespace: string)
     const { workflowService } = connection;
     let nextPageToken: Uint8Array | undefined;
     do {
-      const page = await workflowService.listOpenWorkflowExecutions({ namespace, maximumPageSize: 1000, nextPageToken });
+      const page = await workflowService.listOpenWorkflowExecutions({
+        namespace,
+        maximumPageSize: 1000,
+        nextPageToken,
+      });
       for (const execution of page.executions ?? []) {
         await workflowService
-          .terminateWorkflowExecution({ namespace, workflowExecution: execution.execution, reason: 'test file finished' })
+          .terminateWorkflowExecution({
+            namespace,
+            workflowExecution: execution.execution,
+            reason: 'test file finished',
+          })
           .catch(() => undefined);
       }
       nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;

@@ -30,7 +30,8 @@ export function decideInvoice(state: InvoiceState, command: InvoiceCommand, now:
     return validationError([{ path: '', message: 'a command needs a type and a data object' }]);
   }
   const nowMs = parseInstantMs(now);
-  if (nowMs === undefined) return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
+  if (nowMs === undefined)
+    return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
   const at = formatInstant(nowMs);
   switch (command.type) {
     case 'IssueInvoice':
@@ -45,7 +46,9 @@ export function decideInvoice(state: InvoiceState, command: InvoiceCommand, now:
       return recordRefund(state, command.data, at);
     default: {
       const _exhaustive: never = command;
-      return validationError([{ path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` }]);
+      return validationError([
+        { path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` },
+      ]);
     }
   }
 }
@@ -73,25 +76,35 @@ function validateStoredAmount(value: unknown, currency: string, path: string): F
 
 function validateIssue(data: CommandData<'IssueInvoice'>): FieldError[] {
   const errors = [...validateId(data.invoiceId, '/invoiceId'), ...validateId(data.organizationId, '/organizationId')];
-  if (typeof data.number !== 'string' || parseInvoiceNumber(data.number) === undefined) errors.push({ path: '/number', message: "must be '<year>-<sequence>'" });
-  if (!Number.isSafeInteger(data.cycleSequence) || data.cycleSequence < 1) errors.push({ path: '/cycleSequence', message: 'must be a positive integer' });
-  if (findCurrency(data.currency) === undefined) errors.push({ path: '/currency', message: 'must be a supported ISO 4217 currency code' });
+  if (typeof data.number !== 'string' || parseInvoiceNumber(data.number) === undefined)
+    errors.push({ path: '/number', message: "must be '<year>-<sequence>'" });
+  if (!Number.isSafeInteger(data.cycleSequence) || data.cycleSequence < 1)
+    errors.push({ path: '/cycleSequence', message: 'must be a positive integer' });
+  if (findCurrency(data.currency) === undefined)
+    errors.push({ path: '/currency', message: 'must be a supported ISO 4217 currency code' });
   const start = parseInstantMs(data.periodStart);
   const end = parseInstantMs(data.periodEnd);
   if (start === undefined) errors.push({ path: '/periodStart', message: 'must be an RFC 3339 instant' });
   if (end === undefined) errors.push({ path: '/periodEnd', message: 'must be an RFC 3339 instant' });
-  if (start !== undefined && end !== undefined && end <= start) errors.push({ path: '/periodEnd', message: 'must be after periodStart' });
+  if (start !== undefined && end !== undefined && end <= start)
+    errors.push({ path: '/periodEnd', message: 'must be after periodStart' });
   if (!Array.isArray(data.lines) || data.lines.length === 0) {
     errors.push({ path: '/lines', message: 'must list at least one line' });
   } else {
-    data.lines.forEach((line, i) => errors.push(...validateStoredAmount(line?.amount, data.currency, `/lines/${i}/amount`)));
+    data.lines.forEach((line, i) =>
+      errors.push(...validateStoredAmount(line?.amount, data.currency, `/lines/${i}/amount`)),
+    );
   }
   errors.push(...validateStoredAmount(data.total, data.currency, '/total'));
   if (errors.length === 0 && storedAmountToMinor(data.total, data.currency) !== sumOfLines(data.lines, data.currency)) {
     errors.push({ path: '/total', message: 'must be the sum of the lines' });
   }
   if (!Array.isArray(data.dunning)) errors.push({ path: '/dunning', message: 'must be a list of ISO 8601 durations' });
-  else data.dunning.forEach((wait, i) => { const r = validateBoundedDuration(wait, `/dunning/${i}`); if (isFieldError(r)) errors.push(r); });
+  else
+    data.dunning.forEach((wait, i) => {
+      const r = validateBoundedDuration(wait, `/dunning/${i}`);
+      if (isFieldError(r)) errors.push(r);
+    });
   return errors;
 }
 
@@ -100,25 +113,32 @@ function issue(state: InvoiceState, data: CommandData<'IssueInvoice'>, now: stri
   if (errors.length > 0) return validationError(errors);
   if (state.kind !== 'absent') {
     // The same close issuing again (a retried step) is the invoice that exists: nothing to do.
-    if (state.invoiceId === data.invoiceId && state.number === data.number && state.cycleSequence === data.cycleSequence) return [];
+    if (
+      state.invoiceId === data.invoiceId &&
+      state.number === data.number &&
+      state.cycleSequence === data.cycleSequence
+    )
+      return [];
     return new DomainError('CONFLICT', `invoice ${data.invoiceId} already exists`);
   }
-  return [{
-    type: 'InvoiceIssued',
-    data: {
-      invoiceId: data.invoiceId,
-      organizationId: data.organizationId,
-      number: data.number,
-      cycleSequence: data.cycleSequence,
-      currency: data.currency,
-      periodStart: formatInstant(parseInstantMs(data.periodStart) ?? 0),
-      periodEnd: formatInstant(parseInstantMs(data.periodEnd) ?? 0),
-      lines: data.lines.map((line) => ({ ...line })),
-      total: data.total,
-      dunning: [...data.dunning],
-      occurredAt: now,
+  return [
+    {
+      type: 'InvoiceIssued',
+      data: {
+        invoiceId: data.invoiceId,
+        organizationId: data.organizationId,
+        number: data.number,
+        cycleSequence: data.cycleSequence,
+        currency: data.currency,
+        periodStart: formatInstant(parseInstantMs(data.periodStart) ?? 0),
+        periodEnd: formatInstant(parseInstantMs(data.periodEnd) ?? 0),
+        lines: data.lines.map((line) => ({ ...line })),
+        total: data.total,
+        dunning: [...data.dunning],
+        occurredAt: now,
+      },
     },
-  }];
+  ];
 }
 
 /** Why no payment can be made now, for a paid or void invoice. */
@@ -137,24 +157,36 @@ function startPayment(state: InvoiceState, data: CommandData<'StartInvoicePaymen
   const refused = unpayable(invoice);
   if (refused) return refused;
   if (invoice.paymentInFlight !== null) {
-    return new DomainError('CONFLICT', `payment ${invoice.paymentInFlight} of invoice ${invoice.invoiceId} is under way: wait for its outcome`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${invoice.paymentInFlight} of invoice ${invoice.invoiceId} is under way: wait for its outcome`,
+    );
   }
   if (invoice.paymentIds.includes(data.paymentId)) {
-    return new DomainError('CONFLICT', `payment ${data.paymentId} was already made for invoice ${invoice.invoiceId}: each attempt is a new payment`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} was already made for invoice ${invoice.invoiceId}: each attempt is a new payment`,
+    );
   }
-  return [{
-    type: 'InvoicePaymentStarted',
-    data: {
-      invoiceId: invoice.invoiceId,
-      paymentId: data.paymentId,
-      attempt: invoice.attempts + 1,
-      amount: formatAmount(outstandingMinor(invoice), invoice.currency),
-      occurredAt: now,
+  return [
+    {
+      type: 'InvoicePaymentStarted',
+      data: {
+        invoiceId: invoice.invoiceId,
+        paymentId: data.paymentId,
+        attempt: invoice.attempts + 1,
+        amount: formatAmount(outstandingMinor(invoice), invoice.currency),
+        occurredAt: now,
+      },
     },
-  }];
+  ];
 }
 
-function recordPaymentResult(state: InvoiceState, data: CommandData<'RecordInvoicePaymentResult'>, now: string): Decision {
+function recordPaymentResult(
+  state: InvoiceState,
+  data: CommandData<'RecordInvoicePaymentResult'>,
+  now: string,
+): Decision {
   const invoice = existing(state, data.invoiceId);
   if (invoice instanceof DomainError) return invoice;
   const errors = validateId(data.paymentId, '/paymentId');
@@ -168,7 +200,17 @@ function recordPaymentResult(state: InvoiceState, data: CommandData<'RecordInvoi
   }
   const { invoiceId } = invoice;
   if (data.outcome === 'approved') {
-    return [{ type: 'InvoicePaid', data: { invoiceId, paymentId: data.paymentId, amount: formatAmount(outstandingMinor(invoice), invoice.currency), occurredAt: now } }];
+    return [
+      {
+        type: 'InvoicePaid',
+        data: {
+          invoiceId,
+          paymentId: data.paymentId,
+          amount: formatAmount(outstandingMinor(invoice), invoice.currency),
+          occurredAt: now,
+        },
+      },
+    ];
   }
   const attempt = invoice.attempts;
   const failed = (nextAttemptAt: string | null): InvoiceEvent => ({
@@ -194,12 +236,18 @@ function recordPaymentResult(state: InvoiceState, data: CommandData<'RecordInvoi
 function voidInvoice(state: InvoiceState, data: CommandData<'VoidInvoice'>, now: string): Decision {
   const invoice = existing(state, data.invoiceId);
   if (invoice instanceof DomainError) return invoice;
-  const errors = [...validateId(data.reason, '/reason'), ...validateOptionalText(data.reason, '/reason', REASON_MAX_LENGTH)];
+  const errors = [
+    ...validateId(data.reason, '/reason'),
+    ...validateOptionalText(data.reason, '/reason', REASON_MAX_LENGTH),
+  ];
   if (errors.length > 0) return validationError(errors);
   const refused = unpayable(invoice);
   if (refused) return refused;
   if (invoice.paymentInFlight !== null) {
-    return new DomainError('CONFLICT', `payment ${invoice.paymentInFlight} of invoice ${invoice.invoiceId} is under way: money may be moving, so it cannot be voided now`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${invoice.paymentInFlight} of invoice ${invoice.invoiceId} is under way: money may be moving, so it cannot be voided now`,
+    );
   }
   return [{ type: 'InvoiceVoided', data: { invoiceId: invoice.invoiceId, reason: data.reason, occurredAt: now } }];
 }
@@ -213,22 +261,29 @@ function recordRefund(state: InvoiceState, data: CommandData<'RecordInvoiceRefun
   if (amount instanceof DomainError || errors.length > 0) return validationError(errors);
   if (invoice.refundIds.includes(data.refundId)) return [];
   if (invoice.status !== 'paid' || invoice.paidPaymentId !== data.paymentId) {
-    return new DomainError('CONFLICT', `payment ${data.paymentId} did not pay invoice ${invoice.invoiceId}: only its paying payment is refunded on it`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} did not pay invoice ${invoice.invoiceId}: only its paying payment is refunded on it`,
+    );
   }
   const refundable = invoice.amountPaidMinor - invoice.amountRefundedMinor;
   if (amount > refundable) {
-    return new DomainError('CONFLICT',
-      `refund of ${formatAmount(amount, invoice.currency)} ${invoice.currency} exceeds the refundable ${formatAmount(refundable, invoice.currency)} ${invoice.currency}`);
+    return new DomainError(
+      'CONFLICT',
+      `refund of ${formatAmount(amount, invoice.currency)} ${invoice.currency} exceeds the refundable ${formatAmount(refundable, invoice.currency)} ${invoice.currency}`,
+    );
   }
-  return [{
-    type: 'InvoiceRefundRecorded',
-    data: {
-      invoiceId: invoice.invoiceId,
-      paymentId: data.paymentId,
-      refundId: data.refundId,
-      amount: formatAmount(amount, invoice.currency),
-      amountRefunded: formatAmount(invoice.amountRefundedMinor + amount, invoice.currency),
-      occurredAt: now,
+  return [
+    {
+      type: 'InvoiceRefundRecorded',
+      data: {
+        invoiceId: invoice.invoiceId,
+        paymentId: data.paymentId,
+        refundId: data.refundId,
+        amount: formatAmount(amount, invoice.currency),
+        amountRefunded: formatAmount(invoice.amountRefundedMinor + amount, invoice.currency),
+        occurredAt: now,
+      },
     },
-  }];
+  ];
 }

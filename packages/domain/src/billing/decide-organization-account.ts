@@ -1,7 +1,11 @@
 import { validationError, type DomainError } from '../errors';
 import { validateId } from '../payment/commands';
 import { formatInstant, parseInstantMs } from './instant';
-import type { OrganizationAccountCommand, OrganizationAccountEvent, OrganizationAccountState } from './organization-account';
+import type {
+  OrganizationAccountCommand,
+  OrganizationAccountEvent,
+  OrganizationAccountState,
+} from './organization-account';
 
 /**
  * Decides what a command does to an organization's account: suspend it for an invoice that became
@@ -18,10 +22,18 @@ export function decideOrganizationAccount(
     return validationError([{ path: '', message: 'a command needs a type and a data object' }]);
   }
   const nowMs = parseInstantMs(now);
-  if (nowMs === undefined) return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
-  const errors = [...validateId(command.data.organizationId, '/organizationId'), ...validateId(command.data.invoiceId, '/invoiceId')];
+  if (nowMs === undefined)
+    return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
+  const errors = [
+    ...validateId(command.data.organizationId, '/organizationId'),
+    ...validateId(command.data.invoiceId, '/invoiceId'),
+  ];
   if (errors.length > 0) return validationError(errors);
-  const data = { organizationId: command.data.organizationId, invoiceId: command.data.invoiceId, occurredAt: formatInstant(nowMs) };
+  const data = {
+    organizationId: command.data.organizationId,
+    invoiceId: command.data.invoiceId,
+    occurredAt: formatInstant(nowMs),
+  };
   switch (command.type) {
     case 'SuspendOrganization':
       if (state.status === 'suspended' && state.suspendedFor.includes(data.invoiceId)) return [];
@@ -31,7 +43,9 @@ export function decideOrganizationAccount(
       return [{ type: 'OrganizationReinstated', data }];
     default: {
       const _exhaustive: never = command;
-      return validationError([{ path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` }]);
+      return validationError([
+        { path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` },
+      ]);
     }
   }
 }

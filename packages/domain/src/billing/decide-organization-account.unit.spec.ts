@@ -2,7 +2,10 @@ import { initialOrganizationAccountState } from './organization-account';
 import { ORG_ID, plus, reinstate, suspend, T0 } from './test-support/fixtures';
 import { givenAccount, paths } from './test-support/given';
 
-const suspended = (invoiceId: string, occurredAt = T0) => ({ type: 'OrganizationSuspended' as const, data: { organizationId: ORG_ID, invoiceId, occurredAt } });
+const suspended = (invoiceId: string, occurredAt = T0) => ({
+  type: 'OrganizationSuspended' as const,
+  data: { organizationId: ORG_ID, invoiceId, occurredAt },
+});
 const LATER = plus(T0, 60_000);
 
 describe('organization account', () => {
@@ -22,13 +25,20 @@ describe('organization account', () => {
   });
 
   it('is reinstated by a successful invoice payment; reinstating an active organization decides nothing', () => {
-    const state = givenAccount(suspended('inv-1')).when(reinstate('inv-1'), LATER)
-      .then({ type: 'OrganizationReinstated', data: { organizationId: ORG_ID, invoiceId: 'inv-1', occurredAt: LATER } });
+    const state = givenAccount(suspended('inv-1'))
+      .when(reinstate('inv-1'), LATER)
+      .then({
+        type: 'OrganizationReinstated',
+        data: { organizationId: ORG_ID, invoiceId: 'inv-1', occurredAt: LATER },
+      });
     expect(state).toMatchObject({ status: 'active', suspendedFor: [], reinstatedAt: LATER });
     givenAccount().when(reinstate('inv-1'), LATER).then();
   });
 
   it('needs an organization and an invoice', () => {
-    expect(paths(givenAccount().when(suspend('', ''), T0).thenFails('VALIDATION'))).toEqual(['/organizationId', '/invoiceId']);
+    expect(paths(givenAccount().when(suspend('', ''), T0).thenFails('VALIDATION'))).toEqual([
+      '/organizationId',
+      '/invoiceId',
+    ]);
   });
 });

@@ -7,7 +7,13 @@ import { END_OF_INSTANTS_MS, formatInstant, parseInstantMs } from './instant';
 import { formatInvoiceNumber, invoiceIdName, nextInvoiceNumber, type DeriveId } from './invoice-identity';
 import type { OrganizationBillingCommand } from './organization-billing-commands';
 import type {
-  BillingOrganizationState, ClosedCycleInvoice, CycleWindow, OrganizationBillingEvent, OrganizationBillingState, RecordedUsage, UsagePlacement,
+  BillingOrganizationState,
+  ClosedCycleInvoice,
+  CycleWindow,
+  OrganizationBillingEvent,
+  OrganizationBillingState,
+  RecordedUsage,
+  UsagePlacement,
 } from './organization-billing';
 import { meterPrice, samePlan, validatePlan, type BillingPlan } from './plan';
 import { priceUsage } from './pricing';
@@ -30,7 +36,10 @@ export interface OrganizationBillingContext {
 /** How far in the future a usage record's occurredAt may be: clients' clocks are not ours. */
 export const USAGE_CLOCK_SKEW_MS = 5 * 60_000;
 
-type CommandData<T extends OrganizationBillingCommand['type']> = Extract<OrganizationBillingCommand, { type: T }>['data'];
+type CommandData<T extends OrganizationBillingCommand['type']> = Extract<
+  OrganizationBillingCommand,
+  { type: T }
+>['data'];
 type Decision = OrganizationBillingEvent[] | DomainError;
 
 /*
@@ -44,12 +53,17 @@ type Decision = OrganizationBillingEvent[] | DomainError;
  * or the DomainError that rejects it. Pure and total: it never throws, never reads the clock and
  * never makes an id; those come in `context`.
  */
-export function decideOrganizationBilling(state: OrganizationBillingState, command: OrganizationBillingCommand, context: OrganizationBillingContext): Decision {
+export function decideOrganizationBilling(
+  state: OrganizationBillingState,
+  command: OrganizationBillingCommand,
+  context: OrganizationBillingContext,
+): Decision {
   if (typeof command !== 'object' || command === null || typeof command.data !== 'object' || command.data === null) {
     return validationError([{ path: '', message: 'a command needs a type and a data object' }]);
   }
   const now = parseInstantMs(context.now);
-  if (now === undefined) return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
+  if (now === undefined)
+    return validationError([{ path: '', message: 'the decision time is not an RFC 3339 instant' }]);
   switch (command.type) {
     case 'SetBillingPlan':
       return setPlan(state, command.data, now);
@@ -59,7 +73,9 @@ export function decideOrganizationBilling(state: OrganizationBillingState, comma
       return closeCycle(state, command.data, now, context.deriveId);
     default: {
       const _exhaustive: never = command;
-      return validationError([{ path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` }]);
+      return validationError([
+        { path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` },
+      ]);
     }
   }
 }
@@ -67,7 +83,9 @@ export function decideOrganizationBilling(state: OrganizationBillingState, comma
 /** A stream that holds another organization than the command names is a wiring bug upstream. */
 function wrongStream(state: BillingOrganizationState, organizationId: string): DomainError | undefined {
   if (state.organizationId === organizationId) return undefined;
-  return validationError([{ path: '/organizationId', message: `does not match the loaded organization ${state.organizationId}` }]);
+  return validationError([
+    { path: '/organizationId', message: `does not match the loaded organization ${state.organizationId}` },
+  ]);
 }
 
 const noPlan = (organizationId: string): string => `organization ${organizationId} has no billing plan`;
@@ -83,8 +101,19 @@ function setPlan(state: OrganizationBillingState, data: CommandData<'SetBillingP
     // The first plan starts the first cycle now.
     const end = addDuration(now, storedDuration(plan.cycle));
     if (end >= END_OF_INSTANTS_MS) return new DomainError('CONFLICT', 'billing cycles cannot run past the year 9999');
-    const firstCycle: CycleWindow = { sequence: 1, start: occurredAt, end: formatInstant(end), anchor: occurredAt, periodsFromAnchor: 1 };
-    return [{ type: 'BillingPlanSet', data: { organizationId: data.organizationId, plan, effectiveFrom: occurredAt, firstCycle, occurredAt } }];
+    const firstCycle: CycleWindow = {
+      sequence: 1,
+      start: occurredAt,
+      end: formatInstant(end),
+      anchor: occurredAt,
+      periodsFromAnchor: 1,
+    };
+    return [
+      {
+        type: 'BillingPlanSet',
+        data: { organizationId: data.organizationId, plan, effectiveFrom: occurredAt, firstCycle, occurredAt },
+      },
+    ];
   }
   const mismatch = wrongStream(state, data.organizationId);
   if (mismatch) return mismatch;
@@ -92,32 +121,54 @@ function setPlan(state: OrganizationBillingState, data: CommandData<'SetBillingP
   if (samePlan(plan, state.pendingPlan ?? state.plan)) return [];
   const stranded = state.ahead.find((record) => meterPrice(plan, record.meter) === undefined);
   if (stranded !== undefined) {
-    return new DomainError('CONFLICT',
-      `usage of meter ${stranded.meter} is already recorded for the next cycle: the plan for that cycle must keep the meter`);
+    return new DomainError(
+      'CONFLICT',
+      `usage of meter ${stranded.meter} is already recorded for the next cycle: the plan for that cycle must keep the meter`,
+    );
   }
-  return [{
-    type: 'BillingPlanSet',
-    data: { organizationId: data.organizationId, plan, effectiveFrom: formatInstant(state.cycle.endMs), firstCycle: null, occurredAt },
-  }];
+  return [
+    {
+      type: 'BillingPlanSet',
+      data: {
+        organizationId: data.organizationId,
+        plan,
+        effectiveFrom: formatInstant(state.cycle.endMs),
+        firstCycle: null,
+        occurredAt,
+      },
+    },
+  ];
 }
 
 /** Where a record of `occurredAtMs` is billed, and under which plan its meter must be priced. */
-function placement(state: BillingOrganizationState, occurredAtMs: number): { placement: UsagePlacement; plan: BillingPlan } {
+function placement(
+  state: BillingOrganizationState,
+  occurredAtMs: number,
+): { placement: UsagePlacement; plan: BillingPlan } {
   if (occurredAtMs < state.cycle.startMs) return { placement: 'late', plan: state.plan };
   if (occurredAtMs < state.cycle.endMs) return { placement: 'current', plan: state.plan };
   return { placement: 'ahead', plan: state.pendingPlan ?? state.plan };
 }
 
-function recordUsage(state: OrganizationBillingState, data: CommandData<'RecordUsage'>, now: number, alreadyAccepted: ReadonlySet<string>): Decision {
+function recordUsage(
+  state: OrganizationBillingState,
+  data: CommandData<'RecordUsage'>,
+  now: number,
+  alreadyAccepted: ReadonlySet<string>,
+): Decision {
   const idErrors = validateId(data.organizationId, '/organizationId');
   const parsed = parseUsageBatch(data.records);
   if (parsed instanceof DomainError || idErrors.length > 0) {
     return validationError([...idErrors, ...(parsed instanceof DomainError ? parsed.errors : [])]);
   }
   const orgErrors: FieldError[] = parsed.flatMap((record, i) =>
-    record.organizationId === data.organizationId ? [] : [{ path: `/records/${i}/organizationId`, message: `must be ${data.organizationId}, the batch's organization` }]);
+    record.organizationId === data.organizationId
+      ? []
+      : [{ path: `/records/${i}/organizationId`, message: `must be ${data.organizationId}, the batch's organization` }],
+  );
   if (orgErrors.length > 0) return validationError(orgErrors);
-  if (state.kind === 'absent') return new DomainError('CONFLICT', `${noPlan(data.organizationId)}: set one before recording usage`);
+  if (state.kind === 'absent')
+    return new DomainError('CONFLICT', `${noPlan(data.organizationId)}: set one before recording usage`);
   const mismatch = wrongStream(state, data.organizationId);
   if (mismatch) return mismatch;
 
@@ -135,7 +186,10 @@ function recordUsage(state: OrganizationBillingState, data: CommandData<'RecordU
     seen.add(record.recordId);
     const at = `/records/${i}`;
     if (record.occurredAtMs < state.billingStartedAtMs) {
-      errors.push({ path: `${at}/occurredAt`, message: `is before billing started for this organization (${formatInstant(state.billingStartedAtMs)})` });
+      errors.push({
+        path: `${at}/occurredAt`,
+        message: `is before billing started for this organization (${formatInstant(state.billingStartedAtMs)})`,
+      });
       return;
     }
     if (record.occurredAtMs > now + USAGE_CLOCK_SKEW_MS) {
@@ -159,10 +213,18 @@ function recordUsage(state: OrganizationBillingState, data: CommandData<'RecordU
   });
   if (errors.length > 0) return validationError(errors);
   if (accepted.length === 0) return [];
-  return [{
-    type: 'UsageRecorded',
-    data: { organizationId: data.organizationId, cycleSequence: state.cycle.sequence, records: accepted, duplicates, occurredAt: formatInstant(now) },
-  }];
+  return [
+    {
+      type: 'UsageRecorded',
+      data: {
+        organizationId: data.organizationId,
+        cycleSequence: state.cycle.sequence,
+        records: accepted,
+        duplicates,
+        occurredAt: formatInstant(now),
+      },
+    },
+  ];
 }
 
 /** The window of the cycle after one that ends at `periodEnd`. */
@@ -174,11 +236,23 @@ function nextCycle(state: BillingOrganizationState, periodEnd: number, scheduled
   const periods = keepAnchor ? state.cycle.periodsFromAnchor + 1 : 1;
   const end = addDuration(anchor, storedDuration(plan.cycle), periods);
   if (!(end < END_OF_INSTANTS_MS)) return undefined;
-  return { sequence: state.cycle.sequence + 1, start: formatInstant(periodEnd), end: formatInstant(end), anchor: formatInstant(anchor), periodsFromAnchor: periods };
+  return {
+    sequence: state.cycle.sequence + 1,
+    start: formatInstant(periodEnd),
+    end: formatInstant(end),
+    anchor: formatInstant(anchor),
+    periodsFromAnchor: periods,
+  };
 }
 
-function closeCycle(state: OrganizationBillingState, data: CommandData<'CloseBillingCycle'>, now: number, deriveId: DeriveId): Decision {
-  if (state.kind === 'absent') return new DomainError('NOT_FOUND', `${noPlan(data.organizationId)}, so no billing cycle`);
+function closeCycle(
+  state: OrganizationBillingState,
+  data: CommandData<'CloseBillingCycle'>,
+  now: number,
+  deriveId: DeriveId,
+): Decision {
+  if (state.kind === 'absent')
+    return new DomainError('NOT_FOUND', `${noPlan(data.organizationId)}, so no billing cycle`);
   const errors = validateId(data.organizationId, '/organizationId');
   if (data.cycleSequence !== undefined && !(Number.isSafeInteger(data.cycleSequence) && data.cycleSequence >= 1)) {
     errors.push({ path: '/cycleSequence', message: 'must be a positive integer' });
@@ -190,13 +264,17 @@ function closeCycle(state: OrganizationBillingState, data: CommandData<'CloseBil
   // Already closed: a retried close (the timer's workflow step, an admin's double click) is a no-op.
   if (data.cycleSequence !== undefined && data.cycleSequence < cycle.sequence) return [];
   if (data.cycleSequence !== undefined && data.cycleSequence > cycle.sequence) {
-    return new DomainError('CONFLICT', `billing cycle ${data.cycleSequence} has not started: the current cycle is ${cycle.sequence}`);
+    return new DomainError(
+      'CONFLICT',
+      `billing cycle ${data.cycleSequence} has not started: the current cycle is ${cycle.sequence}`,
+    );
   }
   const scheduled = now >= cycle.endMs;
   // An early close ends the period now, but never before a record it bills (whose occurredAt
   // may be a little ahead of our clock): the period always contains its usage.
   const periodEnd = scheduled ? cycle.endMs : Math.max(now, (state.lastOccurredAtMs ?? Number.NEGATIVE_INFINITY) + 1);
-  if (periodEnd <= cycle.startMs) return new DomainError('CONFLICT', `billing cycle ${cycle.sequence} has only just started: nothing to close yet`);
+  if (periodEnd <= cycle.startMs)
+    return new DomainError('CONFLICT', `billing cycle ${cycle.sequence} has only just started: nothing to close yet`);
   const next = nextCycle(state, periodEnd, scheduled);
   if (next === undefined) return new DomainError('CONFLICT', 'billing cycles cannot run past the year 9999');
 
@@ -213,16 +291,18 @@ function closeCycle(state: OrganizationBillingState, data: CommandData<'CloseBil
       dunning: [...state.plan.dunning],
     };
   }
-  return [{
-    type: 'BillingCycleClosed',
-    data: {
-      organizationId: state.organizationId,
-      cycleSequence: cycle.sequence,
-      periodStart: formatInstant(cycle.startMs),
-      periodEnd: formatInstant(periodEnd),
-      invoice,
-      nextCycle: next,
-      occurredAt: formatInstant(now),
+  return [
+    {
+      type: 'BillingCycleClosed',
+      data: {
+        organizationId: state.organizationId,
+        cycleSequence: cycle.sequence,
+        periodStart: formatInstant(cycle.startMs),
+        periodEnd: formatInstant(periodEnd),
+        invoice,
+        nextCycle: next,
+        occurredAt: formatInstant(now),
+      },
     },
-  }];
+  ];
 }

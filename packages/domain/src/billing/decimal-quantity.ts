@@ -22,9 +22,17 @@ export type ScaledDecimal = bigint;
  * separators) with at most 12 decimals and below `limit` (in whole units) into its scaled form;
  * answers the field error at `path` otherwise.
  */
-export function parseScaledDecimal(value: unknown, path: string, limit: bigint, what = 'value'): ScaledDecimal | FieldError {
+export function parseScaledDecimal(
+  value: unknown,
+  path: string,
+  limit: bigint,
+  what = 'value',
+): ScaledDecimal | FieldError {
   if (typeof value !== 'string' || !AMOUNT_PATTERN.test(value)) {
-    return { path, message: `${what} must be a non-negative plain decimal string such as "1.5": digits, optionally a dot and more digits` };
+    return {
+      path,
+      message: `${what} must be a non-negative plain decimal string such as "1.5": digits, optionally a dot and more digits`,
+    };
   }
   const [whole = '', fraction = ''] = value.split('.');
   if (fraction.length > DECIMAL_PLACES) return { path, message: `${what} takes at most ${DECIMAL_PLACES} decimals` };

@@ -24,7 +24,10 @@ describe('decimal quantities', () => {
     ['1000000000000000', /less than 1000000000000000/],
     [1, /non-negative plain decimal/],
   ])('refuses %j', (value, message) => {
-    expect(parseQuantity(value, '/records/0/quantity')).toEqual({ path: '/records/0/quantity', message: expect.stringMatching(message) });
+    expect(parseQuantity(value, '/records/0/quantity')).toEqual({
+      path: '/records/0/quantity',
+      message: expect.stringMatching(message),
+    });
   });
 
   it('shows at least the decimals asked for (a unit price in its currency)', () => {

@@ -15,7 +15,11 @@ export type DunningStep = { kind: 'retry'; wait: string; nextAttemptAt: string }
 export function dunningStepAfterDecline(waits: readonly string[], declinedAttempts: number, now: string): DunningStep {
   const wait = declinedAttempts >= 1 ? waits[declinedAttempts - 1] : undefined;
   if (wait === undefined) return { kind: 'give_up' };
-  return { kind: 'retry', wait, nextAttemptAt: formatInstant(addDuration(storedInstantToMs(now), storedDuration(wait))) };
+  return {
+    kind: 'retry',
+    wait,
+    nextAttemptAt: formatInstant(addDuration(storedInstantToMs(now), storedDuration(wait))),
+  };
 }
 
 /** How many payment attempts a dunning list allows in all: the first one, then one after each wait. */

@@ -15,7 +15,11 @@ describe('dunning steps', () => {
   });
 
   it('add calendar waits in UTC calendar terms (P1M from January 31st is February 28th)', () => {
-    expect(dunningStepAfterDecline(['P1M'], 1, NOW)).toEqual({ kind: 'retry', wait: 'P1M', nextAttemptAt: '2025-02-28T12:00:00.000Z' });
+    expect(dunningStepAfterDecline(['P1M'], 1, NOW)).toEqual({
+      kind: 'retry',
+      wait: 'P1M',
+      nextAttemptAt: '2025-02-28T12:00:00.000Z',
+    });
   });
 
   it('give up at once without waits', () => {

@@ -19,7 +19,8 @@ export const MIN_DURATION = 'PT1S';
 export const MAX_DURATION = 'P1Y';
 
 // Nine digits per component: far past a year in any unit, and exact as a JavaScript number.
-const DURATION_PATTERN = /^P(?:(\d{1,9})Y)?(?:(\d{1,9})M)?(?:(\d{1,9})W)?(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?)?$/;
+const DURATION_PATTERN =
+  /^P(?:(\d{1,9})Y)?(?:(\d{1,9})M)?(?:(\d{1,9})W)?(?:(\d{1,9})D)?(?:T(?:(\d{1,9})H)?(?:(\d{1,9})M)?(?:(\d{1,9})S)?)?$/;
 
 const DAY_MS = 86_400_000;
 
@@ -33,7 +34,15 @@ export function parseDuration(value: unknown): IsoDuration | undefined {
   if ([years, months, weeks, days, hours, minutes, seconds].every((p) => p === undefined)) return undefined;
   if (value.includes('T') && [hours, minutes, seconds].every((p) => p === undefined)) return undefined;
   const n = (p: string | undefined): number => (p === undefined ? 0 : Number(p));
-  return { years: n(years), months: n(months), weeks: n(weeks), days: n(days), hours: n(hours), minutes: n(minutes), seconds: n(seconds) };
+  return {
+    years: n(years),
+    months: n(months),
+    weeks: n(weeks),
+    days: n(days),
+    hours: n(hours),
+    minutes: n(minutes),
+    seconds: n(seconds),
+  };
 }
 
 /** The canonical spelling: zero components left out, leading zeros dropped ('P01M' -> 'P1M'); 'PT0S' for zero. */
@@ -112,7 +121,10 @@ function boundsProblem(d: IsoDuration): string | undefined {
  * Reads a billing cycle or dunning wait: an ISO 8601 duration from PT1S to P1Y. Answers its
  * canonical spelling and parsed form, or the field error at `path`.
  */
-export function validateBoundedDuration(value: unknown, path: string): { duration: IsoDuration; canonical: string } | FieldError {
+export function validateBoundedDuration(
+  value: unknown,
+  path: string,
+): { duration: IsoDuration; canonical: string } | FieldError {
   const duration = parseDuration(value);
   if (duration === undefined) {
     return { path, message: 'must be an ISO 8601 duration such as "P1M", "P1D" or "PT1H": upper case, whole numbers' };

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { addDuration, formatDuration, parseDuration, storedDuration, validateBoundedDuration, type IsoDuration } from './duration';
+import {
+  addDuration,
+  formatDuration,
+  parseDuration,
+  storedDuration,
+  validateBoundedDuration,
+  type IsoDuration,
+} from './duration';
 import { isFieldError } from './decimal-quantity';
 
 const at = (iso: string): number => Date.parse(iso);
@@ -12,17 +19,38 @@ const d = (text: string): IsoDuration => {
 
 describe('ISO 8601 durations', () => {
   it.each([
-    ['P1M', 'P1M'], ['PT1S', 'PT1S'], ['P1Y', 'P1Y'], ['P2W', 'P2W'], ['P1DT12H', 'P1DT12H'],
-    ['P01M', 'P1M'], ['PT1H30M', 'PT1H30M'], ['P1Y0M0D', 'P1Y'], ['P0D', 'PT0S'],
+    ['P1M', 'P1M'],
+    ['PT1S', 'PT1S'],
+    ['P1Y', 'P1Y'],
+    ['P2W', 'P2W'],
+    ['P1DT12H', 'P1DT12H'],
+    ['P01M', 'P1M'],
+    ['PT1H30M', 'PT1H30M'],
+    ['P1Y0M0D', 'P1Y'],
+    ['P0D', 'PT0S'],
   ])('reads %s, spelled canonically %s', (text, canonical) => {
     expect(formatDuration(d(text))).toBe(canonical);
   });
 
-  it.each(['', 'P', 'PT', 'P1DT', 'p1m', 'P1.5D', 'PT0.5S', '-P1D', ' P1D', 'P1D ', 'P1S', 'PT1D', 'P1M1Y', 'P1234567890D', 'R/P1D'])(
-    'refuses %j', (text) => {
-      expect(parseDuration(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    '',
+    'P',
+    'PT',
+    'P1DT',
+    'p1m',
+    'P1.5D',
+    'PT0.5S',
+    '-P1D',
+    ' P1D',
+    'P1D ',
+    'P1S',
+    'PT1D',
+    'P1M1Y',
+    'P1234567890D',
+    'R/P1D',
+  ])('refuses %j', (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
 
   it('refuses what is not a string', () => {
     expect(parseDuration(30)).toBeUndefined();
@@ -31,10 +59,13 @@ describe('ISO 8601 durations', () => {
 });
 
 describe('bounded durations: PT1S to P1Y from any start', () => {
-  it.each(['PT1S', 'P1Y', 'P12M', 'P365D', 'PT8760H', 'PT31536000S', 'P52W', 'P11M28D', 'P6M15DT3H'])('accepts %s', (text) => {
-    const result = validateBoundedDuration(text, '/cycle');
-    expect(isFieldError(result)).toBe(false);
-  });
+  it.each(['PT1S', 'P1Y', 'P12M', 'P365D', 'PT8760H', 'PT31536000S', 'P52W', 'P11M28D', 'P6M15DT3H'])(
+    'accepts %s',
+    (text) => {
+      const result = validateBoundedDuration(text, '/cycle');
+      expect(isFieldError(result)).toBe(false);
+    },
+  );
 
   it.each([
     ['PT0S', 'must be at least PT1S'],
@@ -52,14 +83,21 @@ describe('bounded durations: PT1S to P1Y from any start', () => {
   });
 
   it('names the path of a malformed duration', () => {
-    expect(validateBoundedDuration('1 month', '/dunning/2')).toEqual({ path: '/dunning/2', message: expect.stringMatching(/ISO 8601/) });
+    expect(validateBoundedDuration('1 month', '/dunning/2')).toEqual({
+      path: '/dunning/2',
+      message: expect.stringMatching(/ISO 8601/),
+    });
   });
 
   it('ends no later than a year after any start, and after the start (property)', () => {
     const start = fc.integer({ min: at('1970-01-01T00:00:00Z'), max: at('9000-12-31T00:00:00Z') });
     const components = fc.record({
-      years: fc.integer({ min: 0, max: 1 }), months: fc.integer({ min: 0, max: 13 }), weeks: fc.integer({ min: 0, max: 53 }),
-      days: fc.integer({ min: 0, max: 366 }), hours: fc.integer({ min: 0, max: 48 }), minutes: fc.integer({ min: 0, max: 90 }),
+      years: fc.integer({ min: 0, max: 1 }),
+      months: fc.integer({ min: 0, max: 13 }),
+      weeks: fc.integer({ min: 0, max: 53 }),
+      days: fc.integer({ min: 0, max: 366 }),
+      hours: fc.integer({ min: 0, max: 48 }),
+      minutes: fc.integer({ min: 0, max: 90 }),
       seconds: fc.integer({ min: 0, max: 90 }),
     });
     let accepted = 0;
@@ -95,7 +133,10 @@ describe('adding durations in UTC calendar terms', () => {
   it('counts several periods from the start, so month ends do not drift', () => {
     const jan31 = at('2025-01-31T00:00:00Z');
     expect([1, 2, 3, 4].map((n) => iso(addDuration(jan31, d('P1M'), n)))).toEqual([
-      '2025-02-28T00:00:00.000Z', '2025-03-31T00:00:00.000Z', '2025-04-30T00:00:00.000Z', '2025-05-31T00:00:00.000Z',
+      '2025-02-28T00:00:00.000Z',
+      '2025-03-31T00:00:00.000Z',
+      '2025-04-30T00:00:00.000Z',
+      '2025-05-31T00:00:00.000Z',
     ]);
   });
 

@@ -7,7 +7,8 @@
 export const EARLIEST_INSTANT_MS = Date.UTC(1970, 0, 1);
 export const END_OF_INSTANTS_MS = Date.UTC(10000, 0, 1);
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+const DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
 
 /**
  * The epoch milliseconds of an RFC 3339 date-time with a time zone, or undefined when it is not a

@@ -22,7 +22,9 @@ export type InvoiceCommand =
   | { type: 'StartInvoicePayment'; data: { invoiceId: string; paymentId: string } }
   | {
       type: 'RecordInvoicePaymentResult';
-      data: { invoiceId: string; paymentId: string } & ({ outcome: 'approved' } | { outcome: 'declined'; reason: string });
+      data: { invoiceId: string; paymentId: string } & (
+        { outcome: 'approved' } | { outcome: 'declined'; reason: string }
+      );
     }
   | { type: 'VoidInvoice'; data: { invoiceId: string; reason: string } }
   /** A refund of the invoice's payment went through the gateway (as every refund does). */

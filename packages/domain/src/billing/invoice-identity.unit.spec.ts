@@ -5,7 +5,8 @@ describe('invoice identity', () => {
     expect(formatInvoiceNumber({ year: 2025, sequence: 42 })).toBe('2025-000042');
     expect(formatInvoiceNumber({ year: 2025, sequence: 1_234_567 })).toBe('2025-1234567');
     expect(parseInvoiceNumber('2025-000042')).toEqual({ year: 2025, sequence: 42 });
-    for (const bad of ['2025-42', '2025-000000', '25-000001', '2025-00000x', '']) expect(parseInvoiceNumber(bad)).toBeUndefined();
+    for (const bad of ['2025-42', '2025-000000', '25-000001', '2025-00000x', ''])
+      expect(parseInvoiceNumber(bad)).toBeUndefined();
   });
 
   it('follow each other within a year and restart at 1 with a new year', () => {

@@ -8,7 +8,13 @@ import type { InvoiceLine } from './pricing';
  */
 export type InvoiceStatus = 'open' | 'paid' | 'past_due' | 'uncollectible' | 'void';
 
-export const INVOICE_STATUSES: readonly InvoiceStatus[] = Object.freeze(['open', 'paid', 'past_due', 'uncollectible', 'void'] as const);
+export const INVOICE_STATUSES: readonly InvoiceStatus[] = Object.freeze([
+  'open',
+  'paid',
+  'past_due',
+  'uncollectible',
+  'void',
+] as const);
 
 /* Events are facts stored as JSON for ever (see organization-billing.ts): amounts are canonical strings. */
 export type InvoiceEvent =
@@ -28,17 +34,34 @@ export type InvoiceEvent =
         occurredAt: string;
       };
     }
-  | { type: 'InvoicePaymentStarted'; data: { invoiceId: string; paymentId: string; attempt: number; amount: string; occurredAt: string } }
+  | {
+      type: 'InvoicePaymentStarted';
+      data: { invoiceId: string; paymentId: string; attempt: number; amount: string; occurredAt: string };
+    }
   | { type: 'InvoicePaid'; data: { invoiceId: string; paymentId: string; amount: string; occurredAt: string } }
   | {
       type: 'InvoicePaymentFailed';
-      data: { invoiceId: string; paymentId: string; reason: string; attempt: number; nextAttemptAt: string | null; occurredAt: string };
+      data: {
+        invoiceId: string;
+        paymentId: string;
+        reason: string;
+        attempt: number;
+        nextAttemptAt: string | null;
+        occurredAt: string;
+      };
     }
   | { type: 'InvoiceUncollectible'; data: { invoiceId: string; attempts: number; occurredAt: string } }
   | { type: 'InvoiceVoided'; data: { invoiceId: string; reason: string; occurredAt: string } }
   | {
       type: 'InvoiceRefundRecorded';
-      data: { invoiceId: string; paymentId: string; refundId: string; amount: string; amountRefunded: string; occurredAt: string };
+      data: {
+        invoiceId: string;
+        paymentId: string;
+        refundId: string;
+        amount: string;
+        amountRefunded: string;
+        occurredAt: string;
+      };
     };
 
 export type InvoiceEventType = InvoiceEvent['type'];
@@ -56,7 +79,9 @@ const EVENT_TYPES: Record<InvoiceEventType, true> = {
 };
 
 /** Every invoice event type, in life-cycle order. */
-export const INVOICE_EVENT_TYPES: readonly InvoiceEventType[] = Object.freeze(Object.keys(EVENT_TYPES) as InvoiceEventType[]);
+export const INVOICE_EVENT_TYPES: readonly InvoiceEventType[] = Object.freeze(
+  Object.keys(EVENT_TYPES) as InvoiceEventType[],
+);
 
 /** True when a stored event is an invoice event, judged by its type name. */
 export function isInvoiceEvent(e: { type: string; data: unknown }): e is InvoiceEvent {
@@ -176,7 +201,13 @@ export function evolveInvoice(state: InvoiceState, event: InvoiceEvent): Invoice
     case 'InvoiceUncollectible':
       return { ...counted, status: 'uncollectible', nextAttemptAt: null };
     case 'InvoiceVoided':
-      return { ...counted, status: 'void', nextAttemptAt: null, voidedAt: event.data.occurredAt, voidReason: event.data.reason };
+      return {
+        ...counted,
+        status: 'void',
+        nextAttemptAt: null,
+        voidedAt: event.data.occurredAt,
+        voidReason: event.data.reason,
+      };
     case 'InvoiceRefundRecorded':
       return {
         ...counted,

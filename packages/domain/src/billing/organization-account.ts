@@ -17,7 +17,10 @@ export type OrganizationAccountEvent =
 
 export type OrganizationAccountEventType = OrganizationAccountEvent['type'];
 
-const EVENT_TYPES: Record<OrganizationAccountEventType, true> = { OrganizationSuspended: true, OrganizationReinstated: true };
+const EVENT_TYPES: Record<OrganizationAccountEventType, true> = {
+  OrganizationSuspended: true,
+  OrganizationReinstated: true,
+};
 
 /** Every organization account event type. */
 export const ORGANIZATION_ACCOUNT_EVENT_TYPES: readonly OrganizationAccountEventType[] = Object.freeze(
@@ -44,18 +47,27 @@ export interface OrganizationAccountState {
 
 /** The state of an account with no events: active. */
 export const initialOrganizationAccountState: OrganizationAccountState = Object.freeze({
-  version: 0, status: 'active', suspendedFor: [], suspendedAt: null, reinstatedAt: null,
+  version: 0,
+  status: 'active',
+  suspendedFor: [],
+  suspendedAt: null,
+  reinstatedAt: null,
 }) as OrganizationAccountState;
 
 /** Applies one event to the state. Never throws: a stored event is a fact. */
-export function evolveOrganizationAccount(state: OrganizationAccountState, event: OrganizationAccountEvent): OrganizationAccountState {
+export function evolveOrganizationAccount(
+  state: OrganizationAccountState,
+  event: OrganizationAccountEvent,
+): OrganizationAccountState {
   const counted = { ...state, version: state.version + 1 };
   switch (event.type) {
     case 'OrganizationSuspended':
       return {
         ...counted,
         status: 'suspended',
-        suspendedFor: state.suspendedFor.includes(event.data.invoiceId) ? state.suspendedFor : [...state.suspendedFor, event.data.invoiceId],
+        suspendedFor: state.suspendedFor.includes(event.data.invoiceId)
+          ? state.suspendedFor
+          : [...state.suspendedFor, event.data.invoiceId],
         suspendedAt: state.status === 'suspended' ? state.suspendedAt : event.data.occurredAt,
       };
     case 'OrganizationReinstated':

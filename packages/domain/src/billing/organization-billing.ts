@@ -94,9 +94,16 @@ export type OrganizationBillingEvent =
 
 export type OrganizationBillingEventType = OrganizationBillingEvent['type'];
 /** The event of one type, e.g. OrganizationBillingEventOf<'UsageRecorded'>. */
-export type OrganizationBillingEventOf<T extends OrganizationBillingEventType> = Extract<OrganizationBillingEvent, { type: T }>;
+export type OrganizationBillingEventOf<T extends OrganizationBillingEventType> = Extract<
+  OrganizationBillingEvent,
+  { type: T }
+>;
 
-const EVENT_TYPES: Record<OrganizationBillingEventType, true> = { BillingPlanSet: true, UsageRecorded: true, BillingCycleClosed: true };
+const EVENT_TYPES: Record<OrganizationBillingEventType, true> = {
+  BillingPlanSet: true,
+  UsageRecorded: true,
+  BillingCycleClosed: true,
+};
 
 /** Every organization billing event type. */
 export const ORGANIZATION_BILLING_EVENT_TYPES: readonly OrganizationBillingEventType[] = Object.freeze(
@@ -155,7 +162,10 @@ export interface BillingOrganizationState {
 export type OrganizationBillingState = { kind: 'absent'; version: 0 } | BillingOrganizationState;
 
 /** The state of a stream with no events (no plan yet). */
-export const initialOrganizationBillingState: OrganizationBillingState = Object.freeze({ kind: 'absent', version: 0 } as const);
+export const initialOrganizationBillingState: OrganizationBillingState = Object.freeze({
+  kind: 'absent',
+  version: 0,
+} as const);
 
 const toCurrentCycle = (window: CycleWindow): CurrentCycle => ({
   sequence: window.sequence,
@@ -196,7 +206,10 @@ function recordUsage(state: BillingOrganizationState, records: readonly Recorded
   return { ...state, usage, late, lastOccurredAtMs, ahead };
 }
 
-function closeCycle(state: BillingOrganizationState, data: OrganizationBillingEventOf<'BillingCycleClosed'>['data']): BillingOrganizationState {
+function closeCycle(
+  state: BillingOrganizationState,
+  data: OrganizationBillingEventOf<'BillingCycleClosed'>['data'],
+): BillingOrganizationState {
   const cycle = toCurrentCycle(data.nextCycle);
   // Records that were ahead of the closed cycle are now current, if the new cycle contains them.
   let usage = NO_USAGE;
@@ -205,7 +218,8 @@ function closeCycle(state: BillingOrganizationState, data: OrganizationBillingEv
   for (const record of state.ahead) {
     if (record.occurredAtMs < cycle.endMs) {
       usage = addUsage(usage, record.meter, record.quantity);
-      lastOccurredAtMs = lastOccurredAtMs === null ? record.occurredAtMs : Math.max(lastOccurredAtMs, record.occurredAtMs);
+      lastOccurredAtMs =
+        lastOccurredAtMs === null ? record.occurredAtMs : Math.max(lastOccurredAtMs, record.occurredAtMs);
     } else {
       ahead.push(record);
     }
@@ -228,7 +242,10 @@ function closeCycle(state: BillingOrganizationState, data: OrganizationBillingEv
  * Applies one event to the state. Never throws: a stored event is a fact. Before the first plan
  * there is nothing to count usage or closes in, so such events leave the absent state as it is.
  */
-export function evolveOrganizationBilling(state: OrganizationBillingState, event: OrganizationBillingEvent): OrganizationBillingState {
+export function evolveOrganizationBilling(
+  state: OrganizationBillingState,
+  event: OrganizationBillingEvent,
+): OrganizationBillingState {
   if (state.kind === 'absent') {
     if (event.type !== 'BillingPlanSet' || event.data.firstCycle === null) return state;
     const cycle = toCurrentCycle(event.data.firstCycle);

@@ -62,7 +62,12 @@ export function validateMeterName(value: unknown, path: string): FieldError[] {
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function validateMeters(value: unknown, currency: string, exponent: number, errors: FieldError[]): Record<string, MeterPrice> {
+function validateMeters(
+  value: unknown,
+  currency: string,
+  exponent: number,
+  errors: FieldError[],
+): Record<string, MeterPrice> {
   const meters: Record<string, MeterPrice> = {};
   if (!isObject(value)) {
     errors.push({ path: '/meters', message: 'must be an object of meter name -> { unitPrice, aggregation }' });
@@ -98,7 +103,8 @@ function validateDunning(value: unknown, errors: FieldError[]): string[] {
     errors.push({ path: '/dunning', message: 'must be a list of ISO 8601 durations such as ["P1D","P3D","P7D"]' });
     return [];
   }
-  if (value.length > MAX_DUNNING_WAITS) errors.push({ path: '/dunning', message: `must have at most ${MAX_DUNNING_WAITS} waits` });
+  if (value.length > MAX_DUNNING_WAITS)
+    errors.push({ path: '/dunning', message: `must have at most ${MAX_DUNNING_WAITS} waits` });
   const waits: string[] = [];
   value.forEach((wait: unknown, i) => {
     const parsed = validateBoundedDuration(wait, `/dunning/${i}`);
@@ -119,7 +125,11 @@ export function validatePlan(input: unknown): BillingPlan | DomainError {
   const errors: FieldError[] = [];
   const currency = input.currency;
   const info = typeof currency === 'string' ? findCurrency(currency) : undefined;
-  if (info === undefined) errors.push({ path: '/currency', message: 'must be a supported ISO 4217 currency code in upper case, such as "EUR"' });
+  if (info === undefined)
+    errors.push({
+      path: '/currency',
+      message: 'must be a supported ISO 4217 currency code in upper case, such as "EUR"',
+    });
   const cycle = validateBoundedDuration(input.cycle, '/cycle');
   if (isFieldError(cycle)) errors.push(cycle);
   let baseFee: string | null = null;
@@ -143,6 +153,11 @@ export function samePlan(a: BillingPlan, b: BillingPlan): boolean {
   return names.every((name) => {
     const other = meterPrice(b, name);
     const mine = meterPrice(a, name);
-    return other !== undefined && mine !== undefined && other.unitPrice === mine.unitPrice && other.aggregation === mine.aggregation;
+    return (
+      other !== undefined &&
+      mine !== undefined &&
+      other.unitPrice === mine.unitPrice &&
+      other.aggregation === mine.aggregation
+    );
   });
 }

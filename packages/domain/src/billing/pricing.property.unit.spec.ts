@@ -33,29 +33,65 @@ const floatAmount = (q: bigint, p: bigint, e: number): bigint =>
 
 describe('line rounding laws', () => {
   it('round quantity x unitPrice half-even to the minor unit, exactly, for any size', () => {
-    fc.assert(fc.property(quantity, unitPrice, exponent, (q, p, e) => isHalfEvenRounding(lineAmountMinor(q, p, e), q, p, e)), { numRuns: 3000, seed: 42 });
-    fc.assert(fc.property(tie, ({ quantity: q, unitPrice: p, exponent: e }) => isHalfEvenRounding(lineAmountMinor(q, p, e), q, p, e)), { numRuns: 1000, seed: 42 });
+    fc.assert(
+      fc.property(quantity, unitPrice, exponent, (q, p, e) => isHalfEvenRounding(lineAmountMinor(q, p, e), q, p, e)),
+      { numRuns: 3000, seed: 42 },
+    );
+    fc.assert(
+      fc.property(tie, ({ quantity: q, unitPrice: p, exponent: e }) =>
+        isHalfEvenRounding(lineAmountMinor(q, p, e), q, p, e),
+      ),
+      { numRuns: 1000, seed: 42 },
+    );
   });
 
   it('would catch a floating-point implementation (so the law above means something)', () => {
-    expect(fc.check(fc.property(quantity, unitPrice, exponent, (q, p, e) => isHalfEvenRounding(floatAmount(q, p, e), q, p, e)), { numRuns: 3000, seed: 42 }).failed).toBe(true);
-    expect(fc.check(fc.property(tie, ({ quantity: q, unitPrice: p, exponent: e }) => isHalfEvenRounding(floatAmount(q, p, e), q, p, e)), { numRuns: 1000, seed: 42 }).failed).toBe(true);
+    expect(
+      fc.check(
+        fc.property(quantity, unitPrice, exponent, (q, p, e) => isHalfEvenRounding(floatAmount(q, p, e), q, p, e)),
+        { numRuns: 3000, seed: 42 },
+      ).failed,
+    ).toBe(true);
+    expect(
+      fc.check(
+        fc.property(tie, ({ quantity: q, unitPrice: p, exponent: e }) =>
+          isHalfEvenRounding(floatAmount(q, p, e), q, p, e),
+        ),
+        { numRuns: 1000, seed: 42 },
+      ).failed,
+    ).toBe(true);
   });
 });
 
 const currency = fc.constantFrom(...listCurrencies().map((c) => c.code));
 const meterNames = ['cpu', 'egress', 'seats', 'requests'];
-const plan: fc.Arbitrary<BillingPlan> = fc.record({
-  currency,
-  baseFee: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
-  prices: fc.array(fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 16n }), fc.constantFrom(...AGGREGATIONS)), { minLength: 4, maxLength: 4 }),
-}).map(({ currency: code, baseFee, prices }) => {
-  const meters = Object.fromEntries(prices.map(([price, aggregation], i) => [meterNames[i], { unitPrice: `${price / DECIMAL_SCALE}.${String(price % DECIMAL_SCALE).padStart(12, '0')}`, aggregation }]));
-  const result = validatePlan({ currency: code, cycle: 'P1M', baseFee: baseFee === null ? null : String(baseFee), meters });
-  if (isDomainError(result)) throw new Error(result.message);
-  return result;
-});
-const usage: fc.Arbitrary<UsageByMeter> = fc.array(fc.tuple(fc.constantFrom(...meterNames), fc.bigInt({ min: 0n, max: 10n ** 20n })), { maxLength: 12 })
+const plan: fc.Arbitrary<BillingPlan> = fc
+  .record({
+    currency,
+    baseFee: fc.option(fc.integer({ min: 1, max: 1000 }), { nil: null }),
+    prices: fc.array(fc.tuple(fc.bigInt({ min: 0n, max: 10n ** 16n }), fc.constantFrom(...AGGREGATIONS)), {
+      minLength: 4,
+      maxLength: 4,
+    }),
+  })
+  .map(({ currency: code, baseFee, prices }) => {
+    const meters = Object.fromEntries(
+      prices.map(([price, aggregation], i) => [
+        meterNames[i],
+        { unitPrice: `${price / DECIMAL_SCALE}.${String(price % DECIMAL_SCALE).padStart(12, '0')}`, aggregation },
+      ]),
+    );
+    const result = validatePlan({
+      currency: code,
+      cycle: 'P1M',
+      baseFee: baseFee === null ? null : String(baseFee),
+      meters,
+    });
+    if (isDomainError(result)) throw new Error(result.message);
+    return result;
+  });
+const usage: fc.Arbitrary<UsageByMeter> = fc
+  .array(fc.tuple(fc.constantFrom(...meterNames), fc.bigInt({ min: 0n, max: 10n ** 20n })), { maxLength: 12 })
   .map((records) => records.reduce((u, [meter, q]) => addUsage(u, meter, q), NO_USAGE));
 
 describe('invoice laws', () => {
@@ -68,7 +104,8 @@ describe('invoice laws', () => {
         expect(priced.lines.length).toBe((p.baseFee === null ? 0 : 1) + current.size + late.size);
         expect(priced.lines.filter((l) => l.late).length).toBe(late.size);
         // Every amount is canonical in the currency: formatting its value gives it back.
-        for (const line of priced.lines) expect(formatAmount(storedAmountToMinor(line.amount, p.currency), p.currency)).toBe(line.amount);
+        for (const line of priced.lines)
+          expect(formatAmount(storedAmountToMinor(line.amount, p.currency), p.currency)).toBe(line.amount);
       }),
       { numRuns: 500, seed: 7 },
     );

@@ -39,7 +39,13 @@ export function lineAmountMinor(quantity: ScaledDecimal, unitPrice: ScaledDecima
 // drops a meter with usage waiting); should a stored fact say otherwise, it is shown at price 0.
 const UNPRICED: MeterPrice = { unitPrice: '0', aggregation: 'sum' };
 
-function usageLine(plan: BillingPlan, exponent: number, meter: string, aggregate: UsageAggregate, late: boolean): InvoiceLine {
+function usageLine(
+  plan: BillingPlan,
+  exponent: number,
+  meter: string,
+  aggregate: UsageAggregate,
+  late: boolean,
+): InvoiceLine {
   const price = meterPrice(plan, meter) ?? UNPRICED;
   const quantity = aggregatedQuantity(aggregate, price.aggregation);
   const amount = lineAmountMinor(quantity, storedScaledDecimal(price.unitPrice), exponent);
@@ -66,7 +72,14 @@ export function priceUsage(plan: BillingPlan, usage: UsageByMeter, late: UsageBy
   const exponent = findCurrency(plan.currency)?.exponent ?? 2;
   const lines: InvoiceLine[] = [];
   if (plan.baseFee !== null) {
-    lines.push({ kind: 'base_fee', meter: null, quantity: '1', unitPrice: plan.baseFee, amount: plan.baseFee, late: false });
+    lines.push({
+      kind: 'base_fee',
+      meter: null,
+      quantity: '1',
+      unitPrice: plan.baseFee,
+      amount: plan.baseFee,
+      late: false,
+    });
   }
   for (const [meter, aggregate] of byName(usage)) lines.push(usageLine(plan, exponent, meter, aggregate, false));
   for (const [meter, aggregate] of byName(late)) lines.push(usageLine(plan, exponent, meter, aggregate, true));
@@ -82,7 +95,11 @@ export function sumOfLines(lines: readonly InvoiceLine[], currency: string): big
  * What the cycle's usage so far would cost if it closed now, per meter (for the organization's
  * view): the aggregated quantity and its amount, on-time and late usage together.
  */
-export function unbilledUsage(plan: BillingPlan, usage: UsageByMeter, late: UsageByMeter): Record<string, { quantity: string; amount: string }> {
+export function unbilledUsage(
+  plan: BillingPlan,
+  usage: UsageByMeter,
+  late: UsageByMeter,
+): Record<string, { quantity: string; amount: string }> {
   const totals = new Map<string, { quantity: ScaledDecimal; amount: bigint }>();
   for (const line of priceUsage({ ...plan, baseFee: null }, usage, late).lines) {
     const meter = line.meter ?? '';
@@ -94,6 +111,9 @@ export function unbilledUsage(plan: BillingPlan, usage: UsageByMeter, late: Usag
   }
   // Meter names start with a letter, so none is '__proto__': a plain object is safe here.
   return Object.fromEntries(
-    [...totals].map(([meter, t]) => [meter, { quantity: formatScaledDecimal(t.quantity), amount: formatStoredAmount(t.amount, plan.currency) }]),
+    [...totals].map(([meter, t]) => [
+      meter,
+      { quantity: formatScaledDecimal(t.quantity), amount: formatStoredAmount(t.amount, plan.currency) },
+    ]),
   );
 }

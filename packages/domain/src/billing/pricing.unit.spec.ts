@@ -21,8 +21,18 @@ const usage = (...entries: Array<[string, string]>): UsageByMeter =>
 
 describe('half-even rounding', () => {
   it.each([
-    [5n, 10n, 0n], [15n, 10n, 2n], [25n, 10n, 2n], [35n, 10n, 4n], [14n, 10n, 1n], [16n, 10n, 2n],
-    [-5n, 10n, -0n], [-15n, 10n, -2n], [-25n, 10n, -2n], [-16n, 10n, -2n], [0n, 7n, 0n], [7n, 7n, 1n],
+    [5n, 10n, 0n],
+    [15n, 10n, 2n],
+    [25n, 10n, 2n],
+    [35n, 10n, 4n],
+    [14n, 10n, 1n],
+    [16n, 10n, 2n],
+    [-5n, 10n, -0n],
+    [-15n, 10n, -2n],
+    [-25n, 10n, -2n],
+    [-16n, 10n, -2n],
+    [0n, 7n, 0n],
+    [7n, 7n, 1n],
   ])('%d / %d -> %d', (n, d, expected) => {
     expect(divideRoundHalfEven(n, d)).toBe(expected);
   });
@@ -59,7 +69,14 @@ describe('pricing a cycle', () => {
   it('bills the base fee, then one line per meter with usage by its aggregation, then late lines; total = sum', () => {
     const priced = priceUsage(
       plan(),
-      usage(['seats', '3'], ['cpu_seconds', '1000000'], ['seats', '7'], ['requests', '0'], ['requests', '12'], ['cpu_seconds', '500000']),
+      usage(
+        ['seats', '3'],
+        ['cpu_seconds', '1000000'],
+        ['seats', '7'],
+        ['requests', '0'],
+        ['requests', '12'],
+        ['cpu_seconds', '500000'],
+      ),
       usage(['cpu_seconds', '250000'], ['seats', '2']),
     );
     expect(priced.lines).toEqual([
@@ -79,15 +96,23 @@ describe('pricing a cycle', () => {
   });
 
   it('rounds each line on its own, then adds the rounded lines', () => {
-    const priced = priceUsage(plan({ baseFee: null, meters: { a: { unitPrice: '0.005', aggregation: 'sum' }, b: { unitPrice: '0.005', aggregation: 'sum' } } }),
-      usage(['a', '3'], ['b', '3']), NO_USAGE);
+    const priced = priceUsage(
+      plan({
+        baseFee: null,
+        meters: { a: { unitPrice: '0.005', aggregation: 'sum' }, b: { unitPrice: '0.005', aggregation: 'sum' } },
+      }),
+      usage(['a', '3'], ['b', '3']),
+      NO_USAGE,
+    );
     // 0.015 each rounds to 0.02 (half-even); the total is 0.04, not round(0.03) = 0.03.
     expect(priced.lines.map((l) => l.amount)).toEqual(['0.02', '0.02']);
     expect(priced.totalMinor).toBe(4n);
   });
 
   it('shows what the open cycle would cost so far, per meter, late usage included', () => {
-    expect(unbilledUsage(plan(), usage(['cpu_seconds', '1000000'], ['seats', '2']), usage(['cpu_seconds', '1000000']))).toEqual({
+    expect(
+      unbilledUsage(plan(), usage(['cpu_seconds', '1000000'], ['seats', '2']), usage(['cpu_seconds', '1000000'])),
+    ).toEqual({
       cpu_seconds: { quantity: '2000000', amount: '24.00' },
       seats: { quantity: '2', amount: '10.00' },
     });

@@ -36,7 +36,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 
 function validateBoundedId(value: unknown, path: string, max: number): FieldError[] {
   const errors = validateId(value, path);
-  if (errors.length === 0 && characterLength(value as string) > max) return [{ path, message: `must be at most ${max} characters` }];
+  if (errors.length === 0 && characterLength(value as string) > max)
+    return [{ path, message: `must be at most ${max} characters` }];
   return errors;
 }
 
@@ -56,7 +57,10 @@ export function parseUsageRecord(value: unknown, path: string): ParsedUsageRecor
   if (isFieldError(quantity)) errors.push(quantity);
   const occurredAtMs = parseInstantMs(value.occurredAt);
   if (occurredAtMs === undefined) {
-    errors.push({ path: `${path}/occurredAt`, message: 'must be an RFC 3339 date-time with a time zone, such as "2025-03-01T10:00:00Z"' });
+    errors.push({
+      path: `${path}/occurredAt`,
+      message: 'must be an RFC 3339 date-time with a time zone, such as "2025-03-01T10:00:00Z"',
+    });
   }
   const resourceId = value.resourceId ?? null;
   if (resourceId !== null) errors.push(...validateBoundedId(resourceId, `${path}/resourceId`, RESOURCE_ID_MAX_LENGTH));
@@ -111,7 +115,11 @@ export const NO_USAGE: UsageByMeter = new Map();
 /** The aggregate with one more record of `quantity`. */
 export function addToAggregate(aggregate: UsageAggregate | undefined, quantity: ScaledDecimal): UsageAggregate {
   if (aggregate === undefined) return { count: 1, sum: quantity, max: quantity };
-  return { count: aggregate.count + 1, sum: aggregate.sum + quantity, max: quantity > aggregate.max ? quantity : aggregate.max };
+  return {
+    count: aggregate.count + 1,
+    sum: aggregate.sum + quantity,
+    max: quantity > aggregate.max ? quantity : aggregate.max,
+  };
 }
 
 /** The usage with one more record of `quantity` on `meter` (a new map: states are never mutated). */

@@ -20,8 +20,7 @@ export type PaymentCommand =
   | {
       type: 'RecordChargeResult';
       data: { paymentId: string } & (
-        | { outcome: 'approved'; gatewayReference: string }
-        | { outcome: 'declined'; reason: string }
+        { outcome: 'approved'; gatewayReference: string } | { outcome: 'declined'; reason: string }
       );
     }
   | {

@@ -1,13 +1,28 @@
 import type { PaymentEvent } from './payment';
-import { deleted, failed, initiated, NOW, PAYMENT_ID, processed, refunded, refundPayment } from './test-support/fixtures';
+import {
+  deleted,
+  failed,
+  initiated,
+  NOW,
+  PAYMENT_ID,
+  processed,
+  refunded,
+  refundPayment,
+} from './test-support/fixtures';
 import { given, paths } from './test-support/given';
 
-const refundedNow = (amount: string, refundedTotal: string, refundId = 'refund-1', reason: string | null = null): PaymentEvent =>
-  refunded(amount, refundedTotal, { refundId, reason, occurredAt: NOW });
+const refundedNow = (
+  amount: string,
+  refundedTotal: string,
+  refundId = 'refund-1',
+  reason: string | null = null,
+): PaymentEvent => refunded(amount, refundedTotal, { refundId, reason, occurredAt: NOW });
 
 describe('RefundPayment', () => {
   it('refunds part of a processed payment', () => {
-    const state = given(initiated(), processed()).when(refundPayment('30', { reason: 'damaged' })).then(refundedNow('30.00', '30.00', 'refund-1', 'damaged'));
+    const state = given(initiated(), processed())
+      .when(refundPayment('30', { reason: 'damaged' }))
+      .then(refundedNow('30.00', '30.00', 'refund-1', 'damaged'));
     expect(state).toMatchObject({ status: 'partially_refunded', refundedMinor: 3000n, updatedAt: NOW });
   });
 
@@ -33,34 +48,46 @@ describe('RefundPayment', () => {
     given(initiated(), processed(), refunded('60.00', '60.00'))
       .when(refundPayment('40.01'))
       .thenFails('CONFLICT', 'refund of 40.01 EUR exceeds the refundable remaining amount of 40.00 EUR');
-    given(initiated(), processed()).when(refundPayment('100.01')).thenFails('CONFLICT', /remaining amount of 100.00 EUR/);
+    given(initiated(), processed())
+      .when(refundPayment('100.01'))
+      .thenFails('CONFLICT', /remaining amount of 100.00 EUR/);
   });
 
   it('conflicts once fully refunded', () => {
-    given(initiated(), processed(), refunded('100.00', '100.00')).when(refundPayment('0.01')).thenFails('CONFLICT', /is refunded/);
+    given(initiated(), processed(), refunded('100.00', '100.00'))
+      .when(refundPayment('0.01'))
+      .thenFails('CONFLICT', /is refunded/);
   });
 
   it.each([
     ['pending', [initiated()]],
     ['failed', [initiated(), failed()]],
   ] as const)('conflicts when the payment is %s: only processed payments are refunded', (status, history) => {
-    given(...history).when(refundPayment('1.00')).thenFails('CONFLICT', new RegExp(`is ${status}`));
+    given(...history)
+      .when(refundPayment('1.00'))
+      .thenFails('CONFLICT', new RegExp(`is ${status}`));
   });
 
   it('uses the payment currency: BHD has three decimals', () => {
     given(initiated({ amount: '1.000', currency: 'BHD' }), processed())
       .when(refundPayment('0.005'))
       .then(refundedNow('0.005', '0.005'));
-    const error = given(initiated({ amount: '1.000', currency: 'BHD' }), processed()).when(refundPayment('0.0005')).thenFails('VALIDATION');
+    const error = given(initiated({ amount: '1.000', currency: 'BHD' }), processed())
+      .when(refundPayment('0.0005'))
+      .thenFails('VALIDATION');
     expect(error.errors).toEqual([{ path: '/amount', message: 'BHD amounts take at most 3 decimals' }]);
   });
 
   it.each(['0', '0.00', '-1', '1.001', 'abc', '', '1,00'])('rejects the amount %j', (amount) => {
-    expect(paths(given(initiated(), processed()).when(refundPayment(amount)).thenFails('VALIDATION'))).toEqual(['/amount']);
+    expect(paths(given(initiated(), processed()).when(refundPayment(amount)).thenFails('VALIDATION'))).toEqual([
+      '/amount',
+    ]);
   });
 
   it('rejects a reason over 500 characters and an empty refund id', () => {
-    const error = given(initiated(), processed()).when(refundPayment('1.00', { refundId: '', reason: 'x'.repeat(501) })).thenFails('VALIDATION');
+    const error = given(initiated(), processed())
+      .when(refundPayment('1.00', { refundId: '', reason: 'x'.repeat(501) }))
+      .thenFails('VALIDATION');
     expect(paths(error)).toEqual(['/refundId', '/reason']);
   });
 

@@ -1,4 +1,15 @@
-import { approveCharge, deleted, failed, initiated, NOW, PAYMENT_ID, processed, refunded, updated, updatePayment } from './test-support/fixtures';
+import {
+  approveCharge,
+  deleted,
+  failed,
+  initiated,
+  NOW,
+  PAYMENT_ID,
+  processed,
+  refunded,
+  updated,
+  updatePayment,
+} from './test-support/fixtures';
 import { given, paths } from './test-support/given';
 
 describe('UpdatePayment', () => {
@@ -12,11 +23,15 @@ describe('UpdatePayment', () => {
   });
 
   it('still accepts description and metadata changes while the charge is in flight', () => {
-    given(initiated()).when(updatePayment({ amount: '100.00', description: 'renamed' })).then(updated({ description: 'renamed' }, NOW));
+    given(initiated())
+      .when(updatePayment({ amount: '100.00', description: 'renamed' }))
+      .then(updated({ description: 'renamed' }, NOW));
   });
 
   it('lets the charge outcome be recorded after an update that landed during the charge', () => {
-    given(initiated(), updated({ description: 'renamed' })).when(approveCharge()).then(processed({ occurredAt: NOW }));
+    given(initiated(), updated({ description: 'renamed' }))
+      .when(approveCharge())
+      .then(processed({ occurredAt: NOW }));
   });
 
   it.each([
@@ -24,7 +39,9 @@ describe('UpdatePayment', () => {
     ['failed', [initiated(), failed()]],
     ['partially_refunded', [initiated(), processed(), refunded('10.00', '10.00')]],
   ] as const)('conflicts when changing the amount of a %s payment', (status, history) => {
-    given(...history).when(updatePayment({ amount: '90.00' })).thenFails('CONFLICT', new RegExp(`can no longer change: it is ${status}`));
+    given(...history)
+      .when(updatePayment({ amount: '90.00' }))
+      .thenFails('CONFLICT', new RegExp(`can no longer change: it is ${status}`));
   });
 
   it('accepts the current amount, re-sent with other fields, after processing: it is not a change', () => {
@@ -47,7 +64,9 @@ describe('UpdatePayment', () => {
   });
 
   it('clears the description with null', () => {
-    const state = given(initiated({ description: 'old' })).when(updatePayment({ description: null })).then(updated({ description: null }, NOW));
+    const state = given(initiated({ description: 'old' }))
+      .when(updatePayment({ description: null }))
+      .then(updated({ description: null }, NOW));
     expect(state.kind !== 'absent' && state.description).toBeNull();
   });
 
@@ -64,7 +83,9 @@ describe('UpdatePayment', () => {
   });
 
   it('sees an earlier update: setting the value it already set is a no-op', () => {
-    given(initiated(), updated({ amount: '80.00' })).when(updatePayment({ amount: '80' })).then();
+    given(initiated(), updated({ amount: '80.00' }))
+      .when(updatePayment({ amount: '80' }))
+      .then();
   });
 
   it('needs at least one field', () => {
@@ -72,9 +93,13 @@ describe('UpdatePayment', () => {
   });
 
   it('parses the amount in the payment currency', () => {
-    const error = given(initiated({ amount: '1500', currency: 'JPY' })).when(updatePayment({ amount: '10.5' })).thenFails('VALIDATION');
+    const error = given(initiated({ amount: '1500', currency: 'JPY' }))
+      .when(updatePayment({ amount: '10.5' }))
+      .thenFails('VALIDATION');
     expect(error.errors).toEqual([{ path: '/amount', message: 'JPY amounts take no decimals' }]);
-    given(initiated({ amount: '1500', currency: 'JPY' })).when(updatePayment({ amount: '1500' })).then();
+    given(initiated({ amount: '1500', currency: 'JPY' }))
+      .when(updatePayment({ amount: '1500' }))
+      .then();
   });
 
   it('reports invalid fields before conflicts', () => {
@@ -85,7 +110,11 @@ describe('UpdatePayment', () => {
   });
 
   it('is not found for a payment that does not exist or is deleted', () => {
-    given().when(updatePayment({ description: 'x' })).thenFails('NOT_FOUND', `payment ${PAYMENT_ID} not found`);
-    given(initiated(), deleted()).when(updatePayment({ description: 'x' })).thenFails('NOT_FOUND');
+    given()
+      .when(updatePayment({ description: 'x' }))
+      .thenFails('NOT_FOUND', `payment ${PAYMENT_ID} not found`);
+    given(initiated(), deleted())
+      .when(updatePayment({ description: 'x' }))
+      .thenFails('NOT_FOUND');
   });
 });

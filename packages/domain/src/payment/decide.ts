@@ -44,7 +44,9 @@ export function decide(state: PaymentState, command: PaymentCommand, now: string
       return remove(state, command.data, now);
     default: {
       const _exhaustive: never = command;
-      return validationError([{ path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` }]);
+      return validationError([
+        { path: '/type', message: `unknown command type ${String((_exhaustive as { type: unknown }).type)}` },
+      ]);
     }
   }
 }
@@ -101,7 +103,10 @@ function recordChargeResult(state: PaymentState, data: CommandData<'RecordCharge
     case 'approved': {
       const errors = validateId(data.gatewayReference, '/gatewayReference');
       if (errors.length > 0) return validationError(errors);
-      event = { type: 'PaymentProcessed', data: { paymentId: data.paymentId, gatewayReference: data.gatewayReference, occurredAt: now } };
+      event = {
+        type: 'PaymentProcessed',
+        data: { paymentId: data.paymentId, gatewayReference: data.gatewayReference, occurredAt: now },
+      };
       break;
     }
     case 'declined': {
@@ -118,7 +123,10 @@ function recordChargeResult(state: PaymentState, data: CommandData<'RecordCharge
   }
   if (state.kind === 'deleted') return new DomainError('CONFLICT', `payment ${data.paymentId} is deleted`);
   if (state.status !== 'pending') {
-    return new DomainError('CONFLICT', `payment ${data.paymentId} is ${state.status}: a charge result is only recorded while pending`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} is ${state.status}: a charge result is only recorded while pending`,
+    );
   }
   return [event];
 }
@@ -126,14 +134,20 @@ function recordChargeResult(state: PaymentState, data: CommandData<'RecordCharge
 /** Same keys with the same values, in any order. */
 function sameMetadata(a: Metadata, b: Metadata): boolean {
   const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+  return (
+    keys.length === Object.keys(b).length &&
+    keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k])
+  );
 }
 
 function update(state: PaymentState, data: CommandData<'UpdatePayment'>, now: string): Decision {
   const payment = existing(state, data.paymentId);
   if (payment instanceof DomainError) return payment;
   if (data.amount === undefined && data.description === undefined && data.metadata === undefined) {
-    return validationError([{ path: '', message: 'give at least one of amount, description, metadata' }], 'nothing to update');
+    return validationError(
+      [{ path: '', message: 'give at least one of amount, description, metadata' }],
+      'nothing to update',
+    );
   }
   const errors = [...validateDescription(data.description), ...validateMetadata(data.metadata)];
   // Parsed in the payment's currency: an update cannot change the currency.
@@ -148,12 +162,20 @@ function update(state: PaymentState, data: CommandData<'UpdatePayment'>, now: st
   // would make the events lie) and after it (the money has moved, or was declined, for that amount).
   if (amount !== undefined && amount !== payment.amountMinor) {
     if (isChargeInFlight(payment)) {
-      return new DomainError('CONFLICT', `the amount of payment ${data.paymentId} cannot change while its charge is in flight`);
+      return new DomainError(
+        'CONFLICT',
+        `the amount of payment ${data.paymentId} cannot change while its charge is in flight`,
+      );
     }
-    return new DomainError('CONFLICT', `the amount of payment ${data.paymentId} can no longer change: it is ${payment.status}`);
+    return new DomainError(
+      'CONFLICT',
+      `the amount of payment ${data.paymentId} can no longer change: it is ${payment.status}`,
+    );
   }
-  if (data.description !== undefined && data.description !== payment.description) changes.description = data.description;
-  if (data.metadata !== undefined && !sameMetadata(data.metadata, payment.metadata)) changes.metadata = { ...data.metadata };
+  if (data.description !== undefined && data.description !== payment.description)
+    changes.description = data.description;
+  if (data.metadata !== undefined && !sameMetadata(data.metadata, payment.metadata))
+    changes.metadata = { ...data.metadata };
   if (Object.keys(changes).length === 0) return [];
   return [{ type: 'PaymentUpdated', data: { paymentId: data.paymentId, changes, occurredAt: now } }];
 }
@@ -168,12 +190,17 @@ function refund(state: PaymentState, data: CommandData<'RefundPayment'>, now: st
   if (amount instanceof DomainError || errors.length > 0) return validationError(errors);
 
   if (payment.status !== 'processed' && payment.status !== 'partially_refunded') {
-    return new DomainError('CONFLICT', `payment ${data.paymentId} is ${payment.status}: only a processed payment can be refunded`);
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} is ${payment.status}: only a processed payment can be refunded`,
+    );
   }
   const remaining = payment.amountMinor - payment.refundedMinor;
   if (amount > remaining) {
-    return new DomainError('CONFLICT',
-      `refund of ${formatAmount(amount, payment.currency)} ${payment.currency} exceeds the refundable remaining amount of ${formatAmount(remaining, payment.currency)} ${payment.currency}`);
+    return new DomainError(
+      'CONFLICT',
+      `refund of ${formatAmount(amount, payment.currency)} ${payment.currency} exceeds the refundable remaining amount of ${formatAmount(remaining, payment.currency)} ${payment.currency}`,
+    );
   }
   return [
     {
@@ -197,6 +224,12 @@ function remove(state: PaymentState, data: CommandData<'DeletePayment'>, now: st
   if (errors.length > 0) return validationError(errors);
   // Its charge is in flight: deleted now, the gateway's answer (money may have moved) would have no
   // payment left to be recorded on.
-  if (payment.status === 'pending') return new DomainError('CONFLICT', `payment ${data.paymentId} is being charged: it can be deleted once processed or failed`);
-  return [{ type: 'PaymentDeleted', data: { paymentId: data.paymentId, reason: data.reason ?? null, occurredAt: now } }];
+  if (payment.status === 'pending')
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} is being charged: it can be deleted once processed or failed`,
+    );
+  return [
+    { type: 'PaymentDeleted', data: { paymentId: data.paymentId, reason: data.reason ?? null, occurredAt: now } },
+  ];
 }

@@ -3,8 +3,22 @@ import type { PaymentCommand } from './commands';
 import { decide } from './decide';
 import { initialPaymentState, type PaymentStatus } from './payment';
 import {
-  approveCharge, createPayment, declineCharge, deletePayment, deleted, failed, initiated, NOW, ORG_ID,
-  PAYMENT_ID, processed, refunded, refundPayment, updatePayment, USER_ID, T1,
+  approveCharge,
+  createPayment,
+  declineCharge,
+  deletePayment,
+  deleted,
+  failed,
+  initiated,
+  NOW,
+  ORG_ID,
+  PAYMENT_ID,
+  processed,
+  refunded,
+  refundPayment,
+  updatePayment,
+  USER_ID,
+  T1,
 } from './test-support/fixtures';
 import { given, paths } from './test-support/given';
 
@@ -20,14 +34,29 @@ const statuses = Object.keys(inStatus) as PaymentStatus[];
 
 describe('CreatePayment', () => {
   it('initiates a payment with the canonical amount, null description and empty metadata by default', () => {
-    const state = given().when(createPayment({ amount: '100' })).then({
-      type: 'PaymentInitiated',
-      data: {
-        paymentId: PAYMENT_ID, organizationId: ORG_ID, userId: USER_ID, amount: '100.00', currency: 'EUR',
-        description: null, metadata: {}, occurredAt: NOW,
-      },
+    const state = given()
+      .when(createPayment({ amount: '100' }))
+      .then({
+        type: 'PaymentInitiated',
+        data: {
+          paymentId: PAYMENT_ID,
+          organizationId: ORG_ID,
+          userId: USER_ID,
+          amount: '100.00',
+          currency: 'EUR',
+          description: null,
+          metadata: {},
+          occurredAt: NOW,
+        },
+      });
+    expect(state).toMatchObject({
+      kind: 'live',
+      version: 1,
+      status: 'pending',
+      amountMinor: 10000n,
+      createdAt: NOW,
+      updatedAt: NOW,
     });
-    expect(state).toMatchObject({ kind: 'live', version: 1, status: 'pending', amountMinor: 10000n, createdAt: NOW, updatedAt: NOW });
   });
 
   it.each([
@@ -38,7 +67,9 @@ describe('CreatePayment', () => {
     ['12.3', 'KWD', '12.300'],
     ['1.2345', 'CLF', '1.2345'],
   ])('stores %s %s as %s', (amount, currency, canonical) => {
-    given().when(createPayment({ amount, currency })).then(initiated({ amount: canonical, currency, occurredAt: NOW }));
+    given()
+      .when(createPayment({ amount, currency }))
+      .then(initiated({ amount: canonical, currency, occurredAt: NOW }));
   });
 
   it('keeps the description and metadata it is given', () => {
@@ -52,7 +83,9 @@ describe('CreatePayment', () => {
   });
 
   it('conflicts when the payment existed and was deleted: ids are never reused', () => {
-    given(initiated(), deleted()).when(createPayment()).thenFails('CONFLICT', /already exists/);
+    given(initiated(), deleted())
+      .when(createPayment())
+      .thenFails('CONFLICT', /already exists/);
   });
 
   it.each([
@@ -80,19 +113,27 @@ describe('CreatePayment', () => {
   it('accepts the limits themselves: 500-character description, 20 metadata entries of 500 characters', () => {
     const metadata = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, 'v'.repeat(500)]));
     const description = '€'.repeat(500);
-    given().when(createPayment({ description, metadata })).then(initiated({ description, metadata, occurredAt: NOW }));
+    given()
+      .when(createPayment({ description, metadata }))
+      .then(initiated({ description, metadata, occurredAt: NOW }));
   });
 
   it('counts characters, not UTF-16 units: 500 emoji are a valid description', () => {
     const description = '😀'.repeat(500);
-    given().when(createPayment({ description })).then(initiated({ description, occurredAt: NOW }));
+    given()
+      .when(createPayment({ description }))
+      .then(initiated({ description, occurredAt: NOW }));
   });
 
   it('keeps a metadata key named __proto__ as plain data, as JSON.parse produces it', () => {
     const metadata = JSON.parse('{"__proto__":"x","a":"1"}') as Record<string, string>;
-    const state = given().when(createPayment({ metadata })).then(initiated({ metadata, occurredAt: NOW }));
+    const state = given()
+      .when(createPayment({ metadata }))
+      .then(initiated({ metadata, occurredAt: NOW }));
     expect(state.kind !== 'absent' && Object.keys(state.metadata)).toEqual(['__proto__', 'a']);
-    given(initiated({ metadata })).when(updatePayment({ metadata: JSON.parse('{"a":"1","__proto__":"x"}') as Record<string, string> })).then();
+    given(initiated({ metadata }))
+      .when(updatePayment({ metadata: JSON.parse('{"a":"1","__proto__":"x"}') as Record<string, string> }))
+      .then();
   });
 
   it('reports every invalid field at once', () => {
@@ -104,18 +145,30 @@ describe('CreatePayment', () => {
   });
 
   it('judges the input before the state: an invalid create on an existing payment is a VALIDATION error', () => {
-    given(initiated()).when(createPayment({ amount: '0' })).thenFails('VALIDATION');
+    given(initiated())
+      .when(createPayment({ amount: '0' }))
+      .thenFails('VALIDATION');
   });
 });
 
 describe('RecordChargeResult', () => {
   it('processes a pending payment when the charge is approved', () => {
-    const state = given(initiated()).when(approveCharge('gw_9', PAYMENT_ID)).then(processed({ gatewayReference: 'gw_9', occurredAt: NOW }));
-    expect(state).toMatchObject({ status: 'processed', gatewayReference: 'gw_9', failureReason: null, updatedAt: NOW, version: 2 });
+    const state = given(initiated())
+      .when(approveCharge('gw_9', PAYMENT_ID))
+      .then(processed({ gatewayReference: 'gw_9', occurredAt: NOW }));
+    expect(state).toMatchObject({
+      status: 'processed',
+      gatewayReference: 'gw_9',
+      failureReason: null,
+      updatedAt: NOW,
+      version: 2,
+    });
   });
 
   it('fails a pending payment when the charge is declined, keeping the reason', () => {
-    const state = given(initiated()).when(declineCharge('insufficient_funds')).then(failed({ reason: 'insufficient_funds', occurredAt: NOW }));
+    const state = given(initiated())
+      .when(declineCharge('insufficient_funds'))
+      .then(failed({ reason: 'insufficient_funds', occurredAt: NOW }));
     expect(state).toMatchObject({ status: 'failed', failureReason: 'insufficient_funds', gatewayReference: null });
   });
 
@@ -124,13 +177,22 @@ describe('RecordChargeResult', () => {
   });
 
   it('conflicts for a deleted payment', () => {
-    given(initiated(), deleted()).when(approveCharge()).thenFails('CONFLICT', /deleted/);
+    given(initiated(), deleted())
+      .when(approveCharge())
+      .thenFails('CONFLICT', /deleted/);
   });
 
-  it.each(statuses.filter((s) => s !== 'pending'))('conflicts when the payment is %s: a charge is recorded once', (status) => {
-    given(...inStatus[status]).when(approveCharge()).thenFails('CONFLICT', new RegExp(`is ${status}`));
-    given(...inStatus[status]).when(declineCharge()).thenFails('CONFLICT');
-  });
+  it.each(statuses.filter((s) => s !== 'pending'))(
+    'conflicts when the payment is %s: a charge is recorded once',
+    (status) => {
+      given(...inStatus[status])
+        .when(approveCharge())
+        .thenFails('CONFLICT', new RegExp(`is ${status}`));
+      given(...inStatus[status])
+        .when(declineCharge())
+        .thenFails('CONFLICT');
+    },
+  );
 
   it('rejects an empty gateway reference or decline reason', () => {
     expect(paths(given(initiated()).when(approveCharge('')).thenFails('VALIDATION'))).toEqual(['/gatewayReference']);
@@ -138,25 +200,35 @@ describe('RecordChargeResult', () => {
   });
 
   it('rejects an unknown outcome', () => {
-    const command = { type: 'RecordChargeResult', data: { paymentId: PAYMENT_ID, outcome: 'maybe' } } as unknown as PaymentCommand;
+    const command = {
+      type: 'RecordChargeResult',
+      data: { paymentId: PAYMENT_ID, outcome: 'maybe' },
+    } as unknown as PaymentCommand;
     expect(paths(given(initiated()).when(command).thenFails('VALIDATION'))).toEqual(['/outcome']);
   });
 });
 
 describe('DeletePayment', () => {
   it.each(statuses.filter((s) => s !== 'pending'))('deletes a %s payment', (status) => {
-    const state = given(...inStatus[status]).when(deletePayment({ reason: 'duplicate' })).then({
-      type: 'PaymentDeleted', data: { paymentId: PAYMENT_ID, reason: 'duplicate', occurredAt: NOW },
-    });
+    const state = given(...inStatus[status])
+      .when(deletePayment({ reason: 'duplicate' }))
+      .then({
+        type: 'PaymentDeleted',
+        data: { paymentId: PAYMENT_ID, reason: 'duplicate', occurredAt: NOW },
+      });
     expect(state).toMatchObject({ kind: 'deleted', status, deletedAt: NOW, updatedAt: NOW });
   });
 
   it('defaults the reason to null', () => {
-    given(initiated(), processed()).when(deletePayment()).then(deleted({ occurredAt: NOW }));
+    given(initiated(), processed())
+      .when(deletePayment())
+      .then(deleted({ occurredAt: NOW }));
   });
 
   it('conflicts while the payment is pending: its charge is in flight, and its outcome must have a payment to be recorded on', () => {
-    given(initiated()).when(deletePayment()).thenFails('CONFLICT', /being charged/);
+    given(initiated())
+      .when(deletePayment())
+      .thenFails('CONFLICT', /being charged/);
   });
 
   it('is not found for a payment that does not exist or is already deleted', () => {
@@ -165,7 +237,13 @@ describe('DeletePayment', () => {
   });
 
   it('rejects a reason over 500 characters', () => {
-    expect(paths(given(initiated(), processed()).when(deletePayment({ reason: 'x'.repeat(501) })).thenFails('VALIDATION'))).toEqual(['/reason']);
+    expect(
+      paths(
+        given(initiated(), processed())
+          .when(deletePayment({ reason: 'x'.repeat(501) }))
+          .thenFails('VALIDATION'),
+      ),
+    ).toEqual(['/reason']);
   });
 });
 
@@ -178,7 +256,9 @@ describe('after PaymentDeleted', () => {
     ['RefundPayment', refundPayment('1.00'), 'NOT_FOUND'],
     ['DeletePayment', deletePayment(), 'NOT_FOUND'],
   ])('%s is refused', (_name, command, code) => {
-    given(...history).when(command).thenFails(code as 'CONFLICT' | 'NOT_FOUND');
+    given(...history)
+      .when(command)
+      .thenFails(code as 'CONFLICT' | 'NOT_FOUND');
   });
 });
 
@@ -186,16 +266,24 @@ describe('decide as a function', () => {
   it('returns the error instead of throwing, also for a malformed command', () => {
     const result = decide(initialPaymentState, { type: 'CreatePayment' } as unknown as PaymentCommand, NOW);
     expect(result).toBeInstanceOf(DomainError);
-    expect(decide(initialPaymentState, { type: 'Nope', data: {} } as unknown as PaymentCommand, NOW)).toMatchObject({ code: 'VALIDATION' });
+    expect(decide(initialPaymentState, { type: 'Nope', data: {} } as unknown as PaymentCommand, NOW)).toMatchObject({
+      code: 'VALIDATION',
+    });
   });
 
   it('takes the time from its argument', () => {
-    given().when(createPayment(), T1).then(initiated({ occurredAt: T1 }));
+    given()
+      .when(createPayment(), T1)
+      .then(initiated({ occurredAt: T1 }));
   });
 
   it('rejects a command for another payment than the loaded stream', () => {
-    const error = given(initiated()).when(updatePayment({ description: 'x' }, 'other-id')).thenFails('VALIDATION');
+    const error = given(initiated())
+      .when(updatePayment({ description: 'x' }, 'other-id'))
+      .thenFails('VALIDATION');
     expect(paths(error)).toEqual(['/paymentId']);
-    expect(paths(given(initiated()).when(approveCharge('gw', 'other-id')).thenFails('VALIDATION'))).toEqual(['/paymentId']);
+    expect(paths(given(initiated()).when(approveCharge('gw', 'other-id')).thenFails('VALIDATION'))).toEqual([
+      '/paymentId',
+    ]);
   });
 });

@@ -18,8 +18,18 @@ const otherId = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
 /** Decimal strings around 0..200 major units, some with decimals, plus a few invalid spellings. */
 const amount = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 1, max: 200 }).map(String) },
-  { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 99 })).map(([a, b]) => `${a}.${String(b).padStart(2, '0')}`) },
-  { weight: 2, arbitrary: fc.tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 999 })).map(([a, b]) => `${a}.${String(b).padStart(3, '0')}`) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 99 }))
+      .map(([a, b]) => `${a}.${String(b).padStart(2, '0')}`),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 50 }), fc.integer({ min: 0, max: 999 }))
+      .map(([a, b]) => `${a}.${String(b).padStart(3, '0')}`),
+  },
   { weight: 1, arbitrary: fc.constantFrom('0', '-1', '', 'abc', '1e2', '1000000000000', '.5') },
 );
 /*
@@ -35,7 +45,11 @@ const refundAmount = fc.oneof({ weight: 3, arbitrary: amount }, { weight: 1, arb
 function resolve(cmd: PaymentCommand, state: PaymentState): PaymentCommand {
   if (cmd.type === 'UpdatePayment' && cmd.data.amount === SAME) {
     if (state.kind === 'absent') return { ...cmd, data: { ...cmd.data, amount: '1.00', description: null } };
-    const current = { amount: formatStoredAmount(state.amountMinor, state.currency), description: state.description, metadata: { ...state.metadata } };
+    const current = {
+      amount: formatStoredAmount(state.amountMinor, state.currency),
+      description: state.description,
+      metadata: { ...state.metadata },
+    };
     return { ...cmd, data: { ...cmd.data, ...current } };
   }
   if (cmd.type !== 'RefundPayment' || (cmd.data.amount !== REST && cmd.data.amount !== HALF)) return cmd;
@@ -46,15 +60,27 @@ function resolve(cmd: PaymentCommand, state: PaymentState): PaymentCommand {
 }
 
 const text = fc.oneof(fc.string({ maxLength: 20 }), fc.constant('x'.repeat(501)));
-const metadata: fc.Arbitrary<Metadata> = fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 4 });
-const paymentId = fc.oneof({ weight: 20, arbitrary: fc.constant(PAYMENT_ID) }, { weight: 1, arbitrary: fc.constant(otherId) });
+const metadata: fc.Arbitrary<Metadata> = fc.dictionary(
+  fc.string({ minLength: 1, maxLength: 5 }),
+  fc.string({ maxLength: 5 }),
+  { maxKeys: 4 },
+);
+const paymentId = fc.oneof(
+  { weight: 20, arbitrary: fc.constant(PAYMENT_ID) },
+  { weight: 1, arbitrary: fc.constant(otherId) },
+);
 
 const createCommand: fc.Arbitrary<PaymentCommand> = fc.record({
   type: fc.constant('CreatePayment' as const),
   data: fc.record(
     {
-      paymentId: fc.constant(PAYMENT_ID), organizationId: fc.constant('org-1'), userId: fc.constant('user-1'),
-      amount, currency: fc.constantFrom(...CURRENCIES), description: fc.option(text, { nil: null }), metadata,
+      paymentId: fc.constant(PAYMENT_ID),
+      organizationId: fc.constant('org-1'),
+      userId: fc.constant('user-1'),
+      amount,
+      currency: fc.constantFrom(...CURRENCIES),
+      description: fc.option(text, { nil: null }),
+      metadata,
     },
     { requiredKeys: ['paymentId', 'organizationId', 'userId', 'amount', 'currency'] },
   ),
@@ -64,34 +90,65 @@ const command: fc.Arbitrary<PaymentCommand> = fc.oneof(
   { weight: 1, arbitrary: createCommand },
   {
     weight: 3,
-    arbitrary: fc.oneof(
-      fc.record({ paymentId, outcome: fc.constant('approved' as const), gatewayReference: fc.constantFrom('gw-1', 'gw-2', '') }),
-      fc.record({ paymentId, outcome: fc.constant('declined' as const), reason: fc.constantFrom('card_declined', '') }),
-    ).map((data): PaymentCommand => ({ type: 'RecordChargeResult', data })),
+    arbitrary: fc
+      .oneof(
+        fc.record({
+          paymentId,
+          outcome: fc.constant('approved' as const),
+          gatewayReference: fc.constantFrom('gw-1', 'gw-2', ''),
+        }),
+        fc.record({
+          paymentId,
+          outcome: fc.constant('declined' as const),
+          reason: fc.constantFrom('card_declined', ''),
+        }),
+      )
+      .map((data): PaymentCommand => ({ type: 'RecordChargeResult', data })),
   },
   {
     weight: 3,
     arbitrary: fc
-      .record({ paymentId, amount, description: fc.option(text, { nil: null }), metadata }, { requiredKeys: ['paymentId'] })
+      .record(
+        { paymentId, amount, description: fc.option(text, { nil: null }), metadata },
+        { requiredKeys: ['paymentId'] },
+      )
       .map((data): PaymentCommand => ({ type: 'UpdatePayment', data })),
   },
-  { weight: 1, arbitrary: paymentId.map((id): PaymentCommand => ({ type: 'UpdatePayment', data: { paymentId: id, amount: SAME } })) },
+  {
+    weight: 1,
+    arbitrary: paymentId.map((id): PaymentCommand => ({
+      type: 'UpdatePayment',
+      data: { paymentId: id, amount: SAME },
+    })),
+  },
   {
     weight: 5,
     arbitrary: fc
-      .record({ paymentId, refundId: fc.constantFrom('r-1', 'r-2', ''), amount: refundAmount, reason: fc.option(text, { nil: null }) }, { requiredKeys: ['paymentId', 'refundId', 'amount'] })
+      .record(
+        {
+          paymentId,
+          refundId: fc.constantFrom('r-1', 'r-2', ''),
+          amount: refundAmount,
+          reason: fc.option(text, { nil: null }),
+        },
+        { requiredKeys: ['paymentId', 'refundId', 'amount'] },
+      )
       .map((data): PaymentCommand => ({ type: 'RefundPayment', data })),
   },
   {
     weight: 1,
-    arbitrary: fc.record({ paymentId, reason: fc.option(text, { nil: null }) }, { requiredKeys: ['paymentId'] })
+    arbitrary: fc
+      .record({ paymentId, reason: fc.option(text, { nil: null }) }, { requiredKeys: ['paymentId'] })
       .map((data): PaymentCommand => ({ type: 'DeletePayment', data })),
   },
 );
 
 /** Mostly a stream that starts with a create, sometimes one that does not. */
 const sequence = fc.oneof(
-  { weight: 9, arbitrary: fc.tuple(createCommand, fc.array(command, { maxLength: 25 })).map(([c, rest]) => [c, ...rest]) },
+  {
+    weight: 9,
+    arbitrary: fc.tuple(createCommand, fc.array(command, { maxLength: 25 })).map(([c, rest]) => [c, ...rest]),
+  },
   { weight: 1, arbitrary: fc.array(command, { maxLength: 10 }) },
 );
 
@@ -119,11 +176,21 @@ function checkInvariants(state: PaymentState, emitted: readonly PaymentEvent[]):
   expect(state.amountMinor > 0n).toBe(true);
   expect(state.refundedMinor >= 0n && state.refundedMinor <= state.amountMinor).toBe(true);
   expect(state.status === 'refunded').toBe(state.refundedMinor === state.amountMinor);
-  expect(state.status === 'partially_refunded').toBe(state.refundedMinor > 0n && state.refundedMinor < state.amountMinor);
+  expect(state.status === 'partially_refunded').toBe(
+    state.refundedMinor > 0n && state.refundedMinor < state.amountMinor,
+  );
 }
 
 describe('decide/evolve laws', () => {
-  const reached = { processed: 0, failed: 0, partially_refunded: 0, refunded: 0, deleted: 0, noop: 0, rejectedAfterDelete: 0 };
+  const reached = {
+    processed: 0,
+    failed: 0,
+    partially_refunded: 0,
+    refunded: 0,
+    deleted: 0,
+    noop: 0,
+    rejectedAfterDelete: 0,
+  };
 
   it('hold for random command sequences', () => {
     fc.assert(

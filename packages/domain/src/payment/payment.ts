@@ -5,7 +5,11 @@ import type { Metadata } from './commands';
 export type PaymentStatus = 'pending' | 'processed' | 'failed' | 'partially_refunded' | 'refunded';
 
 export const PAYMENT_STATUSES: readonly PaymentStatus[] = Object.freeze([
-  'pending', 'processed', 'failed', 'partially_refunded', 'refunded',
+  'pending',
+  'processed',
+  'failed',
+  'partially_refunded',
+  'refunded',
 ] as const);
 
 /*
@@ -139,7 +143,12 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
     case 'PaymentInitiated':
       return counted;
     case 'PaymentProcessed':
-      return { ...counted, status: 'processed', gatewayReference: event.data.gatewayReference, updatedAt: event.data.occurredAt };
+      return {
+        ...counted,
+        status: 'processed',
+        gatewayReference: event.data.gatewayReference,
+        updatedAt: event.data.occurredAt,
+      };
     case 'PaymentFailed':
       return { ...counted, status: 'failed', failureReason: event.data.reason, updatedAt: event.data.occurredAt };
     case 'PaymentUpdated': {

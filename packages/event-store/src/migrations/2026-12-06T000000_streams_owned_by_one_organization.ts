@@ -8,7 +8,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`
     UPDATE streams SET organization_id = first.organization_id
     FROM events AS first
-    WHERE first.stream_id = streams.stream_id AND first.stream_version = 1 AND first.organization_id IS NOT NULL`.execute(db);
+    WHERE first.stream_id = streams.stream_id AND first.stream_version = 1 AND first.organization_id IS NOT NULL`.execute(
+    db,
+  );
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -15,7 +15,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (column) => column.notNull().defaultTo(sql`now()`))
     .execute();
-  await db.schema.createIndex('simulated_gateway_charges_payment').on('simulated_gateway_charges').column('payment_id').execute();
+  await db.schema
+    .createIndex('simulated_gateway_charges_payment')
+    .on('simulated_gateway_charges')
+    .column('payment_id')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -32,7 +32,14 @@ afterAll(async () => {
 
 const chargeRequest = (overrides: Partial<ChargeRequest> = {}): ChargeRequest => {
   const paymentId = randomUUID();
-  return { paymentId, amount: '12.50', currency: 'EUR', metadata: {}, idempotencyKey: `charge-${paymentId}`, ...overrides };
+  return {
+    paymentId,
+    amount: '12.50',
+    currency: 'EUR',
+    metadata: {},
+    idempotencyKey: `charge-${paymentId}`,
+    ...overrides,
+  };
 };
 
 /** The single ledger row of a payment. */
@@ -74,9 +81,18 @@ describe('createSimulatedGateway', () => {
     expect(await gateway.charge(request)).toEqual({ outcome: 'declined', reason: 'card_declined' });
     expect(await gateway.charge(request)).toEqual({ outcome: 'declined', reason: 'card_declined' });
     // The outcome belongs to the key: a retry without the instruction does not turn it into money.
-    expect(await gateway.charge({ ...request, metadata: {} })).toEqual({ outcome: 'declined', reason: 'card_declined' });
+    expect(await gateway.charge({ ...request, metadata: {} })).toEqual({
+      outcome: 'declined',
+      reason: 'card_declined',
+    });
 
-    expect(await ledgerOf(request.paymentId)).toMatchObject({ outcome: 'declined', decline_reason: 'card_declined', gateway_reference: null, captures: 0, attempts: 3 });
+    expect(await ledgerOf(request.paymentId)).toMatchObject({
+      outcome: 'declined',
+      decline_reason: 'card_declined',
+      gateway_reference: null,
+      captures: 0,
+      attempts: 3,
+    });
   });
 
   it('flaky: fails transiently on attempts 1 and 2, each attempt committed, then approves on the 3rd', async () => {
@@ -125,7 +141,13 @@ describe('createSimulatedGateway', () => {
       expect(outcome).toEqual({ outcome: 'declined', reason: 'idempotency key reused with another amount' });
     }
     expect(await gateway.charge(approved)).toEqual(original);
-    expect(await ledgerOf(approved.paymentId)).toMatchObject({ amount: '10.00', currency: 'EUR', outcome: 'approved', captures: 1, attempts: 4 });
+    expect(await ledgerOf(approved.paymentId)).toMatchObject({
+      amount: '10.00',
+      currency: 'EUR',
+      outcome: 'approved',
+      captures: 1,
+      attempts: 4,
+    });
   });
 
   it('a key reused with another amount before any outcome does not spoil the original request', async () => {
@@ -137,7 +159,10 @@ describe('createSimulatedGateway', () => {
     expect(await ledgerOf(request.paymentId)).toMatchObject({ captures: 0, attempts: 2 });
 
     // The original request carries on: attempt 3 is past the planned failures, so it is approved.
-    expect(await gateway.charge(request)).toEqual({ outcome: 'approved', gatewayReference: expect.stringMatching(/^sim_/) });
+    expect(await gateway.charge(request)).toEqual({
+      outcome: 'approved',
+      gatewayReference: expect.stringMatching(/^sim_/),
+    });
     expect(await ledgerOf(request.paymentId)).toMatchObject({ amount: '12.50', captures: 1, attempts: 3 });
   });
 });

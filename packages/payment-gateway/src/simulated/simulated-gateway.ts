@@ -40,10 +40,15 @@ type AttemptResult = ChargeOutcome | { outcome: 'unavailable'; message: string }
  * ledger already holds, and every flaky request, takes the transaction of `chargeOnce` instead, which
  * replays stored outcomes and counts attempts; null sends the call there.
  */
-async function firstAttemptInOneStatement(db: Kysely<SimulatedGatewayTables>, request: ChargeRequest): Promise<ChargeOutcome | null> {
+async function firstAttemptInOneStatement(
+  db: Kysely<SimulatedGatewayTables>,
+  request: ChargeRequest,
+): Promise<ChargeOutcome | null> {
   if (request.metadata.simulate === SIMULATIONS.flaky) return null;
   const outcome: ChargeOutcome =
-    request.metadata.simulate === SIMULATIONS.decline ? { outcome: 'declined', reason: 'card_declined' } : { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` };
+    request.metadata.simulate === SIMULATIONS.decline
+      ? { outcome: 'declined', reason: 'card_declined' }
+      : { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` };
   const inserted = await db
     .insertInto('simulated_gateway_charges')
     .values({
@@ -67,9 +72,17 @@ async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRe
   // The upsert takes the key's row lock: concurrent calls with one key run one after the other.
   const row = await trx
     .insertInto('simulated_gateway_charges')
-    .values({ idempotency_key: request.idempotencyKey, payment_id: request.paymentId, amount: request.amount, currency: request.currency, attempts: 1 })
+    .values({
+      idempotency_key: request.idempotencyKey,
+      payment_id: request.paymentId,
+      amount: request.amount,
+      currency: request.currency,
+      attempts: 1,
+    })
     .onConflict((conflict) =>
-      conflict.column('idempotency_key').doUpdateSet({ attempts: sql`simulated_gateway_charges.attempts + 1`, updated_at: sql`now()` }),
+      conflict
+        .column('idempotency_key')
+        .doUpdateSet({ attempts: sql`simulated_gateway_charges.attempts + 1`, updated_at: sql`now()` }),
     )
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -84,13 +97,20 @@ async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRe
 
   const simulate = request.metadata.simulate;
   if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {
-    return { outcome: 'unavailable', message: `simulated gateway unavailable (attempt ${row.attempts} of ${FLAKY_FAILURES} planned failures)` };
+    return {
+      outcome: 'unavailable',
+      message: `simulated gateway unavailable (attempt ${row.attempts} of ${FLAKY_FAILURES} planned failures)`,
+    };
   }
   if (simulate === SIMULATIONS.decline) return record(trx, request, { outcome: 'declined', reason: 'card_declined' });
   return record(trx, request, { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` });
 }
 
-async function record(trx: Kysely<SimulatedGatewayTables>, request: ChargeRequest, outcome: ChargeOutcome): Promise<ChargeOutcome> {
+async function record(
+  trx: Kysely<SimulatedGatewayTables>,
+  request: ChargeRequest,
+  outcome: ChargeOutcome,
+): Promise<ChargeOutcome> {
   await trx
     .updateTable('simulated_gateway_charges')
     .set({

@@ -40,7 +40,9 @@ export function collectEnvVariables(services: readonly ConfiguredService[], env:
     try {
       reads = recordEnvReads(() => service.readConfig(recording));
     } catch (error) {
-      problems.push(`${service.name} does not start with the environment given: ${error instanceof Error ? error.message : String(error)}`);
+      problems.push(
+        `${service.name} does not start with the environment given: ${error instanceof Error ? error.message : String(error)}`,
+      );
       continue;
     }
     for (const name of seenRaw) if (!reads.some((read) => read.name === name)) reads.push({ name });
@@ -61,9 +63,13 @@ export function collectEnvVariables(services: readonly ConfiguredService[], env:
   for (const variable of byName.values()) {
     const description = ENV_VARIABLE_DESCRIPTIONS[variable.name];
     if (description) variables.push({ ...variable, description });
-    else problems.push(`${variable.name} (read by ${variable.readBy.join(', ')}) has no description in packages/platform/src/config/env-variables.ts`);
+    else
+      problems.push(
+        `${variable.name} (read by ${variable.readBy.join(', ')}) has no description in packages/platform/src/config/env-variables.ts`,
+      );
   }
-  if (problems.length > 0) throw new Error(`cannot describe the services' environment:\n  - ${problems.join('\n  - ')}`);
+  if (problems.length > 0)
+    throw new Error(`cannot describe the services' environment:\n  - ${problems.join('\n  - ')}`);
   return variables;
 }
 
@@ -77,7 +83,10 @@ export function renderEnvExample(services: readonly ConfiguredService[], env: En
   const allServices = services.map((service) => service.name);
   const groups = new Map<string, EnvVariable[]>();
   for (const variable of variables) {
-    const readBy = variable.readBy.length === allServices.length ? 'every service' : allServices.filter((name) => variable.readBy.includes(name)).join(', ');
+    const readBy =
+      variable.readBy.length === allServices.length
+        ? 'every service'
+        : allServices.filter((name) => variable.readBy.includes(name)).join(', ');
     groups.set(readBy, [...(groups.get(readBy) ?? []), variable]);
   }
   const lines = [
@@ -92,7 +101,9 @@ export function renderEnvExample(services: readonly ConfiguredService[], env: En
     lines.push('', heading.padEnd(100, '-'));
     for (const variable of members) {
       const accepts = variable.accepts ? ` (${variable.accepts})` : '';
-      const derived = variable.description.defaultFrom ? ` Default: the value of ${variable.description.defaultFrom}.` : '';
+      const derived = variable.description.defaultFrom
+        ? ` Default: the value of ${variable.description.defaultFrom}.`
+        : '';
       lines.push('', `# ${variable.description.description}${accepts}${derived}`);
       const name = variable.name.replace(/\*$/, '<NAME>');
       lines.push(`# ${name}=${variable.description.defaultFrom ? '' : (variable.fallback ?? '')}`);

@@ -3,7 +3,10 @@ import { recordEnvReads, type EnvReader } from './env-reader';
 import { loadConfig } from './platform-config';
 
 /** A service whose reader reads what `read` says, through the same EnvReader the services use. */
-const service = (name: string, read: (reader: EnvReader) => object): ConfiguredService => ({ name, readConfig: (env) => loadConfig(read, env) });
+const service = (name: string, read: (reader: EnvReader) => object): ConfiguredService => ({
+  name,
+  readConfig: (env) => loadConfig(read, env),
+});
 
 describe('recordEnvReads', () => {
   it('records each variable once, in reading order, with its fallback and what it accepts', () => {
@@ -35,7 +38,11 @@ describe('recordEnvReads', () => {
     const inner: string[][] = [];
     const outer = recordEnvReads(() => {
       loadConfig((reader) => ({ value: reader.string('OUTER_X', 'o') }), {});
-      inner.push(recordEnvReads(() => loadConfig((reader) => ({ value: reader.string('INNER_X', 'i') }), {})).map((read) => read.name));
+      inner.push(
+        recordEnvReads(() => loadConfig((reader) => ({ value: reader.string('INNER_X', 'i') }), {})).map(
+          (read) => read.name,
+        ),
+      );
       loadConfig((reader) => ({ value: reader.string('OUTER_Y', 'o') }), {});
     });
     expect(inner).toEqual([['INNER_X']]);
@@ -48,10 +55,16 @@ describe('collectEnvVariables', () => {
   it('says which services read each variable, raw reads of the environment included', () => {
     const variables = collectEnvVariables(
       [
-        service('one', (reader) => ({ host: reader.string('HOST', '127.0.0.1'), pool: reader.integer('PG_POOL_SIZE', 10, { min: 1, max: 200 }) })),
+        service('one', (reader) => ({
+          host: reader.string('HOST', '127.0.0.1'),
+          pool: reader.integer('PG_POOL_SIZE', 10, { min: 1, max: 200 }),
+        })),
         {
           name: 'two',
-          readConfig: (env) => ({ host: loadConfig((reader) => ({ value: reader.string('HOST', '127.0.0.1') }), env), otlp: env.OTEL_EXPORTER_OTLP_ENDPOINT }),
+          readConfig: (env) => ({
+            host: loadConfig((reader) => ({ value: reader.string('HOST', '127.0.0.1') }), env),
+            otlp: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+          }),
         },
       ],
       {},
@@ -64,10 +77,16 @@ describe('collectEnvVariables', () => {
   });
 
   it('refuses a service that does not start, a variable without a description, and two services falling back to different values', () => {
-    expect(() => collectEnvVariables([service('one', (reader) => ({ value: reader.boolean('LOG_PRETTY', false) }))], { LOG_PRETTY: 'maybe' })).toThrow(
+    expect(() =>
+      collectEnvVariables([service('one', (reader) => ({ value: reader.boolean('LOG_PRETTY', false) }))], {
+        LOG_PRETTY: 'maybe',
+      }),
+    ).toThrow(
       'one does not start with the environment given: invalid configuration:\n  - LOG_PRETTY=maybe must be true or false',
     );
-    expect(() => collectEnvVariables([service('one', (reader) => ({ value: reader.string('NOBODY_DESCRIBED_THIS', 'x') }))], {})).toThrow(
+    expect(() =>
+      collectEnvVariables([service('one', (reader) => ({ value: reader.string('NOBODY_DESCRIBED_THIS', 'x') }))], {}),
+    ).toThrow(
       'NOBODY_DESCRIBED_THIS (read by one) has no description in packages/platform/src/config/env-variables.ts',
     );
     expect(() =>

@@ -51,7 +51,11 @@ export class EnvReader {
   constructor(private readonly env: Env) {}
 
   private note(name: string, fallback?: string | number | boolean, accepts?: string): void {
-    recorder?.({ name, ...(fallback === undefined ? {} : { fallback: String(fallback) }), ...(accepts === undefined ? {} : { accepts }) });
+    recorder?.({
+      name,
+      ...(fallback === undefined ? {} : { fallback: String(fallback) }),
+      ...(accepts === undefined ? {} : { accepts }),
+    });
   }
 
   private raw(name: string): string | undefined {
@@ -78,7 +82,11 @@ export class EnvReader {
   }
 
   integer(name: string, fallback: number, { min = -Infinity, max = Infinity } = {}): number {
-    this.note(name, fallback, `an integer${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}`);
+    this.note(
+      name,
+      fallback,
+      `an integer${Number.isFinite(min) ? ` from ${min}` : ''}${Number.isFinite(max) ? ` to ${max}` : ''}`,
+    );
     const value = this.raw(name);
     if (value === undefined) return fallback;
     const parsed = /^-?\d+$/.test(value) ? Number(value) : NaN;
@@ -107,7 +115,9 @@ export class EnvReader {
       if (!protocols.includes(parsed.protocol)) throw new Error('protocol');
       return value;
     } catch {
-      this.problems.push(`${name} must be a ${protocols.join(' or ')} URL (got ${JSON.stringify(withoutPassword(value))})`);
+      this.problems.push(
+        `${name} must be a ${protocols.join(' or ')} URL (got ${JSON.stringify(withoutPassword(value))})`,
+      );
       return fallback;
     }
   }
@@ -139,11 +149,15 @@ export class EnvReader {
       let origin: string | undefined;
       try {
         const parsed = new URL(item);
-        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === item.replace(/\/$/, '')) origin = parsed.origin;
+        if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === item.replace(/\/$/, ''))
+          origin = parsed.origin;
       } catch {
         // reported below
       }
-      if (origin === undefined) this.problems.push(`${name} must list origins like https://app.example.com (scheme, host and optional port, comma-separated); ${JSON.stringify(withoutPassword(item))} is not one`);
+      if (origin === undefined)
+        this.problems.push(
+          `${name} must list origins like https://app.example.com (scheme, host and optional port, comma-separated); ${JSON.stringify(withoutPassword(item))} is not one`,
+        );
       else origins.push(origin);
     }
     return origins;

@@ -75,7 +75,16 @@ describe('loadConfig', () => {
       PORT: '70000',
     });
 
-    const names = ['DATABASE_URL', 'READ_DATABASE_URL', 'PG_POOL_SIZE', 'REDIS_URL', 'TEMPORAL_ADDRESS', 'LOG_LEVEL', 'LOG_PRETTY', 'PORT'];
+    const names = [
+      'DATABASE_URL',
+      'READ_DATABASE_URL',
+      'PG_POOL_SIZE',
+      'REDIS_URL',
+      'TEMPORAL_ADDRESS',
+      'LOG_LEVEL',
+      'LOG_PRETTY',
+      'PORT',
+    ];
     expect(error.problems).toHaveLength(names.length);
     for (const name of names) expect(error.message).toContain(name);
     expect(error.message).toMatch(/^invalid configuration:\n {2}- /);
@@ -143,7 +152,11 @@ describe('readPostgresConfig', () => {
 
   it('each may be set on its own', () => {
     expect(
-      read({ DATABASE_URL: 'postgres://db/main', EVENT_STORE_DATABASE_URL: 'postgresql://db/events', READ_DATABASE_URL: 'postgres://replica/read' }),
+      read({
+        DATABASE_URL: 'postgres://db/main',
+        EVENT_STORE_DATABASE_URL: 'postgresql://db/events',
+        READ_DATABASE_URL: 'postgres://replica/read',
+      }),
     ).toMatchObject({ eventStoreDatabaseUrl: 'postgresql://db/events', readDatabaseUrl: 'postgres://replica/read' });
     expect(read({ READ_DATABASE_URL: 'postgres://replica/read' })).toMatchObject({
       eventStoreDatabaseUrl: DEFAULT_DATABASE_URL,

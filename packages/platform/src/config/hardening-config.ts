@@ -35,7 +35,10 @@ export function readHttpHardeningConfig(reader: EnvReader): HttpHardeningConfig 
       max: reader.integer('RATE_LIMIT_MAX', DEFAULT_RATE_LIMIT.max, { min: 1, max: 10_000_000 }),
       windowMs: reader.integer('RATE_LIMIT_WINDOW_MS', DEFAULT_RATE_LIMIT.windowMs, { min: 100, max: 86_400_000 }),
     },
-    maxEventLoopDelayMs: reader.integer('MAX_EVENT_LOOP_DELAY_MS', DEFAULT_MAX_EVENT_LOOP_DELAY_MS, { min: 0, max: 60_000 }),
+    maxEventLoopDelayMs: reader.integer('MAX_EVENT_LOOP_DELAY_MS', DEFAULT_MAX_EVENT_LOOP_DELAY_MS, {
+      min: 0,
+      max: 60_000,
+    }),
     trustProxy: readTrustProxy(reader),
   };
 }
@@ -52,7 +55,9 @@ function readTrustProxy(reader: EnvReader): false | number | string[] {
   const proxies = reader.list('TRUST_PROXY');
   const invalid = proxies.filter((proxy) => !isAddressOrRange(proxy));
   if (invalid.length === 0) return proxies;
-  reader.problem(`TRUST_PROXY must be a hop count (1-10) or comma-separated proxy addresses or CIDR ranges (like 10.0.0.0/8); not ${invalid.map((proxy) => JSON.stringify(proxy)).join(', ')}`);
+  reader.problem(
+    `TRUST_PROXY must be a hop count (1-10) or comma-separated proxy addresses or CIDR ranges (like 10.0.0.0/8); not ${invalid.map((proxy) => JSON.stringify(proxy)).join(', ')}`,
+  );
   return false;
 }
 
@@ -66,5 +71,7 @@ function isAddressOrRange(proxy: string): boolean {
 
 /** SHUTDOWN_TIMEOUT_MS: past it a stuck shutdown exits with code 1 instead of hanging. */
 export function readShutdownConfig(reader: EnvReader): { timeoutMs: number } {
-  return { timeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, { min: 1_000, max: 600_000 }) };
+  return {
+    timeoutMs: reader.integer('SHUTDOWN_TIMEOUT_MS', DEFAULT_SHUTDOWN_TIMEOUT_MS, { min: 1_000, max: 600_000 }),
+  };
 }

@@ -4,7 +4,8 @@
  */
 const CONNECTION_SQLSTATE = /^(08[0-9A-Z]{3}|57P0[123])$/;
 /** What pg and Node say when the socket under a query is gone, or no connection can be had. */
-const CONNECTION_MESSAGE = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+const CONNECTION_MESSAGE =
+  /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 /**

@@ -60,7 +60,8 @@ export async function dropDatabasesWithPrefix(url: string, prefix: string): Prom
       "SELECT datname FROM pg_database WHERE datname LIKE $1 || '%'",
       [prefix],
     );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`);
+    for (const { datname } of rows)
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`);
     return rows.map((row) => row.datname);
   });
 }

@@ -26,7 +26,8 @@ function hintOf(text: string): string | undefined {
  * statements do not follow the client.
  */
 export function prepareAs(name: string): RawBuilder<unknown> {
-  if (!/^[a-z0-9_]{1,40}$/.test(name)) throw new Error(`prepared statement name ${name} must be lower-case letters, digits and _`);
+  if (!/^[a-z0-9_]{1,40}$/.test(name))
+    throw new Error(`prepared statement name ${name} must be lower-case letters, digits and _`);
   return sql.raw(`${PREPARE_OPENING}${name} */`);
 }
 
@@ -50,7 +51,10 @@ export class PreparingClient extends Client {}
 
 type AnyQuery = (this: Client, ...args: unknown[]) => unknown;
 const clientQuery = Client.prototype.query as unknown as AnyQuery;
-(PreparingClient.prototype as unknown as { query: AnyQuery }).query = function query(this: Client, ...args: unknown[]): unknown {
+(PreparingClient.prototype as unknown as { query: AnyQuery }).query = function query(
+  this: Client,
+  ...args: unknown[]
+): unknown {
   const [text, values] = args;
   if (typeof text === 'string' && args.length <= 2 && (values === undefined || Array.isArray(values))) {
     const hint = hintOf(text);

@@ -60,7 +60,9 @@ export function readAuthConfig(reader: EnvReader): AuthConfig {
     return { kind: 'jwks', jwksUrl: reader.url('JWT_JWKS_URL', jwksUrl, ['https:', 'http:']), ...checks };
   }
   if (secret === undefined) {
-    reader.problem('JWT_SECRET or JWT_JWKS_URL must be set: every route but health, metrics and docs needs a bearer token (the service never runs without authentication)');
+    reader.problem(
+      'JWT_SECRET or JWT_JWKS_URL must be set: every route but health, metrics and docs needs a bearer token (the service never runs without authentication)',
+    );
     return { kind: 'secret', secret: '', ...checks };
   }
   if (secret.length < MIN_SECRET_LENGTH) reader.problem(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
@@ -72,18 +74,28 @@ export function readAuthConfig(reader: EnvReader): AuthConfig {
  * `npm run token` reads it too, so the tokens it mints are always accepted.
  */
 export function readMaxTokenLifetime(reader: EnvReader): number {
-  return reader.integer('JWT_MAX_LIFETIME_SECONDS', DEFAULT_JWT_MAX_LIFETIME_SECONDS, { min: MIN_JWT_MAX_LIFETIME_SECONDS, max: MAX_JWT_MAX_LIFETIME_SECONDS });
+  return reader.integer('JWT_MAX_LIFETIME_SECONDS', DEFAULT_JWT_MAX_LIFETIME_SECONDS, {
+    min: MIN_JWT_MAX_LIFETIME_SECONDS,
+    max: MAX_JWT_MAX_LIFETIME_SECONDS,
+  });
 }
 
 /** Routes that need no token: probes, metrics and the API documents. */
 export function isPublicPath(url: string): boolean {
   const path = url.split('?')[0] ?? '';
-  return path.startsWith('/health/') || path === '/metrics' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/');
+  return (
+    path.startsWith('/health/') ||
+    path === '/metrics' ||
+    path === '/openapi.json' ||
+    path === '/docs' ||
+    path.startsWith('/docs/')
+  );
 }
 
 const BEARER = /^Bearer\s+(\S+)$/i;
 
-const unauthorized = (detail: string) => new ApplicationError('UNAUTHORIZED', detail, [], { 'www-authenticate': 'Bearer' });
+const unauthorized = (detail: string) =>
+  new ApplicationError('UNAUTHORIZED', detail, [], { 'www-authenticate': 'Bearer' });
 
 /**
  * A claim's text follows the rules of every string the API accepts (contracts' SafeString): a token
@@ -94,16 +106,32 @@ const SUBJECT_MAX_LENGTH = 200;
 const CLAIM_ITEM_MAX_LENGTH = 100;
 const CLAIM_MAX_ITEMS = 1_000;
 
-const isClaimText = (value: unknown, maxLength: number): value is string => isSafeString(value) && value.length > 0 && value.length <= maxLength;
+const isClaimText = (value: unknown, maxLength: number): value is string =>
+  isSafeString(value) && value.length > 0 && value.length <= maxLength;
 const isClaimList = (value: unknown): value is string[] =>
-  Array.isArray(value) && value.length <= CLAIM_MAX_ITEMS && value.every((item) => isClaimText(item, CLAIM_ITEM_MAX_LENGTH));
+  Array.isArray(value) &&
+  value.length <= CLAIM_MAX_ITEMS &&
+  value.every((item) => isClaimText(item, CLAIM_ITEM_MAX_LENGTH));
 
 /** The caller of a verified payload; 401 when its claims do not have the documented shape. */
 export function callerOfClaims(payload: unknown): Caller {
-  const claims = (typeof payload === 'object' && payload !== null ? payload : {}) as { sub?: unknown; orgs?: unknown; roles?: unknown };
-  if (!isClaimText(claims.sub, SUBJECT_MAX_LENGTH)) throw unauthorized(`the token has no valid \`sub\` claim (1 to ${SUBJECT_MAX_LENGTH} characters, no NUL or lone surrogate)`);
-  if (!isClaimList(claims.orgs)) throw unauthorized(`the token has no valid \`orgs\` claim (an array of at most ${CLAIM_MAX_ITEMS} organization ids of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters)`);
-  if (claims.roles !== undefined && !isClaimList(claims.roles)) throw unauthorized(`the token \`roles\` claim must be an array of at most ${CLAIM_MAX_ITEMS} names of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters`);
+  const claims = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+    sub?: unknown;
+    orgs?: unknown;
+    roles?: unknown;
+  };
+  if (!isClaimText(claims.sub, SUBJECT_MAX_LENGTH))
+    throw unauthorized(
+      `the token has no valid \`sub\` claim (1 to ${SUBJECT_MAX_LENGTH} characters, no NUL or lone surrogate)`,
+    );
+  if (!isClaimList(claims.orgs))
+    throw unauthorized(
+      `the token has no valid \`orgs\` claim (an array of at most ${CLAIM_MAX_ITEMS} organization ids of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters)`,
+    );
+  if (claims.roles !== undefined && !isClaimList(claims.roles))
+    throw unauthorized(
+      `the token \`roles\` claim must be an array of at most ${CLAIM_MAX_ITEMS} names of 1 to ${CLAIM_ITEM_MAX_LENGTH} characters`,
+    );
   return { userId: claims.sub, organizations: [...claims.orgs], roles: claims.roles ? [...claims.roles] : [] };
 }
 
@@ -113,21 +141,30 @@ export function callerOfClaims(payload: unknown): Caller {
  * than the maximum from the moment it is presented. (`exp` itself is required by the verifier.)
  */
 export function assertTokenLifetime(payload: unknown, maxLifetimeSeconds: number, nowMs = Date.now()): void {
-  const { exp, iat } = (typeof payload === 'object' && payload !== null ? payload : {}) as { exp?: unknown; iat?: unknown };
-  if (typeof exp !== 'number' || !Number.isFinite(exp)) throw unauthorized('the token has no `exp` claim: every token must expire');
+  const { exp, iat } = (typeof payload === 'object' && payload !== null ? payload : {}) as {
+    exp?: unknown;
+    iat?: unknown;
+  };
+  if (typeof exp !== 'number' || !Number.isFinite(exp))
+    throw unauthorized('the token has no `exp` claim: every token must expire');
   const now = nowMs / 1000;
   const issuedAt = typeof iat === 'number' && Number.isFinite(iat) ? Math.min(iat, now) : now;
-  if (exp - issuedAt > maxLifetimeSeconds) throw unauthorized(`the token lives longer than the ${maxLifetimeSeconds} seconds this service accepts (exp - iat)`);
+  if (exp - issuedAt > maxLifetimeSeconds)
+    throw unauthorized(
+      `the token lives longer than the ${maxLifetimeSeconds} seconds this service accepts (exp - iat)`,
+    );
 }
 
 /** 403 unless the caller has the role. */
 export function requireRole(request: FastifyRequest, role: string): void {
-  if (!request.caller.roles.includes(role)) throw new ApplicationError('FORBIDDEN', `this route needs the ${role} role`);
+  if (!request.caller.roles.includes(role))
+    throw new ApplicationError('FORBIDDEN', `this route needs the ${role} role`);
 }
 
 /** 403 unless the caller may act on the organization. */
 export function requireOrganization(request: FastifyRequest, organizationId: string): void {
-  if (!request.caller.organizations.includes(organizationId)) throw new ApplicationError('FORBIDDEN', `you may not access organization ${organizationId}`);
+  if (!request.caller.organizations.includes(organizationId))
+    throw new ApplicationError('FORBIDDEN', `you may not access organization ${organizationId}`);
 }
 
 /** Whether the caller may see data of the organization (for 404s that must not leak existence). */

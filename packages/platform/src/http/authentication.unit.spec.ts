@@ -35,8 +35,18 @@ describe('readAuthConfig', () => {
   });
 
   it('reads the secret or the JWKS URL, with the issuer and audience when set', () => {
-    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET })).toEqual({ kind: 'secret', secret: SECRET, maxLifetimeSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS });
-    expect(loadConfig(readAuthConfig, { JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json', JWT_ISSUER: 'https://idp.example/', JWT_AUDIENCE: 'billing' })).toEqual({
+    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET })).toEqual({
+      kind: 'secret',
+      secret: SECRET,
+      maxLifetimeSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+    });
+    expect(
+      loadConfig(readAuthConfig, {
+        JWT_JWKS_URL: 'https://idp.example/.well-known/jwks.json',
+        JWT_ISSUER: 'https://idp.example/',
+        JWT_AUDIENCE: 'billing',
+      }),
+    ).toEqual({
       kind: 'jwks',
       jwksUrl: 'https://idp.example/.well-known/jwks.json',
       issuer: 'https://idp.example/',
@@ -47,8 +57,13 @@ describe('readAuthConfig', () => {
 
   it('bounds token lifetimes by JWT_MAX_LIFETIME_SECONDS (a day by default), 60 s to 30 days', () => {
     expect(DEFAULT_JWT_MAX_LIFETIME_SECONDS).toBe(86_400);
-    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({ maxLifetimeSeconds: 3_600 });
-    for (const value of ['0', '59', '2592001', '1h', '-5']) expect(configError({ JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: value })).toContain('JWT_MAX_LIFETIME_SECONDS');
+    expect(loadConfig(readAuthConfig, { JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: '3600' })).toMatchObject({
+      maxLifetimeSeconds: 3_600,
+    });
+    for (const value of ['0', '59', '2592001', '1h', '-5'])
+      expect(configError({ JWT_SECRET: SECRET, JWT_MAX_LIFETIME_SECONDS: value })).toContain(
+        'JWT_MAX_LIFETIME_SECONDS',
+      );
   });
 });
 
@@ -58,13 +73,27 @@ describe('authentication', () => {
   const claims = { sub: 'user-1', orgs: ['org-a'], iss: 'https://idp.example/', aud: 'billing' };
 
   beforeAll(async () => {
-    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth });
+    app = await createHttpApp({
+      service: 'test',
+      title: 'test',
+      description: 'test',
+      log: { level: 'silent', pretty: false },
+      metrics: new Registry(),
+      readiness: {},
+      tags: [],
+      auth,
+    });
     app.get('/whoami', async (request) => request.caller);
     await app.ready();
   });
   afterAll(() => app.close());
 
-  const whoami = (token?: string) => app.inject({ method: 'GET', url: '/whoami', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  const whoami = (token?: string) =>
+    app.inject({
+      method: 'GET',
+      url: '/whoami',
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
 
   it('sets request.caller from a valid token', async () => {
     const response = await whoami(mintToken(SECRET, { ...claims, roles: ['admin'] }));
@@ -87,8 +116,19 @@ describe('authentication', () => {
     ['a NUL byte in roles', mintToken(SECRET, { ...claims, roles: ['admin\u0000'] })],
     ['no exp (it would never expire)', createSigner({ key: SECRET, algorithm: 'HS256' })(claims)],
     ['a lifetime over the maximum', mintToken(SECRET, claims, { ttlSeconds: DEFAULT_JWT_MAX_LIFETIME_SECONDS + 60 })],
-    ['no iat and an exp past the maximum from now', createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: (DEFAULT_JWT_MAX_LIFETIME_SECONDS + 60) * 1000 })(claims)],
-    ['an iat in the future hiding a long life', mintToken(SECRET, claims, { now: Date.now() + 30 * 86_400_000, ttlSeconds: 60 })],
+    [
+      'no iat and an exp past the maximum from now',
+      createSigner({
+        key: SECRET,
+        algorithm: 'HS256',
+        noTimestamp: true,
+        expiresIn: (DEFAULT_JWT_MAX_LIFETIME_SECONDS + 60) * 1000,
+      })(claims),
+    ],
+    [
+      'an iat in the future hiding a long life',
+      mintToken(SECRET, claims, { now: Date.now() + 30 * 86_400_000, ttlSeconds: 60 }),
+    ],
   ])('answers 401 problem+json with WWW-Authenticate for %s', async (_name, token) => {
     const response = await whoami(token);
     expect(response.statusCode).toBe(401);
@@ -102,7 +142,11 @@ describe('authentication', () => {
     const openapi = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(openapi.statusCode).toBe(200);
     const document = openapi.json();
-    expect(document.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(document.components.securitySchemes.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
     expect(document.security).toEqual([{ bearerAuth: [] }]);
     expect(document.paths['/health/live'].get.security).toEqual([]);
   });
@@ -112,12 +156,22 @@ describe('token lifetime', () => {
   let app: HttpApp;
   beforeAll(async () => {
     const auth: AuthConfig = { kind: 'secret', secret: SECRET, maxLifetimeSeconds: 600 };
-    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth });
+    app = await createHttpApp({
+      service: 'test',
+      title: 'test',
+      description: 'test',
+      log: { level: 'silent', pretty: false },
+      metrics: new Registry(),
+      readiness: {},
+      tags: [],
+      auth,
+    });
     app.get('/whoami', async (request) => request.caller);
     await app.ready();
   });
   afterAll(() => app.close());
-  const status = async (token: string) => (await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode;
+  const status = async (token: string) =>
+    (await app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } })).statusCode;
 
   it('accepts tokens up to the configured maximum, with or without iat, and refuses longer ones', async () => {
     const claims = { sub: 'user-1', orgs: ['org-a'] };
@@ -125,15 +179,28 @@ describe('token lifetime', () => {
     expect(await status(mintToken(SECRET, claims, { ttlSeconds: 601 }))).toBe(401);
     // Issued two hours ago for two hours and five minutes: 7,500 s of life, though only 300 s are left.
     expect(await status(mintToken(SECRET, claims, { now: Date.now() - 7_200_000, ttlSeconds: 7_500 }))).toBe(401);
-    expect(await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 590_000 })(claims))).toBe(200);
-    expect(await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 700_000 })(claims))).toBe(401);
+    expect(
+      await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 590_000 })(claims)),
+    ).toBe(200);
+    expect(
+      await status(createSigner({ key: SECRET, algorithm: 'HS256', noTimestamp: true, expiresIn: 700_000 })(claims)),
+    ).toBe(401);
   });
 });
 
 describe('authentication, verified tokens cached', () => {
   let app: HttpApp;
   beforeAll(async () => {
-    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth: { kind: 'secret', secret: SECRET } });
+    app = await createHttpApp({
+      service: 'test',
+      title: 'test',
+      description: 'test',
+      log: { level: 'silent', pretty: false },
+      metrics: new Registry(),
+      readiness: {},
+      tags: [],
+      auth: { kind: 'secret', secret: SECRET },
+    });
     app.get('/whoami', async (request) => request.caller);
     await app.ready();
   });
@@ -159,8 +226,11 @@ describe('authentication with a JWKS endpoint (RS256)', () => {
   let jwksRequests = 0;
   let app: HttpApp;
 
-  const sign = (key: string, header: { kid: string; algorithm: 'RS256' | 'HS256' }, claims: Record<string, unknown> = { sub: 'user-9', orgs: ['org-j'] }) =>
-    createSigner({ key, algorithm: header.algorithm, kid: header.kid, expiresIn: 60_000 })(claims);
+  const sign = (
+    key: string,
+    header: { kid: string; algorithm: 'RS256' | 'HS256' },
+    claims: Record<string, unknown> = { sub: 'user-9', orgs: ['org-j'] },
+  ) => createSigner({ key, algorithm: header.algorithm, kid: header.kid, expiresIn: 60_000 })(claims);
   const pem = (key: typeof privateKey) => key.export({ type: 'pkcs8', format: 'pem' }).toString();
 
   beforeAll(async () => {
@@ -168,11 +238,22 @@ describe('authentication with a JWKS endpoint (RS256)', () => {
       jwksRequests += 1;
       if (request.url !== '/.well-known/jwks.json') return void response.writeHead(404).end();
       response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] }));
+      response.end(
+        JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid, alg: 'RS256', use: 'sig' }] }),
+      );
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-    app = await createHttpApp({ service: 'test', title: 'test', description: 'test', log: { level: 'silent', pretty: false }, metrics: new Registry(), readiness: {}, tags: [], auth: { kind: 'jwks', jwksUrl } });
+    app = await createHttpApp({
+      service: 'test',
+      title: 'test',
+      description: 'test',
+      log: { level: 'silent', pretty: false },
+      metrics: new Registry(),
+      readiness: {},
+      tags: [],
+      auth: { kind: 'jwks', jwksUrl },
+    });
     app.get('/whoami', async (request) => request.caller);
     await app.ready();
   });
@@ -181,14 +262,17 @@ describe('authentication with a JWKS endpoint (RS256)', () => {
     await new Promise((resolve) => jwks.close(resolve));
   });
 
-  const whoami = (token: string) => app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } });
+  const whoami = (token: string) =>
+    app.inject({ method: 'GET', url: '/whoami', headers: { authorization: `Bearer ${token}` } });
 
   it('accepts a token signed with the published key, fetching the key set once', async () => {
     const token = sign(pem(privateKey), { kid, algorithm: 'RS256' });
     const first = await whoami(token);
     expect(first.statusCode).toBe(200);
     expect(first.json()).toEqual({ userId: 'user-9', organizations: ['org-j'], roles: [] });
-    expect((await whoami(sign(pem(privateKey), { kid, algorithm: 'RS256' }, { sub: 'user-10', orgs: ['org-k'] }))).json()).toMatchObject({ userId: 'user-10' });
+    expect(
+      (await whoami(sign(pem(privateKey), { kid, algorithm: 'RS256' }, { sub: 'user-10', orgs: ['org-k'] }))).json(),
+    ).toMatchObject({ userId: 'user-10' });
     expect(jwksRequests).toBe(1);
   });
 

@@ -23,7 +23,13 @@ import { documentRateLimitHeaders, registerRateLimiting } from './rate-limiting'
 import { DOCS_CSP_WITHOUT_UPGRADE, registerSecurityHeaders } from './security-headers';
 import { createValidatorCompiler } from './validator-compiler';
 
-export type HttpApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type HttpApp = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,7 +66,8 @@ export interface HttpHardeningOptions extends Partial<HttpHardeningConfig> {
 }
 
 /** TRUST_PROXY as Fastify takes it: a hop count becomes "trust the first n hops" (what proxy-addr does with a number). */
-const trustProxyOption = (trust: false | number | string[]) => (typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust);
+const trustProxyOption = (trust: false | number | string[]) =>
+  typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 const incomingId = (value: unknown) => (typeof value === 'string' && SAFE_ID.test(value) ? value : undefined);
@@ -116,7 +123,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   // Security headers before anything can reject the request: shed and refused answers carry them too.
   await registerSecurityHeaders(app);
   refuseWhileClosing(app);
-  if (hardening.maxEventLoopDelayMs) await registerLoadShedding(app, { maxEventLoopDelayMs: hardening.maxEventLoopDelayMs });
+  if (hardening.maxEventLoopDelayMs)
+    await registerLoadShedding(app, { maxEventLoopDelayMs: hardening.maxEventLoopDelayMs });
   await registerCrossOrigin(app, hardening.corsOrigins ?? []);
 
   const httpMetrics = createHttpMetrics(options.metrics);
@@ -137,14 +145,23 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, index) => (json.$id as string) ?? `def-${index}` },
     // Every rate-limited answer carries RateLimit and RateLimit-Policy: declared once for all routes.
-    transformObject: (documents) => ('openapiObject' in documents ? documentRateLimitHeaders(documents.openapiObject) : documents.swaggerObject),
+    transformObject: (documents) =>
+      'openapiObject' in documents ? documentRateLimitHeaders(documents.openapiObject) : documents.swaggerObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true, transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE,
+  });
   await app.register(authentication, options.auth);
   // After authentication: request logs and everything a handler logs say who asked.
   app.addHook('onRequest', (request, _reply, done) => {
     // Added to the request's logger in place (no second child; request.log and reply.log are the same logger).
-    if (request.caller) (request.log as unknown as PinoLogger).setBindings({ userId: request.caller.userId, organizations: request.caller.organizations });
+    if (request.caller)
+      (request.log as unknown as PinoLogger).setBindings({
+        userId: request.caller.userId,
+        organizations: request.caller.organizations,
+      });
     done();
   });
   const limitUnauthenticated = await registerRateLimiting(app, {
@@ -162,19 +179,39 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
       });
     }
     const { problem, headers, isServerError } = toProblem(thrown);
-    if (problem.status === 503) request.log.warn({ code: problem.code, reason: (thrown as Error).message }, 'unavailable');
+    if (problem.status === 503)
+      request.log.warn({ code: problem.code, reason: (thrown as Error).message }, 'unavailable');
     else if (isServerError) request.log.error({ err: thrown }, 'request failed');
     else request.log.info({ code: problem.code, status: problem.status }, problem.detail ?? problem.title);
-    return reply.code(problem.status).headers(headers).type(PROBLEM_CONTENT_TYPE).send({ ...problem, instance: request.url });
+    return reply
+      .code(problem.status)
+      .headers(headers)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({ ...problem, instance: request.url });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).type(PROBLEM_CONTENT_TYPE).send({ ...problemOf('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`), instance: request.url }),
+    reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send({
+        ...problemOf('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`),
+        instance: request.url,
+      }),
   );
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get(
     '/metrics',
-    { schema: { tags: ['health'], operationId: 'getMetrics', summary: 'Prometheus metrics', produces: ['text/plain'], security: [], response: { 200: { type: 'string', description: 'Prometheus text exposition format' } } } },
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getMetrics',
+        summary: 'Prometheus metrics',
+        produces: ['text/plain'],
+        security: [],
+        response: { 200: { type: 'string', description: 'Prometheus text exposition format' } },
+      },
+    },
     async (_request, reply) => reply.type(options.metrics.contentType).send(await options.metrics.metrics()),
   );
   registerHealthRoutes(app, options.readiness);
@@ -200,7 +237,10 @@ export function problemResponses(...statuses: number[]): Record<number, unknown>
   return Object.fromEntries(
     statuses.map((status) => [
       status,
-      { description: TITLE_OF_STATUS[status] ?? `problem (${status})`, content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'ProblemDetails#' } } } },
+      {
+        description: TITLE_OF_STATUS[status] ?? `problem (${status})`,
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: 'ProblemDetails#' } } },
+      },
     ]),
   );
 }

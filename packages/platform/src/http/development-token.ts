@@ -21,7 +21,11 @@ const base64url = (value: string | Buffer) => Buffer.from(value).toString('base6
  * already expired token, in tests). For development tokens and tests: production tokens come from the
  * identity provider.
  */
-export function mintToken(secret: string, claims: TokenClaims, options: { ttlSeconds?: number; now?: number } = {}): string {
+export function mintToken(
+  secret: string,
+  claims: TokenClaims,
+  options: { ttlSeconds?: number; now?: number } = {},
+): string {
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const payload = { ...claims, iat, exp: iat + (options.ttlSeconds ?? 3600) };
   const unsigned = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(JSON.stringify(payload))}`;

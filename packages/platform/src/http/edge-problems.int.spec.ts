@@ -45,10 +45,16 @@ function parseAnswers(text: string): RawAnswer[] {
   while (rest.startsWith('HTTP/1.1 ')) {
     const headEnd = rest.indexOf('\r\n\r\n');
     const [statusLine = '', ...lines] = rest.slice(0, headEnd).split('\r\n');
-    const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
+    const headers = Object.fromEntries(
+      lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]),
+    );
     const length = Number(headers['content-length'] ?? 0);
     const bodyStart = headEnd + 4;
-    answers.push({ status: Number(statusLine.split(' ')[1]), headers, body: Buffer.from(rest.slice(bodyStart), 'utf8').subarray(0, length).toString('utf8') });
+    answers.push({
+      status: Number(statusLine.split(' ')[1]),
+      headers,
+      body: Buffer.from(rest.slice(bodyStart), 'utf8').subarray(0, length).toString('utf8'),
+    });
     rest = Buffer.from(rest.slice(bodyStart), 'utf8').subarray(length).toString('utf8');
   }
   return answers;
@@ -80,7 +86,9 @@ describe('errors answered before any route runs', () => {
       tags: [],
       auth: { kind: 'secret', secret: SECRET },
     });
-    app.get('/things/:thingId', { schema: { params: Type.Object({ thingId: Type.String() }) } }, async (request) => ({ thingId: request.params.thingId }));
+    app.get('/things/:thingId', { schema: { params: Type.Object({ thingId: Type.String() }) } }, async (request) => ({
+      thingId: request.params.thingId,
+    }));
     slowStarted = new Promise((resolve) => (slowArrived = resolve));
     app.get('/slow', async () => {
       slowArrived();
@@ -102,7 +110,10 @@ describe('errors answered before any route runs', () => {
   });
 
   const get = (path: string, headers = '') =>
-    rawExchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n${headers}Connection: close\r\n\r\n`);
+    rawExchange(
+      port,
+      `GET ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n${headers}Connection: close\r\n\r\n`,
+    );
 
   it('a route still answers as usual', async () => {
     const [answer] = await get('/things/t-1');
@@ -133,7 +144,9 @@ describe('errors answered before any route runs', () => {
     // The first request holds the connection open (not idle) while the server starts closing; the
     // second arrives on it after that.
     let requestsRead = 0;
-    const secondRequestRead = new Promise<void>((resolve) => app.server.on('request', () => (++requestsRead === 2 ? resolve() : undefined)));
+    const secondRequestRead = new Promise<void>((resolve) =>
+      app.server.on('request', () => (++requestsRead === 2 ? resolve() : undefined)),
+    );
     const connection = openConnection(port);
     connection.write(`GET /slow HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\n\r\n`);
     await slowStarted;

@@ -52,9 +52,18 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
     return;
   }
   const status = STATUS_OF_CLIENT_ERROR[error.code ?? ''] ?? 400;
-  const problem = { ...problemOf('VALIDATION', DETAIL_OF_STATUS[status]), title: STATUS_CODES[status] ?? 'Bad Request', status };
+  const problem = {
+    ...problemOf('VALIDATION', DETAIL_OF_STATUS[status]),
+    title: STATUS_CODES[status] ?? 'Bad Request',
+    status,
+  };
   const body = JSON.stringify(problem);
-  const headers = { ...apiSecurityHeaders(), 'content-type': PROBLEM_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)), connection: 'close' };
+  const headers = {
+    ...apiSecurityHeaders(),
+    'content-type': PROBLEM_CONTENT_TYPE,
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
   this.log.debug({ err: error, status }, 'client error');
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers)

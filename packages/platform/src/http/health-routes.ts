@@ -36,7 +36,15 @@ export function registerHealthRoutes(app: FastifyInstance, checks: Record<string
   const health = { type: 'object', additionalProperties: true, properties: { status: { type: 'string' } } };
   app.get(
     '/health/live',
-    { schema: { tags: ['health'], operationId: 'getLiveness', summary: 'The process answers', security: [], response: { 200: health } } },
+    {
+      schema: {
+        tags: ['health'],
+        operationId: 'getLiveness',
+        summary: 'The process answers',
+        security: [],
+        response: { 200: health },
+      },
+    },
     async () => ({ status: 'ok' }),
   );
   const readinessSchema = {

@@ -27,8 +27,10 @@ async function appWith(hardening: HttpHardeningOptions = {}): Promise<HttpApp> {
     auth: { kind: 'secret', secret: SECRET },
     hardening,
   });
-  app.post('/things', { schema: { body: Type.Object({ name: Type.String() }, { additionalProperties: false }) } }, async (request, reply) =>
-    reply.code(201).send({ name: request.body.name, by: request.caller.userId }),
+  app.post(
+    '/things',
+    { schema: { body: Type.Object({ name: Type.String() }, { additionalProperties: false }) } },
+    async (request, reply) => reply.code(201).send({ name: request.body.name, by: request.caller.userId }),
   );
   app.get('/things', async () => ({ items: [] }));
   return app;
@@ -70,27 +72,43 @@ describe('createHttpApp hardening', () => {
   describe('CORS', () => {
     it('without CORS_ORIGINS no CORS header is ever sent', async () => {
       app = await appWith();
-      const response = await app.inject({ method: 'GET', url: '/things', headers: { origin: 'https://app.example.com', authorization: bearer('u1') } });
+      const response = await app.inject({
+        method: 'GET',
+        url: '/things',
+        headers: { origin: 'https://app.example.com', authorization: bearer('u1') },
+      });
       expect(response.statusCode).toBe(200);
       expect(response.headers['access-control-allow-origin']).toBeUndefined();
     });
 
     it('a listed origin is allowed, a preflight needs no token, and another origin gets no CORS header', async () => {
       app = await appWith({ corsOrigins: ['https://app.example.com'] });
-      const allowed = await app.inject({ method: 'GET', url: '/things', headers: { origin: 'https://app.example.com', authorization: bearer('u1') } });
+      const allowed = await app.inject({
+        method: 'GET',
+        url: '/things',
+        headers: { origin: 'https://app.example.com', authorization: bearer('u1') },
+      });
       expect(allowed.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(String(allowed.headers['access-control-expose-headers'])).toContain('x-request-id');
 
       const preflight = await app.inject({
         method: 'OPTIONS',
         url: '/things',
-        headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
       });
       expect(preflight.statusCode).toBe(204);
       expect(preflight.headers['access-control-allow-origin']).toBe('https://app.example.com');
       expect(String(preflight.headers['access-control-allow-methods'])).toContain('POST');
 
-      const denied = await app.inject({ method: 'GET', url: '/things', headers: { origin: 'https://evil.example.com', authorization: bearer('u1') } });
+      const denied = await app.inject({
+        method: 'GET',
+        url: '/things',
+        headers: { origin: 'https://evil.example.com', authorization: bearer('u1') },
+      });
       expect(denied.headers['access-control-allow-origin']).toBeUndefined();
     });
   });
@@ -109,16 +127,25 @@ describe('createHttpApp hardening', () => {
       expect(response.json()).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
     });
 
-    it.each(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/problem+json', 'application/octet-stream'])(
-      'a %s body is a 415 problem+json',
-      async (contentType) => {
-        app = await appWith();
-        const response = await app.inject({ method: 'POST', url: '/things', headers: { authorization: bearer('u1'), 'content-type': contentType }, payload: '{"name":"x"}' });
-        expect(response.statusCode).toBe(415);
-        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
-        expect(response.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
-      },
-    );
+    it.each([
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/xml',
+      'application/problem+json',
+      'application/octet-stream',
+    ])('a %s body is a 415 problem+json', async (contentType) => {
+      app = await appWith();
+      const response = await app.inject({
+        method: 'POST',
+        url: '/things',
+        headers: { authorization: bearer('u1'), 'content-type': contentType },
+        payload: '{"name":"x"}',
+      });
+      expect(response.statusCode).toBe(415);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(response.json()).toMatchObject({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    });
 
     it('JSON with a charset is accepted', async () => {
       app = await appWith();
@@ -135,7 +162,8 @@ describe('createHttpApp hardening', () => {
   describe('rate limits', () => {
     it('counts per token subject and answers 429 problem+json with Retry-After past the limit', async () => {
       app = await appWith({ rateLimit: { max: 3, windowMs: 60_000 } });
-      const get = (sub: string) => app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer(sub) } });
+      const get = (sub: string) =>
+        app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer(sub) } });
       for (let index = 0; index < 3; index++) {
         const response = await get('alice');
         expect(response.statusCode).toBe(200);
@@ -158,22 +186,45 @@ describe('createHttpApp hardening', () => {
     it('requests failing authentication are counted by IP address and get 429 past the limit', async () => {
       app = await appWith({ rateLimit: { max: 2, windowMs: 60_000 } });
       const answers = [];
-      for (let index = 0; index < 4; index++) answers.push(await app.inject({ method: 'GET', url: '/things', headers: { authorization: 'Bearer forged' } }));
+      for (let index = 0; index < 4; index++)
+        answers.push(await app.inject({ method: 'GET', url: '/things', headers: { authorization: 'Bearer forged' } }));
       expect(answers.map((answer) => answer.statusCode)).toEqual([401, 401, 429, 429]);
-      expect(answers.map((answer) => String(answer.headers.ratelimit).split(';')[1])).toEqual(['r=1', 'r=0', 'r=0', 'r=0']);
+      expect(answers.map((answer) => String(answer.headers.ratelimit).split(';')[1])).toEqual([
+        'r=1',
+        'r=0',
+        'r=0',
+        'r=0',
+      ]);
       // A valid token is counted by its subject, not by that address.
-      expect((await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('carol') } })).statusCode).toBe(200);
+      expect(
+        (await app.inject({ method: 'GET', url: '/things', headers: { authorization: bearer('carol') } })).statusCode,
+      ).toBe(200);
     });
 
     it('counts requests failing authentication by the X-Forwarded-For client only behind a trusted proxy', async () => {
       const unauthenticatedFrom = async (client: string) =>
-        (await app.inject({ method: 'GET', url: '/things', remoteAddress: '10.1.2.3', headers: { authorization: 'Bearer forged', 'x-forwarded-for': client } })).statusCode;
+        (
+          await app.inject({
+            method: 'GET',
+            url: '/things',
+            remoteAddress: '10.1.2.3',
+            headers: { authorization: 'Bearer forged', 'x-forwarded-for': client },
+          })
+        ).statusCode;
       app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 }, trustProxy: ['10.0.0.0/8'] });
-      expect([await unauthenticatedFrom('203.0.113.7'), await unauthenticatedFrom('203.0.113.7'), await unauthenticatedFrom('198.51.100.9')]).toEqual([401, 429, 401]);
+      expect([
+        await unauthenticatedFrom('203.0.113.7'),
+        await unauthenticatedFrom('203.0.113.7'),
+        await unauthenticatedFrom('198.51.100.9'),
+      ]).toEqual([401, 429, 401]);
       await app.close();
       // One trusted hop: the address the proxy appended counts; what the client put before it does not.
       app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 }, trustProxy: 1 });
-      expect([await unauthenticatedFrom('192.0.2.1, 203.0.113.7'), await unauthenticatedFrom('192.0.2.2, 203.0.113.7'), await unauthenticatedFrom('198.51.100.9')]).toEqual([401, 429, 401]);
+      expect([
+        await unauthenticatedFrom('192.0.2.1, 203.0.113.7'),
+        await unauthenticatedFrom('192.0.2.2, 203.0.113.7'),
+        await unauthenticatedFrom('198.51.100.9'),
+      ]).toEqual([401, 429, 401]);
       await app.close();
       // Without TRUST_PROXY the header is the client's say-so: every request counts against the proxy's address.
       app = await appWith({ rateLimit: { max: 1, windowMs: 60_000 } });

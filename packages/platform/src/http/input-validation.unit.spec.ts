@@ -35,30 +35,60 @@ describe('instants at the edge', () => {
     ['GET /payments createdTo', PaymentSearchQuery, 'querystring', (instant: string) => ({ createdTo: instant })],
     ['GET /payments/{id} asOf', PaymentAsOfQuery, 'querystring', (instant: string) => ({ asOf: instant })],
     ['GET /events from', EventSearchQuery, 'querystring', (instant: string) => ({ from: instant })],
-    ['GET /analytics/events from', EventAnalyticsQuery, 'querystring', (instant: string) => ({ from: instant, to: '2026-01-02T00:00:00Z' })],
-    ['GET /statistics/payments from', PaymentStatisticsQuery, 'querystring', (instant: string) => ({ organizationId: ORGANIZATION, from: instant })],
+    [
+      'GET /analytics/events from',
+      EventAnalyticsQuery,
+      'querystring',
+      (instant: string) => ({ from: instant, to: '2026-01-02T00:00:00Z' }),
+    ],
+    [
+      'GET /statistics/payments from',
+      PaymentStatisticsQuery,
+      'querystring',
+      (instant: string) => ({ organizationId: ORGANIZATION, from: instant }),
+    ],
     [
       'POST /reports statistics from',
       ReportRequestBody,
       'body',
-      (instant: string) => ({ kind: 'payment-statistics', organizationId: ORGANIZATION, from: instant, to: '2026-01-02T00:00:00Z' }),
+      (instant: string) => ({
+        kind: 'payment-statistics',
+        organizationId: ORGANIZATION,
+        from: instant,
+        to: '2026-01-02T00:00:00Z',
+      }),
     ],
-    ['POST /reports event types from', ReportRequestBody, 'body', (instant: string) => ({ kind: 'event-types', from: instant, to: '2026-01-02T00:00:00Z' })],
+    [
+      'POST /reports event types from',
+      ReportRequestBody,
+      'body',
+      (instant: string) => ({ kind: 'event-types', from: instant, to: '2026-01-02T00:00:00Z' }),
+    ],
     [
       'POST /reports CSV filter.createdFrom',
       ReportRequestBody,
       'body',
       (instant: string) => ({ kind: 'payment-export-csv', filter: { createdFrom: instant } }),
     ],
-  ] as const)('%s: a real instant passes; a leap second, year 0 and February 30 are refused', (_name, schema, part, withInstant) => {
-    expect(validate(schema, part, withInstant('2026-01-01T00:00:00Z'))).toBe(true);
-    for (const instant of [LEAP_SECOND, YEAR_ZERO, FEBRUARY_30]) expect([instant, validate(schema, part, withInstant(instant))]).toEqual([instant, false]);
-  });
+  ] as const)(
+    '%s: a real instant passes; a leap second, year 0 and February 30 are refused',
+    (_name, schema, part, withInstant) => {
+      expect(validate(schema, part, withInstant('2026-01-01T00:00:00Z'))).toBe(true);
+      for (const instant of [LEAP_SECOND, YEAR_ZERO, FEBRUARY_30])
+        expect([instant, validate(schema, part, withInstant(instant))]).toEqual([instant, false]);
+    },
+  );
 
   it('GET /statistics/payments: a day from 1970 passes, 0000-01-01 is refused', () => {
-    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, from: '2026-01-01' })).toBe(true);
-    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, from: '0000-01-01' })).toBe(false);
-    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, to: '2026-02-30' })).toBe(false);
+    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, from: '2026-01-01' })).toBe(
+      true,
+    );
+    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, from: '0000-01-01' })).toBe(
+      false,
+    );
+    expect(validate(PaymentStatisticsQuery, 'querystring', { organizationId: ORGANIZATION, to: '2026-02-30' })).toBe(
+      false,
+    );
   });
 });
 
@@ -70,13 +100,22 @@ describe('text at the edge', () => {
     ['POST /payments description', CreatePaymentBody, (text: string) => ({ ...payment, description: text })],
     ['POST /payments organizationId', CreatePaymentBody, (text: string) => ({ ...payment, organizationId: text })],
     ['POST /payments metadata value', CreatePaymentBody, (text: string) => ({ ...payment, metadata: { key: text } })],
-    ['POST /payments metadata key', CreatePaymentBody, (text: string) => ({ ...payment, metadata: { [text]: 'value' } })],
+    [
+      'POST /payments metadata key',
+      CreatePaymentBody,
+      (text: string) => ({ ...payment, metadata: { [text]: 'value' } }),
+    ],
     ['PATCH /payments/{id} description', UpdatePaymentBody, (text: string) => ({ description: text })],
     ['POST /payments/{id}/refunds reason', RefundPaymentBody, (text: string) => ({ amount: '1.00', reason: text })],
-    ['POST /reports CSV filter.organizationId', ReportRequestBody, (text: string) => ({ kind: 'payment-export-csv', filter: { organizationId: text } })],
+    [
+      'POST /reports CSV filter.organizationId',
+      ReportRequestBody,
+      (text: string) => ({ kind: 'payment-export-csv', filter: { organizationId: text } }),
+    ],
   ] as const)('%s: text with an emoji passes; NUL and lone surrogates are refused', (_name, schema, withText) => {
     expect(validate(schema, 'body', withText('ok \u{1F600}'))).toBe(true);
-    for (const text of hostile) expect([JSON.stringify(text), validate(schema, 'body', withText(text))]).toEqual([JSON.stringify(text), false]);
+    for (const text of hostile)
+      expect([JSON.stringify(text), validate(schema, 'body', withText(text))]).toEqual([JSON.stringify(text), false]);
   });
 
   it.each([
@@ -86,7 +125,11 @@ describe('text at the edge', () => {
     ['GET /statistics/payments organizationId', PaymentStatisticsQuery, (text: string) => ({ organizationId: text })],
   ] as const)('%s: NUL and lone surrogates are refused', (_name, schema, withText) => {
     expect(validate(schema, 'querystring', withText('fine'))).toBe(true);
-    for (const text of hostile) expect([JSON.stringify(text), validate(schema, 'querystring', withText(text))]).toEqual([JSON.stringify(text), false]);
+    for (const text of hostile)
+      expect([JSON.stringify(text), validate(schema, 'querystring', withText(text))]).toEqual([
+        JSON.stringify(text),
+        false,
+      ]);
   });
 
   it('metadata keys keep their bounds (1 to 100 characters), which a Record key schema alone does not check', () => {

@@ -43,7 +43,14 @@ interface Lease {
 /** The window's count after a lease, as Redis said. */
 const countAfter = (lease: Lease) => lease.base + lease.size;
 
-type RedisWithLease = Redis & { rateLimitLease(key: string, lease: number, windowMs: number, callback: (error: Error | null, result: [number, number]) => void): void };
+type RedisWithLease = Redis & {
+  rateLimitLease(
+    key: string,
+    lease: number,
+    windowMs: number,
+    callback: (error: Error | null, result: [number, number]) => void,
+  ): void;
+};
 
 /**
  * A store for @fastify/rate-limit (its `store` option) that counts in Redis, shared by every
@@ -58,7 +65,8 @@ type RedisWithLease = Redis & { rateLimitLease(key: string, lease: number, windo
  */
 export function leasedRedisRateLimitStore(redis: Redis, namespace: string): FastifyRateLimitStoreCtor {
   const client = redis as RedisWithLease;
-  if (typeof client.rateLimitLease !== 'function') redis.defineCommand('rateLimitLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
+  if (typeof client.rateLimitLease !== 'function')
+    redis.defineCommand('rateLimitLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
 
   class LeasedRedisStore implements FastifyRateLimitStore {
     private readonly leases = new Map<string, Lease>();
@@ -79,7 +87,8 @@ export function leasedRedisRateLimitStore(redis: Redis, namespace: string): Fast
           return callback(null, { current: lease.base + lease.used, ttl: lease.windowEndsAt - now });
         }
         // The window's budget is spent: no need to ask Redis again before the window ends.
-        if (countAfter(lease) >= max) return callback(null, { current: countAfter(lease) + 1, ttl: lease.windowEndsAt - now });
+        if (countAfter(lease) >= max)
+          return callback(null, { current: countAfter(lease) + 1, ttl: lease.windowEndsAt - now });
       }
       const waiting = this.pending.get(key);
       if (waiting) {
@@ -96,7 +105,8 @@ export function leasedRedisRateLimitStore(redis: Redis, namespace: string): Fast
 
     /** Leases a slice sized from the count last seen (one request when nothing is known). */
     private lease(key: string, lastCount: number | undefined, timeWindow: number, max: number, first: Callback): void {
-      const size = lastCount === undefined ? 1 : Math.max(1, Math.min(MAX_LEASE, Math.floor((max - lastCount) / LEASE_SHARE)));
+      const size =
+        lastCount === undefined ? 1 : Math.max(1, Math.min(MAX_LEASE, Math.floor((max - lastCount) / LEASE_SHARE)));
       const waiting = [first];
       this.pending.set(key, waiting);
       client.rateLimitLease(this.keyPrefix + key, size, timeWindow, (error, result) => {

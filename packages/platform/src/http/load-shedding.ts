@@ -13,13 +13,18 @@ const NEVER_SHED = new Set(['/health/live', '/metrics']);
  * problem+json with Retry-After instead of queueing behind the ones already late. Readiness is shed
  * too, which takes a saturated instance out of its load balancer for a while.
  */
-export async function registerLoadShedding(app: FastifyInstance, options: { maxEventLoopDelayMs: number }): Promise<void> {
+export async function registerLoadShedding(
+  app: FastifyInstance,
+  options: { maxEventLoopDelayMs: number },
+): Promise<void> {
   await app.register(underPressure, {
     maxEventLoopDelay: options.maxEventLoopDelayMs,
     retryAfter: RETRY_AFTER_SECONDS,
     pressureHandler: async (request) => {
       if (NEVER_SHED.has(request.url.split('?')[0] ?? '')) return;
-      throw new ApplicationError('UNAVAILABLE', 'overloaded: try again later', [], { 'retry-after': String(RETRY_AFTER_SECONDS) });
+      throw new ApplicationError('UNAVAILABLE', 'overloaded: try again later', [], {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
     },
   });
 }

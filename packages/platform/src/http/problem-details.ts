@@ -1,6 +1,12 @@
 import { DomainError } from '@gyroscops/domain';
 import { isDatabaseConnectionError } from '../database/connection-errors';
-import { ApplicationError, HTTP_STATUS_BY_CODE, TITLE_BY_CODE, type ErrorCode, type FieldProblem } from './application-error';
+import {
+  ApplicationError,
+  HTTP_STATUS_BY_CODE,
+  TITLE_BY_CODE,
+  type ErrorCode,
+  type FieldProblem,
+} from './application-error';
 
 export interface Problem {
   type: string;
@@ -45,7 +51,15 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
 
 /** The platform code of another 4xx that Fastify itself raised (a bad URL, an unsupported method...). */
 const codeOfClientStatus = (status: number): ErrorCode =>
-  status === 404 ? 'NOT_FOUND' : status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : status === 429 ? 'RATE_LIMITED' : 'VALIDATION';
+  status === 404
+    ? 'NOT_FOUND'
+    : status === 413
+      ? 'PAYLOAD_TOO_LARGE'
+      : status === 415
+        ? 'UNSUPPORTED_MEDIA_TYPE'
+        : status === 429
+          ? 'RATE_LIMITED'
+          : 'VALIDATION';
 
 /**
  * Fastify's own errors (@fastify/error, codes `FST_*`): an Error that says where it comes from.
@@ -53,7 +67,11 @@ const codeOfClientStatus = (status: number): ErrorCode =>
  * trusted to pick the answer.
  */
 function isFastifyError(error: unknown): error is Error & FastifyLikeError {
-  return error instanceof Error && typeof (error as FastifyLikeError).code === 'string' && (error as FastifyLikeError).code!.startsWith('FST_');
+  return (
+    error instanceof Error &&
+    typeof (error as FastifyLikeError).code === 'string' &&
+    (error as FastifyLikeError).code!.startsWith('FST_')
+  );
 }
 
 function validationProblems(error: FastifyLikeError): FieldProblem[] {
@@ -61,7 +79,10 @@ function validationProblems(error: FastifyLikeError): FieldProblem[] {
     const base = issue.instancePath || '';
     const extra = issue.params?.additionalProperty ?? issue.params?.missingProperty;
     const path = extra ? `${base}/${String(extra)}` : base || '/';
-    return { path: error.validationContext ? `${error.validationContext}:${path}` : path, message: issue.message ?? 'is invalid' };
+    return {
+      path: error.validationContext ? `${error.validationContext}:${path}` : path,
+      message: issue.message ?? 'is invalid',
+    };
   });
 }
 
@@ -69,9 +90,18 @@ type ProblemAnswer = { problem: Problem; headers: Record<string, string>; isServ
 
 const INTERNAL: () => ProblemAnswer = () => ({ problem: problemOf('INTERNAL'), headers: {}, isServerError: true });
 
-function fromCode(code: ErrorCode, message: string, errors: FieldProblem[] | undefined, headers: Record<string, string>): ProblemAnswer {
+function fromCode(
+  code: ErrorCode,
+  message: string,
+  errors: FieldProblem[] | undefined,
+  headers: Record<string, string>,
+): ProblemAnswer {
   const status = HTTP_STATUS_BY_CODE[code];
-  return { problem: problemOf(code, status >= 500 ? undefined : message, errors), headers, isServerError: status >= 500 };
+  return {
+    problem: problemOf(code, status >= 500 ? undefined : message, errors),
+    headers,
+    isServerError: status >= 500,
+  };
 }
 
 /**
@@ -85,16 +115,25 @@ export function toProblem(error: unknown): ProblemAnswer {
   if (error instanceof ApplicationError) return fromCode(error.code, error.message, error.errors, { ...error.headers });
   if (error instanceof DomainError) return fromCode(error.code, error.message, error.errors, {});
   // A connection lost under a query (restart, failover, terminated backend) is transient: retry soon.
-  if (isDatabaseConnectionError(error)) return fromCode('UNAVAILABLE', 'database connection lost', undefined, { 'retry-after': '1' });
+  if (isDatabaseConnectionError(error))
+    return fromCode('UNAVAILABLE', 'database connection lost', undefined, { 'retry-after': '1' });
   if (!isFastifyError(error)) return INTERNAL();
   if (error.validation) {
-    return { problem: problemOf('VALIDATION', 'The request does not match the schema.', validationProblems(error)), headers: {}, isServerError: false };
+    return {
+      problem: problemOf('VALIDATION', 'The request does not match the schema.', validationProblems(error)),
+      headers: {},
+      isServerError: false,
+    };
   }
   const mapped = FASTIFY_CODES[error.code!];
   if (mapped) return { problem: problemOf(mapped, error.message), headers: {}, isServerError: false };
   const status = error.statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return { problem: { ...problemOf(codeOfClientStatus(status), error.message), status }, headers: {}, isServerError: false };
+    return {
+      problem: { ...problemOf(codeOfClientStatus(status), error.message), status },
+      headers: {},
+      isServerError: false,
+    };
   }
   return INTERNAL();
 }

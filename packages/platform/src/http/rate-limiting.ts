@@ -37,7 +37,8 @@ const POLICY_NAME = '"default"';
  * budget, whichever instance serves them); requests without a valid token by IP address, so
  * guessing tokens is limited too.
  */
-const callerKey = (request: FastifyRequest): string => (request.caller ? `user:${request.caller.userId}` : `ip:${request.ip}`);
+const callerKey = (request: FastifyRequest): string =>
+  request.caller ? `user:${request.caller.userId}` : `ip:${request.ip}`;
 
 /** Set on a request once it is counted: a request is never counted twice. */
 const COUNTED = Symbol('rateLimitCounted');
@@ -56,7 +57,10 @@ type CountedRequest = FastifyRequest & { [COUNTED]?: boolean };
  *
  * Returns the limiter for requests that never reached it because authentication rejected them.
  */
-export async function registerRateLimiting(app: FastifyInstance, options: RateLimitOptions): Promise<UnauthenticatedLimiter> {
+export async function registerRateLimiting(
+  app: FastifyInstance,
+  options: RateLimitOptions,
+): Promise<UnauthenticatedLimiter> {
   const windowSeconds = Math.max(1, Math.round(options.windowMs / 1000));
   await app.register(rateLimit, {
     global: false,
@@ -64,7 +68,14 @@ export async function registerRateLimiting(app: FastifyInstance, options: RateLi
     timeWindow: options.windowMs,
     skipOnError: true,
     // Counted in Redis, leased in slices (see leasedRedisRateLimitStore): not one Redis call per request.
-    ...(options.store ? { store: leasedRedisRateLimitStore(options.store.redis, `${options.store.keyPrefix}rate-limit:${options.service}:`) } : {}),
+    ...(options.store
+      ? {
+          store: leasedRedisRateLimitStore(
+            options.store.redis,
+            `${options.store.keyPrefix}rate-limit:${options.service}:`,
+          ),
+        }
+      : {}),
     keyGenerator: callerKey,
   });
   // The plugin's counting without its answer: the result carries what the RateLimit fields need.
@@ -79,22 +90,33 @@ export async function registerRateLimiting(app: FastifyInstance, options: RateLi
     // A count is at least 1, so a full budget means the store did not answer (skipOnError): fail open.
     if (result.isAllowed || (!result.isExceeded && result.remaining >= result.max)) return;
     const resetSeconds = Math.max(1, Math.ceil(result.ttl / 1000));
-    const headers = { [RATE_LIMIT_POLICY_HEADER]: policy, [RATE_LIMIT_HEADER]: `${POLICY_NAME};r=${result.remaining};t=${resetSeconds}` };
+    const headers = {
+      [RATE_LIMIT_POLICY_HEADER]: policy,
+      [RATE_LIMIT_HEADER]: `${POLICY_NAME};r=${result.remaining};t=${resetSeconds}`,
+    };
     if (!result.isExceeded) {
       reply.headers(headers);
       return;
     }
-    throw new ApplicationError('RATE_LIMITED', `rate limit of ${options.max} requests per ${windowSeconds} s reached: retry in ${resetSeconds} s`, [], {
-      ...headers,
-      'retry-after': String(resetSeconds),
-    });
+    throw new ApplicationError(
+      'RATE_LIMITED',
+      `rate limit of ${options.max} requests per ${windowSeconds} s reached: retry in ${resetSeconds} s`,
+      [],
+      {
+        ...headers,
+        'retry-after': String(resetSeconds),
+      },
+    );
   };
   app.addHook('onRequest', limitRequest);
   return limitRequest;
 }
 
 /** The parts of an OpenAPI operation that documenting the RateLimit fields reads. */
-type OpenApiOperationWithResponses = { security?: unknown[]; responses?: Record<string, { headers?: Record<string, unknown> }> };
+type OpenApiOperationWithResponses = {
+  security?: unknown[];
+  responses?: Record<string, { headers?: Record<string, unknown> }>;
+};
 
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace']);
 
@@ -126,7 +148,8 @@ export function documentRateLimitHeaders<T extends { components?: object; paths?
       Object.fromEntries(
         Object.entries(item).map(([method, value]) => {
           const operation = value as OpenApiOperationWithResponses;
-          const limited = HTTP_METHODS.has(method) && !(Array.isArray(operation.security) && operation.security.length === 0);
+          const limited =
+            HTTP_METHODS.has(method) && !(Array.isArray(operation.security) && operation.security.length === 0);
           if (!limited || !operation.responses) return [method, value];
           const responses = Object.fromEntries(
             Object.entries(operation.responses).map(([status, response]) => [
@@ -146,5 +169,9 @@ export function documentRateLimitHeaders<T extends { components?: object; paths?
       ),
     ]),
   );
-  return { ...document, components: { ...components, headers: { ...components?.headers, ...RATE_LIMIT_HEADER_DOCS } }, paths };
+  return {
+    ...document,
+    components: { ...components, headers: { ...components?.headers, ...RATE_LIMIT_HEADER_DOCS } },
+    paths,
+  };
 }

@@ -9,11 +9,17 @@ const AUTHENTICATED = [401, 429, 500, 503];
 /** What a route with a JSON body can answer before its handler runs: 413 (over 64 KiB), 415 (not JSON). */
 const WITH_BODY = [413, 415];
 
-const RETRY_AFTER = { 'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again' } };
+const RETRY_AFTER = {
+  'retry-after': { type: 'integer', minimum: 0, description: 'Seconds to wait before trying again' },
+};
 
 function problems(statuses: number[]): Record<number, unknown> {
-  const responses = problemResponses(...[...new Set(statuses)].sort((a, b) => a - b)) as Record<number, Record<string, unknown>>;
-  for (const status of [429, 503]) if (responses[status]) responses[status] = { ...responses[status], headers: RETRY_AFTER };
+  const responses = problemResponses(...[...new Set(statuses)].sort((a, b) => a - b)) as Record<
+    number,
+    Record<string, unknown>
+  >;
+  for (const status of [429, 503])
+    if (responses[status]) responses[status] = { ...responses[status], headers: RETRY_AFTER };
   return responses;
 }
 

@@ -28,9 +28,13 @@ export function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<str
     getHeader: (name: string) => headers[name.toLowerCase()],
   };
   // A stand-in response that only records the headers helmet sets.
-  helmet(options)({ headers: {} } as Parameters<HelmetMiddleware>[0], response as unknown as Parameters<HelmetMiddleware>[1], (error?: unknown) => {
-    if (error) throw error;
-  });
+  helmet(options)(
+    { headers: {} } as Parameters<HelmetMiddleware>[0],
+    response as unknown as Parameters<HelmetMiddleware>[1],
+    (error?: unknown) => {
+      if (error) throw error;
+    },
+  );
   return headers;
 }
 
@@ -59,4 +63,5 @@ export async function registerSecurityHeaders(app: FastifyInstance): Promise<voi
  * `upgrade-insecure-requests`, which would send the page's assets to https:// on a plain-http
  * development port and leave /docs blank.
  */
-export const DOCS_CSP_WITHOUT_UPGRADE = (header: string): string => header.replace(/\s*upgrade-insecure-requests;?/g, '').trim();
+export const DOCS_CSP_WITHOUT_UPGRADE = (header: string): string =>
+  header.replace(/\s*upgrade-insecure-requests;?/g, '').trim();

@@ -27,7 +27,8 @@ async function startReceiver(): Promise<{ endpoint: string; spans: ExportedSpan[
     request.on('data', (chunk: string) => (body += chunk));
     request.on('end', () => {
       const payload = JSON.parse(body || '{}') as { resourceSpans?: { scopeSpans?: { spans?: ExportedSpan[] }[] }[] };
-      for (const resource of payload.resourceSpans ?? []) for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
+      for (const resource of payload.resourceSpans ?? [])
+        for (const scope of resource.scopeSpans ?? []) spans.push(...(scope.spans ?? []));
       response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -49,7 +50,9 @@ afterAll(async () => {
 /** A service logger (loggerOptions as every service uses them) writing its JSON lines to memory. */
 function capturedLogger(): { logger: pino.Logger; lines: () => Record<string, unknown>[] } {
   const chunks: string[] = [];
-  const logger = pino(loggerOptions('log-trace-test', { level: 'info', pretty: false }), { write: (chunk: string) => void chunks.push(chunk) });
+  const logger = pino(loggerOptions('log-trace-test', { level: 'info', pretty: false }), {
+    write: (chunk: string) => void chunks.push(chunk),
+  });
   return { logger, lines: () => chunks.map((chunk) => JSON.parse(chunk) as Record<string, unknown>) };
 }
 
@@ -84,8 +87,19 @@ it('with tracing on, lines inside a span carry the ids the trace backend receive
   await flushTracing();
   const received = receiver.spans.find((span) => span.name === 'logged work');
   if (!received) throw new Error(`span not exported; received: ${receiver.spans.map((span) => span.name).join(', ')}`);
-  expect(inside).toMatchObject({ msg: 'inside', trace_id: received.traceId, span_id: received.spanId, trace_flags: '01' });
-  expect(afterAwait).toMatchObject({ msg: 'after an await, from a child logger', reqId: 'r1', step: 2, trace_id: received.traceId, span_id: received.spanId });
+  expect(inside).toMatchObject({
+    msg: 'inside',
+    trace_id: received.traceId,
+    span_id: received.spanId,
+    trace_flags: '01',
+  });
+  expect(afterAwait).toMatchObject({
+    msg: 'after an await, from a child logger',
+    reqId: 'r1',
+    step: 2,
+    trace_id: received.traceId,
+    span_id: received.spanId,
+  });
   expect(outside).toMatchObject({ msg: 'outside' });
   expect(outside).not.toHaveProperty('trace_id');
   expect(outside).not.toHaveProperty('span_id');

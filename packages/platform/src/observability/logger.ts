@@ -81,7 +81,8 @@ function errorCopy(error: Error): Record<string, unknown> {
   const copy = Object.create(Object.getPrototypeOf(error) as object) as Record<string, unknown>;
   Object.assign(copy, error);
   for (const key of ['message', 'stack', 'cause'] as const) {
-    if (key in error) Object.defineProperty(copy, key, { value: error[key], enumerable: false, writable: true, configurable: true });
+    if (key in error)
+      Object.defineProperty(copy, key, { value: error[key], enumerable: false, writable: true, configurable: true });
   }
   return copy;
 }
@@ -107,7 +108,14 @@ export function loggerOptions(service: string, log: LogConfig): LoggerOptions {
     base: { service },
     formatters: { log: (object) => redactSecrets(object) },
     ...(isTracingEnabled() ? { mixin: activeSpanLogFields } : {}),
-    ...(log.pretty ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' } } } : {}),
+    ...(log.pretty
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname,service' },
+          },
+        }
+      : {}),
   };
 }
 

@@ -7,7 +7,10 @@ import { fetchMetricsText, metricsSources } from './metrics-sources';
  */
 export class ServiceMetricsRegistry extends Registry {
   override async metrics(): Promise<string> {
-    const [own, ...others] = await Promise.all([super.metrics(), ...metricsSources().map((url) => fetchMetricsText(url))]);
+    const [own, ...others] = await Promise.all([
+      super.metrics(),
+      ...metricsSources().map((url) => fetchMetricsText(url)),
+    ]);
     const extra = others.map((text) => text.trim()).filter((text) => text.length > 0);
     return extra.length === 0 ? own : `${own.trimEnd()}\n\n${extra.join('\n\n')}\n`;
   }

@@ -82,7 +82,11 @@ export interface LogTraceFields {
 export function activeSpanLogFields(): LogTraceFields | Record<string, never> {
   const spanContext = trace.getActiveSpan()?.spanContext();
   if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
-  return { trace_id: spanContext.traceId, span_id: spanContext.spanId, trace_flags: `0${spanContext.traceFlags.toString(16)}` };
+  return {
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: `0${spanContext.traceFlags.toString(16)}`,
+  };
 }
 
 /** The W3C `traceparent` of a span (or of the active one), or undefined outside any sampled trace. */

@@ -14,7 +14,8 @@ export async function connectTemporalClient(config: TemporalConfig, timeoutMs = 
       const connection = await Connection.connect({ ...temporalConnectionOptions(config), connectTimeout: 2_000 });
       return temporalClient(connection, config);
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`cannot reach Temporal at ${describeTemporalConnection(config)}: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`cannot reach Temporal at ${describeTemporalConnection(config)}: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

@@ -1,4 +1,10 @@
-import type { Client, Workflow, WorkflowHandle, WorkflowHandleWithStartDetails, WorkflowStartOptions } from '@temporalio/client';
+import type {
+  Client,
+  Workflow,
+  WorkflowHandle,
+  WorkflowHandleWithStartDetails,
+  WorkflowStartOptions,
+} from '@temporalio/client';
 import type { WorkflowDefinition } from '@gyroscops/contracts/workflows';
 
 /**
@@ -15,6 +21,10 @@ export function startWorkflow<W extends Workflow>(
 }
 
 /** A handle on an execution of a declared workflow: its `result()` has the workflow's result type. */
-export function workflowHandle<W extends Workflow>(client: Client, _definition: WorkflowDefinition<string, W>, workflowId: string): WorkflowHandle<W> {
+export function workflowHandle<W extends Workflow>(
+  client: Client,
+  _definition: WorkflowDefinition<string, W>,
+  workflowId: string,
+): WorkflowHandle<W> {
   return client.workflow.getHandle<W>(workflowId);
 }

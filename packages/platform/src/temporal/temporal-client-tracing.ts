@@ -4,7 +4,14 @@ import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors
 import { isTracingEnabled } from '../observability/tracing';
 
 type Intercepted = 'start' | 'startWithDetails' | 'signal' | 'signalWithStart' | 'startUpdate' | 'startUpdateWithStart';
-const INTERCEPTED: readonly Intercepted[] = ['start', 'startWithDetails', 'signal', 'signalWithStart', 'startUpdate', 'startUpdateWithStart'];
+const INTERCEPTED: readonly Intercepted[] = [
+  'start',
+  'startWithDetails',
+  'signal',
+  'signalWithStart',
+  'startUpdate',
+  'startUpdateWithStart',
+];
 
 /**
  * Temporal's OpenTelemetry client interceptor, engaged only inside a trace: a workflow started or
@@ -15,7 +22,8 @@ const INTERCEPTED: readonly Intercepted[] = ['start', 'startWithDetails', 'signa
 export function withinTraceOnly(inner: WorkflowClientInterceptor): WorkflowClientInterceptor {
   const interceptor: Record<string, unknown> = {};
   for (const method of INTERCEPTED) {
-    const traced = inner[method] as ((input: unknown, next: (input: unknown) => Promise<unknown>) => Promise<unknown>) | undefined;
+    const traced = inner[method] as
+      ((input: unknown, next: (input: unknown) => Promise<unknown>) => Promise<unknown>) | undefined;
     if (!traced) continue;
     interceptor[method] = (input: unknown, next: (input: unknown) => Promise<unknown>) =>
       trace.getActiveSpan()?.isRecording() ? traced.call(inner, input, next) : next(input);

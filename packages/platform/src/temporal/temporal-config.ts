@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { loadClientConfigProfile, toClientOptions, type ClientConfigProfile, type ClientConfigTLS, type ConfigDataSource } from '@temporalio/envconfig';
+import {
+  loadClientConfigProfile,
+  toClientOptions,
+  type ClientConfigProfile,
+  type ClientConfigTLS,
+  type ConfigDataSource,
+} from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import type { EnvReader } from '../config/env-reader';
 
@@ -55,7 +61,10 @@ export function readTemporalConfig(reader: EnvReader, options: TemporalConfigOpt
   const address = reader.hostPort('TEMPORAL_ADDRESS', '127.0.0.1:7233');
   const namespace = reader.string('TEMPORAL_NAMESPACE', 'default');
   for (const name of FILE_PROFILE_VARIABLES) {
-    if (reader.optionalString(name) !== undefined) reader.problem(`${name} is not read: configure the Temporal connection with the TEMPORAL_* variables (TEMPORAL_ADDRESS, TEMPORAL_API_KEY, TEMPORAL_TLS_*)`);
+    if (reader.optionalString(name) !== undefined)
+      reader.problem(
+        `${name} is not read: configure the Temporal connection with the TEMPORAL_* variables (TEMPORAL_ADDRESS, TEMPORAL_API_KEY, TEMPORAL_TLS_*)`,
+      );
   }
 
   // What envconfig reads, trimmed like every other variable; booleans passed in the one form it parses.
@@ -67,7 +76,9 @@ export function readTemporalConfig(reader: EnvReader, options: TemporalConfigOpt
   const serverName = reader.optionalString(VARIABLES.serverName);
   if (serverName !== undefined) env[VARIABLES.serverName] = serverName;
   if (optionalBoolean(reader, VARIABLES.disableHostVerification)) {
-    reader.problem(`${VARIABLES.disableHostVerification} is not supported by the TypeScript SDK: give the certificate's name in ${VARIABLES.serverName} instead`);
+    reader.problem(
+      `${VARIABLES.disableHostVerification} is not supported by the TypeScript SDK: give the certificate's name in ${VARIABLES.serverName} instead`,
+    );
   }
   const pem: Partial<Record<PemSource, string>> = {};
   for (const source of Object.keys(PEM_SOURCES) as PemSource[]) {
@@ -75,20 +86,31 @@ export function readTemporalConfig(reader: EnvReader, options: TemporalConfigOpt
     if (text !== undefined) pem[source] = text;
   }
 
-  const tlsSettings = [...(serverName === undefined ? [] : [VARIABLES.serverName]), ...(Object.keys(pem) as PemSource[]).map((source) => `${PEM_SOURCES[source]}_*`)];
-  if (tlsEnabled === false && tlsSettings.length > 0) reader.problem(`${VARIABLES.tls}=false contradicts ${tlsSettings.join(', ')}: unset them or turn TLS on`);
-  if (tlsEnabled === false && apiKey !== undefined) reader.problem(`${VARIABLES.apiKey} is never sent in the clear: unset ${VARIABLES.tls} or set it to true`);
+  const tlsSettings = [
+    ...(serverName === undefined ? [] : [VARIABLES.serverName]),
+    ...(Object.keys(pem) as PemSource[]).map((source) => `${PEM_SOURCES[source]}_*`),
+  ];
+  if (tlsEnabled === false && tlsSettings.length > 0)
+    reader.problem(`${VARIABLES.tls}=false contradicts ${tlsSettings.join(', ')}: unset them or turn TLS on`);
+  if (tlsEnabled === false && apiKey !== undefined)
+    reader.problem(`${VARIABLES.apiKey} is never sent in the clear: unset ${VARIABLES.tls} or set it to true`);
   if ((pem.clientCert === undefined) !== (pem.clientKey === undefined)) {
-    const [given, missing] = pem.clientCert === undefined ? [PEM_SOURCES.clientKey, PEM_SOURCES.clientCert] : [PEM_SOURCES.clientCert, PEM_SOURCES.clientKey];
+    const [given, missing] =
+      pem.clientCert === undefined
+        ? [PEM_SOURCES.clientKey, PEM_SOURCES.clientCert]
+        : [PEM_SOURCES.clientCert, PEM_SOURCES.clientKey];
     reader.problem(`${given}_* needs ${missing}_PATH or ${missing}_DATA: a client certificate (mTLS) takes both`);
   }
 
   const profile: ClientConfigProfile = loadClientConfigProfile({ disableFile: true, overrideEnvVars: env });
   // The SDK refuses an API key beside an explicit authorization header; say which variables clash.
   if (apiKey !== undefined && profile.grpcMeta?.authorization !== undefined) {
-    reader.problem(`${VARIABLES.apiKey} and ${VARIABLES.grpcMetaPrefix}AUTHORIZATION both set the authorization header: keep one`);
+    reader.problem(
+      `${VARIABLES.apiKey} and ${VARIABLES.grpcMetaPrefix}AUTHORIZATION both set the authorization header: keep one`,
+    );
   }
-  const tls: ClientConfigTLS | undefined = profile.tls || Object.keys(pem).length > 0 ? { ...profile.tls, ...inline(pem) } : undefined;
+  const tls: ClientConfigTLS | undefined =
+    profile.tls || Object.keys(pem).length > 0 ? { ...profile.tls, ...inline(pem) } : undefined;
   return {
     address,
     namespace,
@@ -103,14 +125,25 @@ export function readTemporalConfig(reader: EnvReader, options: TemporalConfigOpt
  * envconfig's own mapping (`toClientOptions`).
  */
 export function temporalConnectionOptions(config: TemporalConfig): NativeConnectionOptions & { address: string } {
-  const { connectionOptions } = toClientOptions({ address: config.address, namespace: config.namespace, tls: config.tls, apiKey: config.apiKey, grpcMeta: config.grpcMeta });
+  const { connectionOptions } = toClientOptions({
+    address: config.address,
+    namespace: config.namespace,
+    tls: config.tls,
+    apiKey: config.apiKey,
+    grpcMeta: config.grpcMeta,
+  });
   return { ...dropUndefined(connectionOptions), address: config.address };
 }
 
 /** How a start-up log line may describe the connection: never the key or the certificates themselves. */
 export function describeTemporalConnection(config: TemporalConfig): string {
   const options = temporalConnectionOptions(config);
-  const tls = options.tls === undefined || options.tls === false ? 'plaintext' : options.tls === true || !options.tls?.clientCertPair ? 'TLS' : 'mTLS';
+  const tls =
+    options.tls === undefined || options.tls === false
+      ? 'plaintext'
+      : options.tls === true || !options.tls?.clientCertPair
+        ? 'TLS'
+        : 'mTLS';
   return `${config.address} (namespace ${config.namespace}, ${tls}${config.apiKey ? ', API key' : ''})`;
 }
 
@@ -139,7 +172,9 @@ function readPem(reader: EnvReader, prefix: string, readFile: (path: string) => 
     try {
       text = readFile(path);
     } catch (error) {
-      reader.problem(`${name}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      reader.problem(
+        `${name}=${path} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
       return undefined;
     }
   }

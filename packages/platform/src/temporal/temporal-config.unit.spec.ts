@@ -6,17 +6,28 @@
  */
 import { ConfigError, type Env } from '../config/env-reader';
 import { loadConfig } from '../config/platform-config';
-import { describeTemporalConnection, readTemporalConfig, temporalConnectionOptions, type TemporalConfig } from './temporal-config';
+import {
+  describeTemporalConnection,
+  readTemporalConfig,
+  temporalConnectionOptions,
+  type TemporalConfig,
+} from './temporal-config';
 
 const pem = (label: string, body: string) => `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
 const CA = pem('CERTIFICATE', 'Y2EtY2VydGlmaWNhdGU=');
 const CLIENT_CERT = pem('CERTIFICATE', 'Y2xpZW50LWNlcnRpZmljYXRl');
 const CLIENT_KEY = pem('PRIVATE KEY', 'Y2xpZW50LWtleQ==');
-const FILES: Record<string, string> = { '/etc/temporal/ca.pem': CA, '/etc/temporal/client.pem': CLIENT_CERT, '/etc/temporal/client.key': CLIENT_KEY, '/etc/temporal/notes.txt': 'not a certificate' };
+const FILES: Record<string, string> = {
+  '/etc/temporal/ca.pem': CA,
+  '/etc/temporal/client.pem': CLIENT_CERT,
+  '/etc/temporal/client.key': CLIENT_KEY,
+  '/etc/temporal/notes.txt': 'not a certificate',
+};
 
 function readFile(path: string): string {
   const text = FILES[path];
-  if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+  if (text === undefined)
+    throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
   return text;
 }
 
@@ -53,7 +64,13 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
 
   it('given TEMPORAL_TLS=true alone, then TLS with the system roots and no client certificate', () => {
     const { tls } = optionsOf({ TEMPORAL_TLS: 'TRUE' });
-    expect(tls).toEqual(expect.objectContaining({ serverRootCACertificate: undefined, clientCertPair: undefined, serverNameOverride: undefined }));
+    expect(tls).toEqual(
+      expect.objectContaining({
+        serverRootCACertificate: undefined,
+        clientCertPair: undefined,
+        serverNameOverride: undefined,
+      }),
+    );
   });
 
   it('given a CA and a server name inline, then TLS trusts that CA and checks that name', () => {
@@ -65,7 +82,11 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
   });
 
   it('given a client certificate and key from files, then mTLS with their contents', () => {
-    const config = configOf({ TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/temporal/client.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/ca.pem' });
+    const config = configOf({
+      TEMPORAL_TLS_CLIENT_CERT_PATH: '/etc/temporal/client.pem',
+      TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/temporal/client.key',
+      TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/ca.pem',
+    });
     const { tls } = temporalConnectionOptions(config);
     if (typeof tls !== 'object' || tls === null) throw new Error('expected TLS settings');
     expect(text(tls.clientCertPair?.crt)).toBe(CLIENT_CERT);
@@ -75,7 +96,11 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
   });
 
   it('given a client certificate and key inline, then mTLS with them, and an API key beside them', () => {
-    const config = configOf({ TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT, TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY, TEMPORAL_API_KEY: 'secret-key' });
+    const config = configOf({
+      TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT,
+      TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY,
+      TEMPORAL_API_KEY: 'secret-key',
+    });
     const options = temporalConnectionOptions(config);
     if (typeof options.tls !== 'object' || options.tls === null) throw new Error('expected TLS settings');
     expect(text(options.tls.clientCertPair?.crt)).toBe(CLIENT_CERT.trim());
@@ -86,15 +111,23 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
 
   it('given TEMPORAL_TLS=false, then TLS is off explicitly', () => {
     expect(optionsOf({ TEMPORAL_TLS: 'false' }).tls).toBe(false);
-    expect(describeTemporalConnection(configOf({ TEMPORAL_TLS: '0' }))).toBe('127.0.0.1:7233 (namespace default, plaintext)');
+    expect(describeTemporalConnection(configOf({ TEMPORAL_TLS: '0' }))).toBe(
+      '127.0.0.1:7233 (namespace default, plaintext)',
+    );
   });
 
   it('given TEMPORAL_GRPC_META_* variables, then their headers go with every call (blank ones left out)', () => {
-    expect(optionsOf({ TEMPORAL_GRPC_META_X_TENANT: 'billing', TEMPORAL_GRPC_META_EMPTY: ' ' }).metadata).toEqual({ 'x-tenant': 'billing' });
+    expect(optionsOf({ TEMPORAL_GRPC_META_X_TENANT: 'billing', TEMPORAL_GRPC_META_EMPTY: ' ' }).metadata).toEqual({
+      'x-tenant': 'billing',
+    });
   });
 
   it('given any configuration, then the result is frozen and still maps to options', () => {
-    const config = configOf({ TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT, TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY, TEMPORAL_GRPC_META_X_TENANT: 'billing' });
+    const config = configOf({
+      TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT,
+      TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY,
+      TEMPORAL_GRPC_META_X_TENANT: 'billing',
+    });
     expect(Object.isFrozen(config.tls)).toBe(true);
     expect(Object.isFrozen(config.grpcMeta)).toBe(true);
     expect(temporalConnectionOptions(config).metadata).toEqual({ 'x-tenant': 'billing' });
@@ -102,20 +135,72 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
 
   describe('bad combinations stop the start-up, naming the variables', () => {
     const cases: { given: string; env: Env; names: string[] }[] = [
-      { given: 'a path and inline data for the same PEM', env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/ca.pem', TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA }, names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA'] },
-      { given: 'a client certificate without its key', env: { TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT }, names: ['TEMPORAL_TLS_CLIENT_CERT_', 'TEMPORAL_TLS_CLIENT_KEY_PATH'] },
-      { given: 'a client key without its certificate', env: { TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/temporal/client.key' }, names: ['TEMPORAL_TLS_CLIENT_KEY_', 'TEMPORAL_TLS_CLIENT_CERT_PATH'] },
-      { given: 'TLS off with TLS settings', env: { TEMPORAL_TLS: 'false', TEMPORAL_TLS_SERVER_NAME: 'temporal.internal', TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA }, names: ['TEMPORAL_TLS=false', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_SERVER_CA_CERT_'] },
-      { given: 'TLS off with an API key', env: { TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'secret-key' }, names: ['TEMPORAL_API_KEY', 'TEMPORAL_TLS'] },
-      { given: 'an API key and an authorization header', env: { TEMPORAL_API_KEY: 'secret-key', TEMPORAL_GRPC_META_AUTHORIZATION: 'Bearer other' }, names: ['TEMPORAL_API_KEY', 'TEMPORAL_GRPC_META_AUTHORIZATION'] },
+      {
+        given: 'a path and inline data for the same PEM',
+        env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/ca.pem', TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA },
+        names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'TEMPORAL_TLS_SERVER_CA_CERT_DATA'],
+      },
+      {
+        given: 'a client certificate without its key',
+        env: { TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT },
+        names: ['TEMPORAL_TLS_CLIENT_CERT_', 'TEMPORAL_TLS_CLIENT_KEY_PATH'],
+      },
+      {
+        given: 'a client key without its certificate',
+        env: { TEMPORAL_TLS_CLIENT_KEY_PATH: '/etc/temporal/client.key' },
+        names: ['TEMPORAL_TLS_CLIENT_KEY_', 'TEMPORAL_TLS_CLIENT_CERT_PATH'],
+      },
+      {
+        given: 'TLS off with TLS settings',
+        env: {
+          TEMPORAL_TLS: 'false',
+          TEMPORAL_TLS_SERVER_NAME: 'temporal.internal',
+          TEMPORAL_TLS_SERVER_CA_CERT_DATA: CA,
+        },
+        names: ['TEMPORAL_TLS=false', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_TLS_SERVER_CA_CERT_'],
+      },
+      {
+        given: 'TLS off with an API key',
+        env: { TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'secret-key' },
+        names: ['TEMPORAL_API_KEY', 'TEMPORAL_TLS'],
+      },
+      {
+        given: 'an API key and an authorization header',
+        env: { TEMPORAL_API_KEY: 'secret-key', TEMPORAL_GRPC_META_AUTHORIZATION: 'Bearer other' },
+        names: ['TEMPORAL_API_KEY', 'TEMPORAL_GRPC_META_AUTHORIZATION'],
+      },
       { given: 'a malformed boolean', env: { TEMPORAL_TLS: 'maybe' }, names: ['TEMPORAL_TLS=maybe'] },
-      { given: 'host verification turned off (the TypeScript SDK cannot)', env: { TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' }, names: ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_TLS_SERVER_NAME'] },
-      { given: 'a PEM file that cannot be read', env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/missing.pem' }, names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH=/etc/temporal/missing.pem', 'ENOENT'] },
-      { given: 'a file that holds no PEM', env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/notes.txt' }, names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'PEM'] },
-      { given: 'inline data that is no PEM (base64 of it, say)', env: { TEMPORAL_TLS_CLIENT_CERT_DATA: 'LS0tLS1CRUdJTi==', TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY }, names: ['TEMPORAL_TLS_CLIENT_CERT_DATA', 'PEM'] },
-      { given: 'a Temporal CLI configuration file', env: { TEMPORAL_CONFIG_FILE: '/etc/temporal/temporal.toml' }, names: ['TEMPORAL_CONFIG_FILE'] },
+      {
+        given: 'host verification turned off (the TypeScript SDK cannot)',
+        env: { TEMPORAL_TLS_DISABLE_HOST_VERIFICATION: 'true' },
+        names: ['TEMPORAL_TLS_DISABLE_HOST_VERIFICATION', 'TEMPORAL_TLS_SERVER_NAME'],
+      },
+      {
+        given: 'a PEM file that cannot be read',
+        env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/missing.pem' },
+        names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH=/etc/temporal/missing.pem', 'ENOENT'],
+      },
+      {
+        given: 'a file that holds no PEM',
+        env: { TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/etc/temporal/notes.txt' },
+        names: ['TEMPORAL_TLS_SERVER_CA_CERT_PATH', 'PEM'],
+      },
+      {
+        given: 'inline data that is no PEM (base64 of it, say)',
+        env: { TEMPORAL_TLS_CLIENT_CERT_DATA: 'LS0tLS1CRUdJTi==', TEMPORAL_TLS_CLIENT_KEY_DATA: CLIENT_KEY },
+        names: ['TEMPORAL_TLS_CLIENT_CERT_DATA', 'PEM'],
+      },
+      {
+        given: 'a Temporal CLI configuration file',
+        env: { TEMPORAL_CONFIG_FILE: '/etc/temporal/temporal.toml' },
+        names: ['TEMPORAL_CONFIG_FILE'],
+      },
       { given: 'a Temporal CLI profile', env: { TEMPORAL_PROFILE: 'cloud' }, names: ['TEMPORAL_PROFILE'] },
-      { given: 'an address without a port', env: { TEMPORAL_ADDRESS: 'temporal.internal' }, names: ['TEMPORAL_ADDRESS'] },
+      {
+        given: 'an address without a port',
+        env: { TEMPORAL_ADDRESS: 'temporal.internal' },
+        names: ['TEMPORAL_ADDRESS'],
+      },
     ];
     it.each(cases)('given $given', ({ env, names }) => {
       const problems = problemsOf(env);
@@ -125,7 +210,11 @@ describe('readTemporalConfig and temporalConnectionOptions', () => {
     });
 
     it('given several at once, then every problem is listed in one error', () => {
-      const problems = problemsOf({ TEMPORAL_TLS: 'maybe', TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT, TEMPORAL_PROFILE: 'cloud' });
+      const problems = problemsOf({
+        TEMPORAL_TLS: 'maybe',
+        TEMPORAL_TLS_CLIENT_CERT_DATA: CLIENT_CERT,
+        TEMPORAL_PROFILE: 'cloud',
+      });
       expect(problems).toHaveLength(3);
     });
   });

@@ -29,14 +29,55 @@ const pem = (name: string) => readFileSync(file(name), 'utf8');
 /** A CA, a server certificate for SERVER_NAME and a client certificate, all signed by the CA. */
 function makeCertificates(): void {
   const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: directory, stdio: 'pipe' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=gyroscops-test-ca');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=gyroscops-test-ca',
+  );
   for (const [name, subject, extension] of [
     ['server', SERVER_NAME, `subjectAltName=DNS:${SERVER_NAME}\nextendedKeyUsage=serverAuth`],
     ['client', 'gyroscops-test-client', 'extendedKeyUsage=clientAuth'],
   ] as const) {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${subject}`);
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+      '-subj',
+      `/CN=${subject}`,
+    );
     writeFileSync(file(`${name}.ext`), `${extension}\n`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.pem',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${name}.pem`,
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+    );
   }
 }
 
@@ -53,7 +94,14 @@ async function tlsProxy(options: { requireClientCertificate: boolean }): Promise
   const clients: string[] = [];
   const sockets = new Set<TLSSocket>();
   const server: Server = createServer(
-    { key: pem('server.key'), cert: pem('server.pem'), ca: pem('ca.pem'), requestCert: options.requireClientCertificate, rejectUnauthorized: options.requireClientCertificate, ALPNProtocols: ['h2'] },
+    {
+      key: pem('server.key'),
+      cert: pem('server.pem'),
+      ca: pem('ca.pem'),
+      requestCert: options.requireClientCertificate,
+      rejectUnauthorized: options.requireClientCertificate,
+      ALPNProtocols: ['h2'],
+    },
     (socket) => {
       sockets.add(socket);
       const subject = socket.getPeerCertificate().subject as { CN?: string } | undefined;
@@ -81,7 +129,8 @@ async function tlsProxy(options: { requireClientCertificate: boolean }): Promise
   };
 }
 
-const configOf = (env: Env): TemporalConfig => loadConfig((reader) => readTemporalConfig(reader), { TEMPORAL_NAMESPACE: 'default', ...env });
+const configOf = (env: Env): TemporalConfig =>
+  loadConfig((reader) => readTemporalConfig(reader), { TEMPORAL_NAMESPACE: 'default', ...env });
 
 /** Both connections the services make: a client (checked with DescribeNamespace) and a worker's. */
 async function connectBoth(config: TemporalConfig, timeoutMs = 10_000): Promise<void> {
@@ -105,7 +154,10 @@ beforeAll(async () => {
   if (!DEV_SERVER) throw new Error('GYRO_TEST_TEMPORAL_ADDRESS is not set: run the tests through the root jest config');
   directory = mkdtempSync(join(tmpdir(), 'temporal-tls-'));
   makeCertificates();
-  [tlsOnly, mutualTls] = await Promise.all([tlsProxy({ requireClientCertificate: false }), tlsProxy({ requireClientCertificate: true })]);
+  [tlsOnly, mutualTls] = await Promise.all([
+    tlsProxy({ requireClientCertificate: false }),
+    tlsProxy({ requireClientCertificate: true }),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([tlsOnly?.close(), mutualTls?.close()]);
@@ -113,7 +165,13 @@ afterAll(async () => {
 });
 
 it('connects over TLS with the CA and server name given inline', async () => {
-  await connectBoth(configOf({ TEMPORAL_ADDRESS: tlsOnly.address, TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'), TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }));
+  await connectBoth(
+    configOf({
+      TEMPORAL_ADDRESS: tlsOnly.address,
+      TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'),
+      TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+    }),
+  );
 });
 
 it('connects over mTLS with the client certificate, key and CA read from files', async () => {
@@ -131,21 +189,39 @@ it('connects over mTLS with the client certificate, key and CA read from files',
 });
 
 it('turns TLS on for an API key: the key goes to a TLS endpoint without TEMPORAL_TLS', async () => {
-  await connectBoth(configOf({ TEMPORAL_ADDRESS: tlsOnly.address, TEMPORAL_API_KEY: 'test-api-key', TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'), TEMPORAL_TLS_SERVER_NAME: SERVER_NAME }));
+  await connectBoth(
+    configOf({
+      TEMPORAL_ADDRESS: tlsOnly.address,
+      TEMPORAL_API_KEY: 'test-api-key',
+      TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'),
+      TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+    }),
+  );
 });
 
 it('fails, naming the connection but no secret, when the server wants a client certificate and gets none', async () => {
-  const config = configOf({ TEMPORAL_ADDRESS: mutualTls.address, TEMPORAL_API_KEY: 'test-api-key', TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'), TEMPORAL_TLS_SERVER_NAME: SERVER_NAME });
-  const failure = await connectTemporalClient(config, 1_000).then(checkTemporal).then(
-    () => undefined,
-    (error: Error) => error,
-  );
+  const config = configOf({
+    TEMPORAL_ADDRESS: mutualTls.address,
+    TEMPORAL_API_KEY: 'test-api-key',
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'),
+    TEMPORAL_TLS_SERVER_NAME: SERVER_NAME,
+  });
+  const failure = await connectTemporalClient(config, 1_000)
+    .then(checkTemporal)
+    .then(
+      () => undefined,
+      (error: Error) => error,
+    );
   expect(failure?.message).toContain(`cannot reach Temporal at ${mutualTls.address} (namespace default, TLS, API key)`);
   expect(failure?.message).not.toContain('test-api-key');
   await expect(connectNative(config, 1_000)).rejects.toThrow(`cannot reach Temporal at ${mutualTls.address}`);
 });
 
 it('fails when the server certificate does not match the server name', async () => {
-  const config = configOf({ TEMPORAL_ADDRESS: tlsOnly.address, TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'), TEMPORAL_TLS_SERVER_NAME: 'someone-else.test' });
+  const config = configOf({
+    TEMPORAL_ADDRESS: tlsOnly.address,
+    TEMPORAL_TLS_SERVER_CA_CERT_DATA: pem('ca.pem'),
+    TEMPORAL_TLS_SERVER_NAME: 'someone-else.test',
+  });
   await expect(connectNative(config, 1_000)).rejects.toThrow(`cannot reach Temporal at ${tlsOnly.address}`);
 });

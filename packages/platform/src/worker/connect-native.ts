@@ -1,5 +1,9 @@
 import { NativeConnection } from '@temporalio/worker';
-import { describeTemporalConnection, temporalConnectionOptions, type TemporalConfig } from '../temporal/temporal-config';
+import {
+  describeTemporalConnection,
+  temporalConnectionOptions,
+  type TemporalConfig,
+} from '../temporal/temporal-config';
 import { installTemporalRuntime } from './temporal-runtime';
 
 /**
@@ -14,7 +18,8 @@ export async function connectNative(config: TemporalConfig, timeoutMs = 60_000):
     try {
       return await NativeConnection.connect(temporalConnectionOptions(config));
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`cannot reach Temporal at ${describeTemporalConnection(config)}: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(`cannot reach Temporal at ${describeTemporalConnection(config)}: ${(error as Error).message}`);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }

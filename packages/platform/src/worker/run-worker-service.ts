@@ -58,16 +58,29 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<v
     });
     await options.close();
   };
-  const shutdown = onShutdown({ logger, timeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS }, async () => {
-    const states = options.workers.map((worker) => worker.getState());
-    for (const worker of options.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
-    logger.info({ states }, `${options.name}: waiting for in-flight activities`);
-    await running.catch((error: unknown) => logger.error({ err: error }, `${options.name}: a worker failed while stopping`));
-    logger.info(`${options.name} workers stopped`);
-    await closeAll();
-  });
+  const shutdown = onShutdown(
+    { logger, timeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS },
+    async () => {
+      const states = options.workers.map((worker) => worker.getState());
+      for (const worker of options.workers) if (worker.getState() === 'RUNNING') worker.shutdown();
+      logger.info({ states }, `${options.name}: waiting for in-flight activities`);
+      await running.catch((error: unknown) =>
+        logger.error({ err: error }, `${options.name}: a worker failed while stopping`),
+      );
+      logger.info(`${options.name} workers stopped`);
+      await closeAll();
+    },
+  );
   const address = server.address();
-  logger.info({ health: typeof address === 'object' && address ? `http://${options.health.host}:${address.port}/health/ready` : undefined }, `${options.name} started`);
+  logger.info(
+    {
+      health:
+        typeof address === 'object' && address
+          ? `http://${options.health.host}:${address.port}/health/ready`
+          : undefined,
+    },
+    `${options.name} started`,
+  );
   let failure: unknown;
   await running.catch((error: unknown) => {
     failure = error;

@@ -14,7 +14,9 @@ const COMMAND_DURATION_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30
  * installed already (tests install a quiet one), and returns whether it installed. `logger`
  * replaces the SDK's default console logger.
  */
-export async function installTemporalRuntime(options: { bindAddress?: string; logger?: Logger } = {}): Promise<boolean> {
+export async function installTemporalRuntime(
+  options: { bindAddress?: string; logger?: Logger } = {},
+): Promise<boolean> {
   if (Runtime._instance) return false;
   // The SDK takes a fixed address for its own metrics endpoint: a free loopback port.
   const bindAddress = options.bindAddress ?? `127.0.0.1:${await freePort()}`;

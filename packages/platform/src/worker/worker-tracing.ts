@@ -4,7 +4,12 @@ import {
   OpenTelemetryActivityInboundInterceptor,
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry/lib/worker';
-import type { ActivityInboundCallsInterceptor, ActivityInterceptorsFactory, InjectedSinks, WorkerInterceptors } from '@temporalio/worker';
+import type {
+  ActivityInboundCallsInterceptor,
+  ActivityInterceptorsFactory,
+  InjectedSinks,
+  WorkerInterceptors,
+} from '@temporalio/worker';
 import { tracingSetup } from '../observability/tracing';
 import { TRACE_HEADER } from './workflow-trace-header';
 
@@ -33,5 +38,8 @@ export function workerTracingOptions(): { interceptors: WorkerInterceptors; sink
     inbound: new TracedActivityInbound(ctx),
     outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
   });
-  return { interceptors: { activity: [activity] }, sinks: { exporter: makeWorkflowExporter(setup.spanProcessor, setup.resource) } };
+  return {
+    interceptors: { activity: [activity] },
+    sinks: { exporter: makeWorkflowExporter(setup.spanProcessor, setup.resource) },
+  };
 }

@@ -23,13 +23,29 @@ const PLATFORM_WORKFLOW_INTERCEPTORS = [require.resolve('./workflow-tracing.inte
  * a worker run from sources bundles on the fly. `interceptorModules` adds a worker's own workflow
  * interceptors to the platform's.
  */
-export async function loadWorkflowBundle(workflowsPath: string, prebuiltBundlePath: string, interceptorModules: string[] = []): Promise<WorkflowBundleOption> {
+export async function loadWorkflowBundle(
+  workflowsPath: string,
+  prebuiltBundlePath: string,
+  interceptorModules: string[] = [],
+): Promise<WorkflowBundleOption> {
   if (existsSync(prebuiltBundlePath)) return { codePath: prebuiltBundlePath };
-  return bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules], logger: quietBundlerLogger });
+  return bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules],
+    logger: quietBundlerLogger,
+  });
 }
 
 /** Bundles a worker's workflow code, with the same interceptor modules, into one file (run by the app's build). */
-export async function writeWorkflowBundle(workflowsPath: string, outputPath: string, interceptorModules: string[] = []): Promise<void> {
-  const { code } = await bundleWorkflowCode({ workflowsPath, workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules], logger: quietBundlerLogger });
+export async function writeWorkflowBundle(
+  workflowsPath: string,
+  outputPath: string,
+  interceptorModules: string[] = [],
+): Promise<void> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    workflowInterceptorModules: [...PLATFORM_WORKFLOW_INTERCEPTORS, ...interceptorModules],
+    logger: quietBundlerLogger,
+  });
   await writeFile(outputPath, code);
 }

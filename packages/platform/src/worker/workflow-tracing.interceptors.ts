@@ -24,8 +24,9 @@ import { TRACE_HEADER } from './workflow-trace-header';
 type OpenTelemetryWorkflowInterceptors = typeof import('@temporalio/interceptors-opentelemetry/lib/workflow');
 
 /** The OpenTelemetry workflow interceptors, evaluated in this workflow's module cache on first use. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require on purpose (see above)
-const openTelemetry = (): OpenTelemetryWorkflowInterceptors => require('@temporalio/interceptors-opentelemetry/lib/workflow') as OpenTelemetryWorkflowInterceptors;
+const openTelemetry = (): OpenTelemetryWorkflowInterceptors =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require on purpose (see above)
+  require('@temporalio/interceptors-opentelemetry/lib/workflow') as OpenTelemetryWorkflowInterceptors;
 
 /** Per workflow execution: the OpenTelemetry interceptors, created the first time something is traced. */
 class WorkflowTracing {
@@ -57,15 +58,21 @@ export const interceptors = (): WorkflowInterceptors => {
   };
   const outbound: WorkflowOutboundCallsInterceptor = {
     scheduleActivity: (input, next) => (tracing.traced ? tracing.outbound.scheduleActivity(input, next) : next(input)),
-    scheduleLocalActivity: (input, next) => (tracing.traced ? tracing.outbound.scheduleLocalActivity(input, next) : next(input)),
-    startChildWorkflowExecution: (input, next) => (tracing.traced ? tracing.outbound.startChildWorkflowExecution(input, next) : next(input)),
+    scheduleLocalActivity: (input, next) =>
+      tracing.traced ? tracing.outbound.scheduleLocalActivity(input, next) : next(input),
+    startChildWorkflowExecution: (input, next) =>
+      tracing.traced ? tracing.outbound.startChildWorkflowExecution(input, next) : next(input),
     signalWorkflow: (input, next) => (tracing.traced ? tracing.outbound.signalWorkflow(input, next) : next(input)),
     continueAsNew: (input, next) => (tracing.traced ? tracing.outbound.continueAsNew(input, next) : next(input)),
     getLogAttributes: (input, next) => (tracing.traced ? tracing.outbound.getLogAttributes(input, next) : next(input)),
   };
   let otelInternals: OpenTelemetryInternalsInterceptor | undefined;
   const internals: WorkflowInternalsInterceptor = {
-    dispose: (input, next) => (tracing.used ? (otelInternals ??= new (openTelemetry().OpenTelemetryInternalsInterceptor)()).dispose(input, next) : next(input)),
+    dispose: (input, next) => {
+      if (!tracing.used) return next(input);
+      // The SDK calls dispose without awaiting it; OpenTelemetry's returns a promise that only ends spans.
+      void (otelInternals ??= new (openTelemetry().OpenTelemetryInternalsInterceptor)()).dispose(input, next);
+    },
   };
   return { inbound: [inbound], outbound: [outbound], internals: [internals] };
 };

@@ -31,7 +31,9 @@ export const eventCountsProjection: Projection<EventCountsTables> = {
     await trx
       .insertInto('event_counts')
       .values([...counts.values()].map((entry) => ({ type: entry.type, hour: entry.hour, count: String(entry.count) })))
-      .onConflict((conflict) => conflict.columns(['type', 'hour']).doUpdateSet({ count: sql`event_counts.count + excluded.count` }))
+      .onConflict((conflict) =>
+        conflict.columns(['type', 'hour']).doUpdateSet({ count: sql`event_counts.count + excluded.count` }),
+      )
       .execute();
     return NO_CHANGES;
   },

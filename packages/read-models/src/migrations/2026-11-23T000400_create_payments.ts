@@ -20,7 +20,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('last_position', 'bigint', (column) => column.notNull())
     .execute();
   // The search of the query issue pages by (organization, created_at, payment_id).
-  await db.schema.createIndex('payments_org_created').on('payments').columns(['organization_id', 'created_at', 'payment_id']).execute();
+  await db.schema
+    .createIndex('payments_org_created')
+    .on('payments')
+    .columns(['organization_id', 'created_at', 'payment_id'])
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

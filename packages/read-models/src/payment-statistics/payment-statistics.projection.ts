@@ -1,6 +1,13 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
-import { evolve, initialPaymentState, isPaymentEvent, PAYMENT_EVENT_TYPES, type ExistingPaymentState, type PaymentState } from '@gyroscops/domain';
+import {
+  evolve,
+  initialPaymentState,
+  isPaymentEvent,
+  PAYMENT_EVENT_TYPES,
+  type ExistingPaymentState,
+  type PaymentState,
+} from '@gyroscops/domain';
 import type { RecordedEvent } from '@gyroscops/event-store';
 import type { Projection, ProjectionChanges } from '@gyroscops/projections';
 import type { PaymentStatisticsTables } from './payment-statistics.table';
@@ -9,10 +16,18 @@ export const PAYMENT_STATISTICS_PROJECTION = 'payment_statistics';
 
 /** Stored form of a state: JSON has no bigint. */
 function toJson(state: ExistingPaymentState): string {
-  return JSON.stringify({ ...state, amountMinor: state.amountMinor.toString(), refundedMinor: state.refundedMinor.toString() });
+  return JSON.stringify({
+    ...state,
+    amountMinor: state.amountMinor.toString(),
+    refundedMinor: state.refundedMinor.toString(),
+  });
 }
 function fromJson(json: Record<string, unknown>): ExistingPaymentState {
-  return { ...(json as unknown as ExistingPaymentState), amountMinor: BigInt(json.amountMinor as string), refundedMinor: BigInt(json.refundedMinor as string) };
+  return {
+    ...(json as unknown as ExistingPaymentState),
+    amountMinor: BigInt(json.amountMinor as string),
+    refundedMinor: BigInt(json.refundedMinor as string),
+  };
 }
 
 interface Bucket {
@@ -22,7 +37,14 @@ interface Bucket {
   status: string;
 }
 const bucketOf = (state: PaymentState): Bucket | undefined =>
-  state.kind === 'live' ? { organizationId: state.organizationId, currency: state.currency, day: state.createdAt.slice(0, 10), status: state.status } : undefined;
+  state.kind === 'live'
+    ? {
+        organizationId: state.organizationId,
+        currency: state.currency,
+        day: state.createdAt.slice(0, 10),
+        status: state.status,
+      }
+    : undefined;
 
 /**
  * `payment_statistics`: count and amount per organization, currency, creation day and status. Each
@@ -37,9 +59,14 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
   poisonPolicy: 'park',
   async apply(events: RecordedEvent[], trx: Transaction<PaymentStatisticsTables>): Promise<ProjectionChanges> {
     const byPayment = new Map<string, RecordedEvent[]>();
-    for (const event of events) byPayment.set(String(event.data.paymentId), [...(byPayment.get(String(event.data.paymentId)) ?? []), event]);
+    for (const event of events)
+      byPayment.set(String(event.data.paymentId), [...(byPayment.get(String(event.data.paymentId)) ?? []), event]);
     const ids = [...byPayment.keys()];
-    const members = await trx.selectFrom('payment_statistics_members').selectAll().where('payment_id', 'in', ids).execute();
+    const members = await trx
+      .selectFrom('payment_statistics_members')
+      .selectAll()
+      .where('payment_id', 'in', ids)
+      .execute();
     const known = new Map(members.map((member) => [member.payment_id, fromJson(member.state) as PaymentState]));
 
     const deltas = new Map<string, Bucket & { count: bigint; amount: bigint }>();
@@ -80,7 +107,16 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
     if (rows.length > 0) {
       await trx
         .insertInto('payment_statistics')
-        .values(rows.map((row) => ({ organization_id: row.organizationId, currency: row.currency, day: row.day, status: row.status as never, count: row.count.toString(), amount_minor: row.amount.toString() })))
+        .values(
+          rows.map((row) => ({
+            organization_id: row.organizationId,
+            currency: row.currency,
+            day: row.day,
+            status: row.status as never,
+            count: row.count.toString(),
+            amount_minor: row.amount.toString(),
+          })),
+        )
         .onConflict((conflict) =>
           conflict.columns(['organization_id', 'currency', 'day', 'status']).doUpdateSet({
             count: sql`payment_statistics.count + excluded.count`,
@@ -93,10 +129,13 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
       await trx
         .insertInto('payment_statistics_members')
         .values(upserts)
-        .onConflict((conflict) => conflict.column('payment_id').doUpdateSet({ state: sql`excluded.state`, version: sql`excluded.version` }))
+        .onConflict((conflict) =>
+          conflict.column('payment_id').doUpdateSet({ state: sql`excluded.state`, version: sql`excluded.version` }),
+        )
         .execute();
     }
-    if (removals.length > 0) await trx.deleteFrom('payment_statistics_members').where('payment_id', 'in', removals).execute();
+    if (removals.length > 0)
+      await trx.deleteFrom('payment_statistics_members').where('payment_id', 'in', removals).execute();
     return { paymentIds: [], organizationIds: [...organizationIds] };
   },
 };

@@ -15,7 +15,10 @@ export interface StatisticsFilter {
  * Payment figures per currency from `payment_statistics`: a few rows per day and status, never a scan
  * of the payments. Amounts are summed in minor units and formatted in each currency's exponent.
  */
-export async function readPaymentStatistics(db: Kysely<PaymentStatisticsTables>, filter: StatisticsFilter): Promise<Record<string, CurrencyFigures>> {
+export async function readPaymentStatistics(
+  db: Kysely<PaymentStatisticsTables>,
+  filter: StatisticsFilter,
+): Promise<Record<string, CurrencyFigures>> {
   const rows = await db
     .selectFrom('payment_statistics')
     .select(['currency', 'status', sql<string>`sum(count)`.as('count'), sql<string>`sum(amount_minor)`.as('amount')])
@@ -27,5 +30,7 @@ export async function readPaymentStatistics(db: Kysely<PaymentStatisticsTables>,
     .orderBy('currency')
     .orderBy('status')
     .execute();
-  return figuresByCurrency(rows.map((row) => ({ currency: row.currency, status: row.status, count: row.count, amountMinor: row.amount })));
+  return figuresByCurrency(
+    rows.map((row) => ({ currency: row.currency, status: row.status, count: row.count, amountMinor: row.amount })),
+  );
 }

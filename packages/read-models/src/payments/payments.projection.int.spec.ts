@@ -10,7 +10,15 @@ import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
 import { paymentStreamId } from '@gyroscops/contracts';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { decide, foldPayment, formatStoredAmount, isDomainError, toPaymentView, type PaymentCommand, type PaymentEvent } from '@gyroscops/domain';
+import {
+  decide,
+  foldPayment,
+  formatStoredAmount,
+  isDomainError,
+  toPaymentView,
+  type PaymentCommand,
+  type PaymentEvent,
+} from '@gyroscops/domain';
 import { appendToStream, eventStoreMigrations, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
 import { applyNextBatch, ensureCheckpoint, projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
@@ -60,7 +68,12 @@ class PaymentStream {
       streamId: paymentStreamId(this.paymentId),
       streamType: 'payment',
       expectedVersion: state.version === 0 ? 'no_stream' : state.version,
-      events: decision.map((event) => ({ eventId: randomUUID(), type: event.type, data: event.data, metadata: { organizationId: this.organizationId } })),
+      events: decision.map((event) => ({
+        eventId: randomUUID(),
+        type: event.type,
+        data: event.data,
+        metadata: { organizationId: this.organizationId },
+      })),
     });
     this.events.push(...decision);
     this.lastPosition = result.lastPosition;
@@ -77,18 +90,46 @@ class PaymentStream {
   }
 }
 
-const create = (amount = '100.00', currency = 'EUR') => (s: PaymentStream): PaymentCommand => ({
-  type: 'CreatePayment',
-  data: { paymentId: s.paymentId, organizationId: s.organizationId, userId: 'user-1', amount, currency, description: 'order "42" é ✓', metadata: { channel: 'web' } },
+const create =
+  (amount = '100.00', currency = 'EUR') =>
+  (s: PaymentStream): PaymentCommand => ({
+    type: 'CreatePayment',
+    data: {
+      paymentId: s.paymentId,
+      organizationId: s.organizationId,
+      userId: 'user-1',
+      amount,
+      currency,
+      description: 'order "42" é ✓',
+      metadata: { channel: 'web' },
+    },
+  });
+const approve = (s: PaymentStream): PaymentCommand => ({
+  type: 'RecordChargeResult',
+  data: { paymentId: s.paymentId, outcome: 'approved', gatewayReference: `sim_${randomUUID()}` },
 });
-const approve = (s: PaymentStream): PaymentCommand => ({ type: 'RecordChargeResult', data: { paymentId: s.paymentId, outcome: 'approved', gatewayReference: `sim_${randomUUID()}` } });
-const decline = (reason = 'card_declined') => (s: PaymentStream): PaymentCommand => ({ type: 'RecordChargeResult', data: { paymentId: s.paymentId, outcome: 'declined', reason } });
-const update = (fields: { amount?: string; description?: string | null; metadata?: Record<string, string> }) => (s: PaymentStream): PaymentCommand => ({
-  type: 'UpdatePayment',
-  data: { paymentId: s.paymentId, ...fields },
+const decline =
+  (reason = 'card_declined') =>
+  (s: PaymentStream): PaymentCommand => ({
+    type: 'RecordChargeResult',
+    data: { paymentId: s.paymentId, outcome: 'declined', reason },
+  });
+const update =
+  (fields: { amount?: string; description?: string | null; metadata?: Record<string, string> }) =>
+  (s: PaymentStream): PaymentCommand => ({
+    type: 'UpdatePayment',
+    data: { paymentId: s.paymentId, ...fields },
+  });
+const refund =
+  (amount: string) =>
+  (s: PaymentStream): PaymentCommand => ({
+    type: 'RefundPayment',
+    data: { paymentId: s.paymentId, refundId: randomUUID(), amount, reason: null },
+  });
+const remove = (s: PaymentStream): PaymentCommand => ({
+  type: 'DeletePayment',
+  data: { paymentId: s.paymentId, reason: 'test' },
 });
-const refund = (amount: string) => (s: PaymentStream): PaymentCommand => ({ type: 'RefundPayment', data: { paymentId: s.paymentId, refundId: randomUUID(), amount, reason: null } });
-const remove = (s: PaymentStream): PaymentCommand => ({ type: 'DeletePayment', data: { paymentId: s.paymentId, reason: 'test' } });
 
 /** Applies batches until the projection has every event up to `position` (another file's transaction may hold some back a moment). */
 async function project(position: bigint, batchSize = 50): Promise<void> {
@@ -98,9 +139,11 @@ async function project(position: bigint, batchSize = 50): Promise<void> {
   }
 }
 
-const rewindCheckpoint = () => sql`UPDATE projection_checkpoints SET position = 0 WHERE projection = ${PAYMENTS_PROJECTION}`.execute(readDb);
+const rewindCheckpoint = () =>
+  sql`UPDATE projection_checkpoints SET position = 0 WHERE projection = ${PAYMENTS_PROJECTION}`.execute(readDb);
 
-const rowOf = (stream: PaymentStream) => readDb.selectFrom('payments').selectAll().where('payment_id', '=', stream.paymentId).executeTakeFirst();
+const rowOf = (stream: PaymentStream) =>
+  readDb.selectFrom('payments').selectAll().where('payment_id', '=', stream.paymentId).executeTakeFirst();
 
 /** The row equals the fold of its stream (or is absent for a deleted payment), including what the view leaves out. */
 async function expectRowToEqualFold(stream: PaymentStream): Promise<void> {
@@ -110,23 +153,39 @@ async function expectRowToEqualFold(stream: PaymentStream): Promise<void> {
     return;
   }
   expect(await findPaymentView(readDb, stream.paymentId)).toEqual(toPaymentView(state));
-  expect(await rowOf(stream)).toMatchObject({ gateway_reference: state.gatewayReference, last_position: stream.lastPosition.toString() });
+  expect(await rowOf(stream)).toMatchObject({
+    gateway_reference: state.gatewayReference,
+    last_position: stream.lastPosition.toString(),
+  });
 }
 
 describe('paymentsProjection', () => {
   it('keeps the row equal to the fold through create, charge, update and refunds', async () => {
     const stream = new PaymentStream();
     // The amount cannot change while the charge is in flight (a pending payment is being charged): only text and metadata here.
-    await stream.runAll(create('100.00'), update({ description: null, metadata: { channel: 'api', note: 'x' } }), approve);
+    await stream.runAll(
+      create('100.00'),
+      update({ description: null, metadata: { channel: 'api', note: 'x' } }),
+      approve,
+    );
     await project(stream.lastPosition);
     await expectRowToEqualFold(stream);
-    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'processed', amount: '100.00', version: 3, deleted: false });
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      status: 'processed',
+      amount: '100.00',
+      version: 3,
+      deleted: false,
+    });
 
     await stream.runAll(refund('30.00'), update({ description: 'after refund' }), refund('70.00'));
     await project(stream.lastPosition);
 
     await expectRowToEqualFold(stream);
-    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'refunded', refundedAmount: '100.00', version: 6 });
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      status: 'refunded',
+      refundedAmount: '100.00',
+      version: 6,
+    });
   });
 
   it('a declined payment is failed with its reason', async () => {
@@ -134,7 +193,12 @@ describe('paymentsProjection', () => {
     await project(stream.lastPosition);
 
     await expectRowToEqualFold(stream);
-    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ status: 'failed', failureReason: 'insufficient_funds', amount: '12.345', currency: 'BHD' });
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      status: 'failed',
+      failureReason: 'insufficient_funds',
+      amount: '12.345',
+      currency: 'BHD',
+    });
   });
 
   it('removes the row of a deleted payment, whether or not it was already projected', async () => {
@@ -167,7 +231,11 @@ describe('paymentsProjection', () => {
     await project(stream.lastPosition, 3);
 
     await expectRowToEqualFold(stream);
-    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({ version: 4, status: 'partially_refunded', refundedAmount: '20.00' });
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      version: 4,
+      status: 'partially_refunded',
+      refundedAmount: '20.00',
+    });
   });
 
   it('property: for random command sequences over many payments, every row equals the fold of its stream', async () => {
@@ -176,12 +244,22 @@ describe('paymentsProjection', () => {
       fc.record({ kind: fc.constant('approve' as const) }),
       fc.record({ kind: fc.constant('decline' as const), reason: fc.constantFrom('card_declined', 'expired_card') }),
       fc.record({ kind: fc.constant('amount' as const), minor: fc.integer({ min: 1, max: 50_000 }) }),
-      fc.record({ kind: fc.constant('describe' as const), text: fc.option(fc.string({ maxLength: 30 }), { nil: null }) }),
-      fc.record({ kind: fc.constant('metadata' as const), metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }) }),
+      fc.record({
+        kind: fc.constant('describe' as const),
+        text: fc.option(fc.string({ maxLength: 30 }), { nil: null }),
+      }),
+      fc.record({
+        kind: fc.constant('metadata' as const),
+        metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+      }),
       fc.record({ kind: fc.constant('refund' as const), share: fc.constantFrom(1, 2, 3) }),
       fc.record({ kind: fc.constant('delete' as const) }),
     );
-    const script = fc.record({ currency: fc.constantFrom(...CURRENCIES), minor: fc.integer({ min: 1, max: 50_000 }), steps: fc.array(step, { maxLength: 8 }) });
+    const script = fc.record({
+      currency: fc.constantFrom(...CURRENCIES),
+      minor: fc.integer({ min: 1, max: 50_000 }),
+      steps: fc.array(step, { maxLength: 8 }),
+    });
     type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
     const commandOf = (s: PaymentStream, each: Step): PaymentCommand => {
@@ -215,21 +293,50 @@ describe('paymentsProjection', () => {
     const seenTypes = new Set<string>();
     // Two fixed scripts ride along every run, so every kind of event shows up whatever the random draw.
     const alwaysIncluded: fc.Arbitrary<(typeof script extends fc.Arbitrary<infer T> ? T : never)[]> = fc.constant([
-      { currency: 'EUR' as const, minor: 10_000, steps: [{ kind: 'approve' as const }, { kind: 'refund' as const, share: 2 as const }, { kind: 'refund' as const, share: 1 as const }, { kind: 'delete' as const }] },
-      { currency: 'JPY' as const, minor: 500, steps: [{ kind: 'decline' as const, reason: 'card_declined' as const }, { kind: 'describe' as const, text: 'declined' }] },
+      {
+        currency: 'EUR' as const,
+        minor: 10_000,
+        steps: [
+          { kind: 'approve' as const },
+          { kind: 'refund' as const, share: 2 as const },
+          { kind: 'refund' as const, share: 1 as const },
+          { kind: 'delete' as const },
+        ],
+      },
+      {
+        currency: 'JPY' as const,
+        minor: 500,
+        steps: [
+          { kind: 'decline' as const, reason: 'card_declined' as const },
+          { kind: 'describe' as const, text: 'declined' },
+        ],
+      },
     ]);
-    const scriptsOfARun = fc.tuple(fc.array(script, { minLength: 6, maxLength: 10 }), alwaysIncluded).map(([random, fixed]) => [...random, ...fixed]);
+    const scriptsOfARun = fc
+      .tuple(fc.array(script, { minLength: 6, maxLength: 10 }), alwaysIncluded)
+      .map(([random, fixed]) => [...random, ...fixed]);
     await fc.assert(
       fc.asyncProperty(scriptsOfARun, fc.integer({ min: 1, max: 25 }), async (scripts, batchSize) => {
         const streams = scripts.map(() => new PaymentStream());
         payments += streams.length;
-        await Promise.all(streams.map((s, i) => s.run(create(formatStoredAmount(BigInt(scripts[i]!.minor), scripts[i]!.currency), scripts[i]!.currency))));
+        await Promise.all(
+          streams.map((s, i) =>
+            s.run(create(formatStoredAmount(BigInt(scripts[i]!.minor), scripts[i]!.currency), scripts[i]!.currency)),
+          ),
+        );
         // Round-robin, so the payments' events interleave in the global order and across batches.
         const longest = Math.max(0, ...scripts.map((each) => each.steps.length));
         for (let i = 0; i < longest; i++) {
-          await Promise.all(streams.map((s, n) => (scripts[n]!.steps[i] ? s.run((it) => commandOf(it, scripts[n]!.steps[i]!)) : undefined)));
+          await Promise.all(
+            streams.map((s, n) =>
+              scripts[n]!.steps[i] ? s.run((it) => commandOf(it, scripts[n]!.steps[i]!)) : undefined,
+            ),
+          );
         }
-        await project(streams.reduce((max, s) => (s.lastPosition > max ? s.lastPosition : max), 0n), batchSize);
+        await project(
+          streams.reduce((max, s) => (s.lastPosition > max ? s.lastPosition : max), 0n),
+          batchSize,
+        );
         for (const s of streams) await expectRowToEqualFold(s);
         for (const s of streams) for (const event of s.events) seenTypes.add(event.type);
       }),
@@ -237,6 +344,13 @@ describe('paymentsProjection', () => {
     );
     expect(payments).toBeGreaterThanOrEqual(32);
     // The sequences must reach every kind of event, or the property proves little.
-    expect([...seenTypes].sort()).toEqual(['PaymentDeleted', 'PaymentFailed', 'PaymentInitiated', 'PaymentProcessed', 'PaymentRefunded', 'PaymentUpdated']);
+    expect([...seenTypes].sort()).toEqual([
+      'PaymentDeleted',
+      'PaymentFailed',
+      'PaymentInitiated',
+      'PaymentProcessed',
+      'PaymentRefunded',
+      'PaymentUpdated',
+    ]);
   });
 });

@@ -30,7 +30,10 @@ it('findPaymentView is prepared once per connection and reused; other statements
   for (let call = 0; call < 3; call++) expect(await findPaymentView(db, randomUUID())).toBeUndefined();
   await db.selectFrom('payments').select('payment_id').limit(1).execute();
 
-  const { rows } = await sql<{ name: string; calls: string }>`SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements`.execute(db);
+  const { rows } = await sql<{
+    name: string;
+    calls: string;
+  }>`SELECT name, generic_plans + custom_plans AS calls FROM pg_prepared_statements`.execute(db);
   expect(rows.map((row) => row.name.replace(/_[0-9a-f]{12}$/, ''))).toEqual(['payment_view']);
   expect(Number(rows[0]!.calls)).toBe(3);
 });

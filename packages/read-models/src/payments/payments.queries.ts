@@ -5,7 +5,15 @@ import { rowToView } from './payment-row-mapping';
 import type { PaymentReadTables } from './payments.table';
 
 /** The current view of a payment, or undefined when unknown or deleted. */
-export async function findPaymentView(db: Kysely<PaymentReadTables>, paymentId: string): Promise<PaymentView | undefined> {
-  const row = await db.selectFrom('payments').selectAll().where('payment_id', '=', paymentId).modifyEnd(prepareAs('payment_view')).executeTakeFirst();
+export async function findPaymentView(
+  db: Kysely<PaymentReadTables>,
+  paymentId: string,
+): Promise<PaymentView | undefined> {
+  const row = await db
+    .selectFrom('payments')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .modifyEnd(prepareAs('payment_view'))
+    .executeTakeFirst();
   return row ? rowToView(row) : undefined;
 }

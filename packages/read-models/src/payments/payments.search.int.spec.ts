@@ -58,7 +58,8 @@ const pick = <T>(random: (bound: number) => number, values: readonly T[]): T => 
 
 const BASE = Date.UTC(2026, 0, 1);
 /** `slot` picks one of few instants, so many rows share a created_at; `micros` sets sub-millisecond digits. */
-const instantOf = (slot: number, micros = 0) => `${new Date(BASE + slot * 60_000).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
+const instantOf = (slot: number, micros = 0) =>
+  `${new Date(BASE + slot * 60_000).toISOString().slice(0, -1)}${String(micros).padStart(3, '0')}Z`;
 
 function row(reference: Reference): NewPaymentRow {
   return {
@@ -165,16 +166,43 @@ const cases: [string, PaymentSearchCriteria, number][] = [
   ['everything, newest first', { sort: 'createdAt', order: 'desc' }, 20],
   ['everything, oldest first, one by one', { sort: 'createdAt', order: 'asc' }, 1],
   ['one organization by creation', { organizationId: 'org-a', sort: 'createdAt', order: 'asc' }, 7],
-  ['a status list, newest first', { organizationId: 'org-b', statuses: ['failed', 'pending'], sort: 'createdAt', order: 'desc' }, 5],
+  [
+    'a status list, newest first',
+    { organizationId: 'org-b', statuses: ['failed', 'pending'], sort: 'createdAt', order: 'desc' },
+    5,
+  ],
   ['by amount (grouped by currency), ascending', { organizationId: 'org-a', sort: 'amount', order: 'asc' }, 9],
-  ['a currency and an amount range, by amount descending', { organizationId: 'org-a', currency: 'EUR', minAmountMinor: '1000', maxAmountMinor: '6000', sort: 'amount', order: 'desc' }, 4],
-  ['an amount range exactly on stored values', { currency: 'JPY', minAmountMinor: '251', maxAmountMinor: '251', sort: 'createdAt', order: 'asc' }, 3],
+  [
+    'a currency and an amount range, by amount descending',
+    {
+      organizationId: 'org-a',
+      currency: 'EUR',
+      minAmountMinor: '1000',
+      maxAmountMinor: '6000',
+      sort: 'amount',
+      order: 'desc',
+    },
+    4,
+  ],
+  [
+    'an amount range exactly on stored values',
+    { currency: 'JPY', minAmountMinor: '251', maxAmountMinor: '251', sort: 'createdAt', order: 'asc' },
+    3,
+  ],
   ['one status, by status', { statuses: ['processed'], sort: 'status', order: 'asc' }, 11],
   ['by status descending', { organizationId: 'org-c', sort: 'status', order: 'desc' }, 13],
   ['every status by status', { statuses: [...PAYMENT_STATUSES].sort(), sort: 'status', order: 'asc' }, 200],
-  ['a creation range (from inclusive, to exclusive)', { organizationId: 'org-a', createdFrom: at(5), createdTo: at(12), sort: 'createdAt', order: 'asc' }, 6],
+  [
+    'a creation range (from inclusive, to exclusive)',
+    { organizationId: 'org-a', createdFrom: at(5), createdTo: at(12), sort: 'createdAt', order: 'asc' },
+    6,
+  ],
   ['a creation range by amount', { createdFrom: at(10), createdTo: at(20), sort: 'amount', order: 'desc' }, 17],
-  ['a currency with a minimum, newest first', { currency: 'BHD', minAmountMinor: '5000', sort: 'createdAt', order: 'desc' }, 8],
+  [
+    'a currency with a minimum, newest first',
+    { currency: 'BHD', minAmountMinor: '5000', sort: 'createdAt', order: 'desc' },
+    8,
+  ],
   ['everything by amount, one page', { sort: 'amount', order: 'asc' }, 1000],
   ['nothing matches', { organizationId: 'org-unknown', sort: 'createdAt', order: 'desc' }, 10],
   ['an empty status list matches nothing', { statuses: [], sort: 'createdAt', order: 'desc' }, 10],
@@ -197,11 +225,22 @@ describe('searchPayments', () => {
   });
 
   it('answers rows as payment views', async () => {
-    const page = await searchPayments(db, { organizationId: 'org-b', currency: 'JPY', sort: 'amount', order: 'asc' }, { limit: 1 });
+    const page = await searchPayments(
+      db,
+      { organizationId: 'org-b', currency: 'JPY', sort: 'amount', order: 'asc' },
+      { limit: 1 },
+    );
     const [first] = expected(reference, { organizationId: 'org-b', currency: 'JPY', sort: 'amount', order: 'asc' });
     const source = reference.find((r) => r.paymentId === first)!;
     expect(page.items).toEqual([
-      expect.objectContaining({ paymentId: first, organizationId: 'org-b', currency: 'JPY', amount: source.amountMinor.toString(), status: source.status, deleted: false }),
+      expect.objectContaining({
+        paymentId: first,
+        organizationId: 'org-b',
+        currency: 'JPY',
+        amount: source.amountMinor.toString(),
+        status: source.status,
+        deleted: false,
+      }),
     ]);
   });
 
@@ -214,12 +253,18 @@ describe('searchPayments', () => {
   });
 
   it('refuses amount bounds without a currency and keys of another sort', async () => {
-    await expect(searchPayments(db, { minAmountMinor: '1', sort: 'createdAt', order: 'asc' }, { limit: 5 })).rejects.toThrow(/currency/);
-    await expect(countPayments(db, { maxAmountMinor: '1', sort: 'createdAt', order: 'asc' })).rejects.toThrow(/currency/);
+    await expect(
+      searchPayments(db, { minAmountMinor: '1', sort: 'createdAt', order: 'asc' }, { limit: 5 }),
+    ).rejects.toThrow(/currency/);
+    await expect(countPayments(db, { maxAmountMinor: '1', sort: 'createdAt', order: 'asc' })).rejects.toThrow(
+      /currency/,
+    );
     const { nextKey } = await searchPayments(db, { sort: 'amount', order: 'asc' }, { limit: 5 });
     expect(isValidPaymentSearchKey('amount', nextKey!)).toBe(true);
     expect(isValidPaymentSearchKey('createdAt', nextKey!)).toBe(false);
-    await expect(searchPayments(db, { sort: 'status', order: 'asc' }, { limit: 5, after: nextKey! })).rejects.toThrow(RangeError);
+    await expect(searchPayments(db, { sort: 'status', order: 'asc' }, { limit: 5, after: nextKey! })).rejects.toThrow(
+      RangeError,
+    );
   });
 
   it('a cursor walk while rows keep being inserted returns every row of the start exactly once', async () => {

@@ -36,8 +36,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MINOR_UNITS = /^\d{1,19}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 
-const isInstant = (value: string | undefined): value is string => value !== undefined && MICROSECOND_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
-const isStatus = (value: string | undefined): value is PaymentStatus => value !== undefined && (PAYMENT_STATUSES as readonly string[]).includes(value);
+const isInstant = (value: string | undefined): value is string =>
+  value !== undefined && MICROSECOND_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+const isStatus = (value: string | undefined): value is PaymentStatus =>
+  value !== undefined && (PAYMENT_STATUSES as readonly string[]).includes(value);
 const isPaymentId = (value: string | undefined): value is string => value !== undefined && UUID.test(value);
 
 /**
@@ -68,7 +70,8 @@ function assertCriteria(criteria: PaymentSearchCriteria): void {
     throw new RangeError('amount bounds need a currency');
   }
   for (const bound of [minAmountMinor, maxAmountMinor]) {
-    if (bound !== undefined && !MINOR_UNITS.test(bound)) throw new RangeError(`amount bound must be integer minor units (got ${bound})`);
+    if (bound !== undefined && !MINOR_UNITS.test(bound))
+      throw new RangeError(`amount bound must be integer minor units (got ${bound})`);
   }
   for (const instant of [criteria.createdFrom, criteria.createdTo]) {
     if (instant !== undefined && Number.isNaN(Date.parse(instant))) throw new RangeError(`not an instant: ${instant}`);
@@ -81,7 +84,10 @@ function matching(db: Kysely<PaymentReadTables>, criteria: PaymentSearchCriteria
   if (criteria.organizationId !== undefined) query = query.where('organization_id', '=', criteria.organizationId);
   if (criteria.organizationIds !== undefined) {
     const organizations = criteria.organizationIds;
-    query = organizations.length > 0 ? query.where('organization_id', 'in', organizations) : query.where((eb) => eb.lit(false));
+    query =
+      organizations.length > 0
+        ? query.where('organization_id', 'in', organizations)
+        : query.where((eb) => eb.lit(false));
   }
   if (criteria.statuses !== undefined) {
     const statuses = criteria.statuses;
@@ -113,7 +119,11 @@ function afterKey(eb: PaymentsExpressions, criteria: PaymentSearchCriteria, key:
     case 'amount':
       return eb(eb.refTuple('currency', 'amount_minor', 'payment_id'), op, eb.tuple(first, second, third));
     case 'status':
-      return eb(eb.refTuple('status', 'created_at', 'payment_id'), op, eb.tuple(first as PaymentStatus, instant(second), third));
+      return eb(
+        eb.refTuple('status', 'created_at', 'payment_id'),
+        op,
+        eb.tuple(first as PaymentStatus, instant(second), third),
+      );
     default: {
       const _exhaustive: never = criteria.sort;
       return _exhaustive;
@@ -129,11 +139,17 @@ const createdAtKey = sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM
  * from the first page to the last returns every payment that matched when it began exactly once;
  * payments created meanwhile appear if they sort after the current page.
  */
-export async function searchPayments(db: Kysely<PaymentReadTables>, criteria: PaymentSearchCriteria, page: PaymentSearchPageRequest): Promise<PaymentSearchResult> {
-  if (!Number.isSafeInteger(page.limit) || page.limit < 1 || page.limit > MAX_LIMIT) throw new RangeError(`limit must be 1..${MAX_LIMIT} (got ${page.limit})`);
+export async function searchPayments(
+  db: Kysely<PaymentReadTables>,
+  criteria: PaymentSearchCriteria,
+  page: PaymentSearchPageRequest,
+): Promise<PaymentSearchResult> {
+  if (!Number.isSafeInteger(page.limit) || page.limit < 1 || page.limit > MAX_LIMIT)
+    throw new RangeError(`limit must be 1..${MAX_LIMIT} (got ${page.limit})`);
   assertCriteria(criteria);
   const { after } = page;
-  if (after !== undefined && !isValidPaymentSearchKey(criteria.sort, after)) throw new RangeError('not a key of this sort');
+  if (after !== undefined && !isValidPaymentSearchKey(criteria.sort, after))
+    throw new RangeError('not a key of this sort');
   const order = criteria.order;
   let query = matching(db, criteria).selectAll().select(createdAtKey.as('created_at_key'));
   if (after !== undefined) query = query.where((eb) => afterKey(eb, criteria, after));
@@ -154,7 +170,11 @@ export async function searchPayments(db: Kysely<PaymentReadTables>, criteria: Pa
   }
   // One row more than asked tells whether another page exists, without a trailing empty page.
   // Prepared per connection (one statement per filter shape: the values are parameters).
-  const rows = await query.orderBy('payment_id', order).limit(page.limit + 1).modifyEnd(prepareAs('payment_search')).execute();
+  const rows = await query
+    .orderBy('payment_id', order)
+    .limit(page.limit + 1)
+    .modifyEnd(prepareAs('payment_search'))
+    .execute();
   const pageRows = rows.slice(0, page.limit);
   const last = pageRows[pageRows.length - 1];
   let nextKey: PaymentSearchKey | null = null;

@@ -1,4 +1,9 @@
-import { createCommandApiClient, createQueryApiClient, type CommandApiClient, type QueryApiClient } from '@gyroscops/api-client';
+import {
+  createCommandApiClient,
+  createQueryApiClient,
+  type CommandApiClient,
+  type QueryApiClient,
+} from '@gyroscops/api-client';
 import { mintToken, type TokenClaims } from '@gyroscops/platform';
 
 /** The HS256 secret the test stack's APIs verify tokens with (test-only). */
@@ -13,7 +18,8 @@ const defaultCaller: TokenClaims & { orgs: string[] } = { sub: 'e2e-user', orgs:
 
 /** Lets the default caller act on these organizations; returns the first, for `const org = grantOrganizations(...)`. */
 export function grantOrganizations(...organizations: string[]): string {
-  for (const organization of organizations) if (!defaultCaller.orgs.includes(organization)) defaultCaller.orgs.push(organization);
+  for (const organization of organizations)
+    if (!defaultCaller.orgs.includes(organization)) defaultCaller.orgs.push(organization);
   return organizations[0] ?? '';
 }
 
@@ -35,7 +41,10 @@ export interface ApiClients {
  * default caller, with a token minted per request (the organizations granted so far); a request's
  * own `headers: { authorization }` wins. `{ anonymous: true }`: no token at all.
  */
-export function apiClients(urls: { commandUrl: string; queryUrl: string }, options: { anonymous?: boolean } = {}): ApiClients {
+export function apiClients(
+  urls: { commandUrl: string; queryUrl: string },
+  options: { anonymous?: boolean } = {},
+): ApiClients {
   const token = options.anonymous ? undefined : () => mintToken(TEST_JWT_SECRET, defaultCaller, { ttlSeconds: 600 });
   return {
     command: createCommandApiClient({ baseUrl: urls.commandUrl, token }),
@@ -75,9 +84,16 @@ export function malformed(body: unknown): any {
  * The body of a command that ran (200 or 201): a command may also answer 202 (still running), which
  * the client's types keep in the union; this fails the test with the answer instead.
  */
-export function ran<Data>(result: { data?: Data; error?: unknown; response: Response }): Extract<Data, { position: string }> {
+export function ran<Data>(result: {
+  data?: Data;
+  error?: unknown;
+  response: Response;
+}): Extract<Data, { position: string }> {
   const data = result.data as (Data & object) | undefined;
-  if (!data || !('position' in data)) throw new Error(`expected a command that ran, got ${result.response.status}: ${JSON.stringify(result.error ?? result.data)}`);
+  if (!data || !('position' in data))
+    throw new Error(
+      `expected a command that ran, got ${result.response.status}: ${JSON.stringify(result.error ?? result.data)}`,
+    );
   return data as Extract<Data, { position: string }>;
 }
 
@@ -89,9 +105,15 @@ export const rawBody = (body: unknown): string => String(body);
  * `/openapi.json` document itself, a route that does not exist) or a request the client cannot
  * express. Sends the default caller's token unless `headers.authorization` is given ('' : none).
  */
-export async function call<T = any>(baseUrl: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {}): Promise<ApiResponse<T>> {
+export async function call<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<ApiResponse<T>> {
   const headers: Record<string, string> = { ...options.headers };
-  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) headers.authorization = bearer(defaultCaller);
+  if (!Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'))
+    headers.authorization = bearer(defaultCaller);
   else if (headers.authorization === '') delete headers.authorization;
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) {

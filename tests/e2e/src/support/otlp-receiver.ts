@@ -36,8 +36,10 @@ interface OtlpTraceRequest {
   resourceSpans?: { resource?: { attributes?: OtlpAttribute[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[];
 }
 
-const valueOf = (value: OtlpValue): unknown => value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue;
-const attributesOf = (attributes: OtlpAttribute[] = []) => Object.fromEntries(attributes.map((attribute) => [attribute.key, valueOf(attribute.value)]));
+const valueOf = (value: OtlpValue): unknown =>
+  value.stringValue ?? value.intValue ?? value.boolValue ?? value.doubleValue;
+const attributesOf = (attributes: OtlpAttribute[] = []) =>
+  Object.fromEntries(attributes.map((attribute) => [attribute.key, valueOf(attribute.value)]));
 
 /** A tiny OTLP/HTTP receiver: collects every span posted (JSON) to /v1/traces. */
 export interface OtlpReceiver {

@@ -6,12 +6,25 @@ import type Redis from 'ioredis';
 import type { Kysely } from 'kysely';
 import { EVENT_STORE_MIGRATIONS, READ_MIGRATIONS } from '@gyroscops/cli';
 import { buildCommandApi } from '@gyroscops/command-api';
-import { createCommandWorker, loadWorkflowBundle as loadCommandBundle, type CommandActivities } from '@gyroscops/command-worker';
+import {
+  createCommandWorker,
+  loadWorkflowBundle as loadCommandBundle,
+  type CommandActivities,
+} from '@gyroscops/command-worker';
 import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
 import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { IdempotencyTables } from '@gyroscops/idempotency';
 import { createSimulatedGateway, type SimulatedGatewayTables } from '@gyroscops/payment-gateway';
-import { createDatabase, createMetricsRegistry, createRedis, runMigrations, temporalClientInterceptors, withTablesOf, type HttpApp, type LogConfig } from '@gyroscops/platform';
+import {
+  createDatabase,
+  createMetricsRegistry,
+  createRedis,
+  runMigrations,
+  temporalClientInterceptors,
+  withTablesOf,
+  type HttpApp,
+  type LogConfig,
+} from '@gyroscops/platform';
 import {
   CacheInvalidator,
   createProjectionWorker,
@@ -34,7 +47,11 @@ const QUIET: LogConfig = { level: 'silent', pretty: false };
 const AUTH = { kind: 'secret' as const, secret: TEST_JWT_SECRET };
 
 /** Workflow bundles take seconds to build: once per test file is enough. */
-const bundles: { command?: Promise<WorkflowBundleOption>; projection?: Promise<WorkflowBundleOption>; query?: Promise<WorkflowBundleOption> } = {};
+const bundles: {
+  command?: Promise<WorkflowBundleOption>;
+  projection?: Promise<WorkflowBundleOption>;
+  query?: Promise<WorkflowBundleOption>;
+} = {};
 
 export interface TestStackOptions {
   /** Replace command activities (to stop a worker mid-command, for instance). */
@@ -59,9 +76,15 @@ export interface TestStack {
   nativeConnection: NativeConnection;
   commandBundle: WorkflowBundleOption;
   /** Starts one more command worker (tests that replace a crashed one). */
-  startCommandWorker(activities?: Partial<CommandActivities>, options?: { shutdownGraceTime?: Duration }): Promise<RunningWorker>;
+  startCommandWorker(
+    activities?: Partial<CommandActivities>,
+    options?: { shutdownGraceTime?: Duration },
+  ): Promise<RunningWorker>;
   /** Starts one more projection worker, optionally wrapping its activities. */
-  startProjectionWorker(wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>, options?: { shutdownGraceTime?: Duration }): Promise<RunningWorker>;
+  startProjectionWorker(
+    wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>,
+    options?: { shutdownGraceTime?: Duration },
+  ): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -101,7 +124,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   const redisConfig = { url: env.redisUrl, keyPrefix: env.redisPrefix };
   const redis: Redis = createRedis(redisConfig, { name: 'test-query-api' });
-  const subscriber: Redis = createRedis(redisConfig, { name: 'test-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 });
+  const subscriber: Redis = createRedis(redisConfig, {
+    name: 'test-subscriber',
+    offlineQueue: true,
+    commandTimeoutMs: 5_000,
+  });
   const publisher: Redis = createRedis(redisConfig, { name: 'test-projection-worker' });
   const connection = await Connection.connect({ address: env.temporalAddress });
   // Carries trace context into workflows when the test started tracing (no interceptor otherwise).
@@ -113,7 +140,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const gatewayDb = withTablesOf<SimulatedGatewayTables>(eventStore);
 
   const workers: RunningWorker[] = [];
-  const startCommandWorker = async (activities?: Partial<CommandActivities>, workerOptions: { shutdownGraceTime?: Duration } = {}) => {
+  const startCommandWorker = async (
+    activities?: Partial<CommandActivities>,
+    workerOptions: { shutdownGraceTime?: Duration } = {},
+  ) => {
     const worker = await createCommandWorker({
       connection: nativeConnection,
       namespace: env.namespace,
@@ -128,7 +158,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   if (!options.withoutCommandWorker) await startCommandWorker(options.commandActivities);
 
-  const startProjectionWorker = async (wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>, workerOptions: { shutdownGraceTime?: Duration } = {}) => {
+  const startProjectionWorker = async (
+    wrapActivities?: (real: ProjectionActivities) => Partial<ProjectionActivities>,
+    workerOptions: { shutdownGraceTime?: Duration } = {},
+  ) => {
     const worker = await createProjectionWorker({
       connection: nativeConnection,
       namespace: env.namespace,
@@ -154,7 +187,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   await startProjectionWorkflows(temporal, withTablesOf<ProjectionTables>(readDb), projectionRegistry);
   if (options.withQueryWorker) {
     bundles.query ??= loadQueryBundle();
-    const queryWorker = await createQueryWorker({ connection: nativeConnection, namespace: env.namespace, workflowBundle: await bundles.query, dependencies: { eventStore, readDb: withTablesOf<PaymentReadTables>(readDb) } });
+    const queryWorker = await createQueryWorker({
+      connection: nativeConnection,
+      namespace: env.namespace,
+      workflowBundle: await bundles.query,
+      dependencies: { eventStore, readDb: withTablesOf<PaymentReadTables>(readDb) },
+    });
     workers.push(run(queryWorker));
   }
 

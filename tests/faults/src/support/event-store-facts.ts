@@ -17,7 +17,12 @@ export async function countAllEvents(eventStore: EventStoreDb): Promise<number> 
 
 /** Events per payment stream: `payment-<id>` → count. */
 export async function eventCountsPerPayment(eventStore: EventStoreDb): Promise<Map<string, string[]>> {
-  const rows = await eventStore.selectFrom('events').select(['stream_id', 'type']).where('stream_type', '=', 'payment').orderBy('position').execute();
+  const rows = await eventStore
+    .selectFrom('events')
+    .select(['stream_id', 'type'])
+    .where('stream_type', '=', 'payment')
+    .orderBy('position')
+    .execute();
   const streams = new Map<string, string[]>();
   for (const row of rows) streams.set(row.stream_id, [...(streams.get(row.stream_id) ?? []), row.type]);
   return streams;

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import { migrateAll } from '@gyroscops/cli';
-import { freePort, httpReady, startTemporalDevServer, SupervisedProcess, type TemporalDevServer } from '@gyroscops/dev-infra';
+import {
+  freePort,
+  httpReady,
+  startTemporalDevServer,
+  SupervisedProcess,
+  type TemporalDevServer,
+} from '@gyroscops/dev-infra';
 import type { EventStoreDb, EventStoreTables } from '@gyroscops/event-store';
 import type { SimulatedGatewayTables } from '@gyroscops/payment-gateway';
 import { createDatabase, dropDatabase, withDatabaseName, withTablesOf, type PostgresConfig } from '@gyroscops/platform';
@@ -72,7 +78,8 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
   const redisPrefix = `gyro-fault:${id}:`;
   const temporalPort = await freePort();
   let temporal: TemporalDevServer | undefined;
-  const startTemporal = () => startTemporalDevServer({ port: temporalPort, dbFile: options.temporalDbFile, headless: true, logLevel: 'error' });
+  const startTemporal = () =>
+    startTemporalDevServer({ port: temporalPort, dbFile: options.temporalDbFile, headless: true, logLevel: 'error' });
   const services = new Map<ServiceName, SupervisedProcess>();
   let eventStore: FaultStack['eventStore'] | undefined;
   let readDb: FaultStack['readDb'] | undefined;
@@ -82,14 +89,28 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     await temporal?.stop().catch(() => undefined);
     await eventStore?.destroy().catch(() => undefined);
     await readDb?.destroy().catch(() => undefined);
-    for (const url of [postgres.eventStoreDatabaseUrl, postgres.readDatabaseUrl]) await dropDatabase(url).catch(() => undefined);
+    for (const url of [postgres.eventStoreDatabaseUrl, postgres.readDatabaseUrl])
+      await dropDatabase(url).catch(() => undefined);
   };
 
   try {
     [temporal] = await Promise.all([startTemporal(), migrateAll(postgres, () => undefined)]);
-    eventStore = createDatabase<EventStoreTables>({ url: postgres.eventStoreDatabaseUrl, maxConnections: 4, applicationName: TEST_APPLICATION_NAME });
-    readDb = createDatabase<ProjectionTables>({ url: postgres.readDatabaseUrl, maxConnections: 4, applicationName: TEST_APPLICATION_NAME });
-    const [commandPort, queryPort, commandWorkerHealth, projectionWorkerHealth] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    eventStore = createDatabase<EventStoreTables>({
+      url: postgres.eventStoreDatabaseUrl,
+      maxConnections: 4,
+      applicationName: TEST_APPLICATION_NAME,
+    });
+    readDb = createDatabase<ProjectionTables>({
+      url: postgres.readDatabaseUrl,
+      maxConnections: 4,
+      applicationName: TEST_APPLICATION_NAME,
+    });
+    const [commandPort, queryPort, commandWorkerHealth, projectionWorkerHealth] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -140,7 +161,11 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
       temporal: () => temporal!,
       async restartTemporal(signal, whileDown) {
         const down = temporal!;
-        const exited = new Promise<void>((done) => (down.process.exitCode !== null || down.process.signalCode !== null ? done() : down.process.once('exit', () => done())));
+        const exited = new Promise<void>((done) =>
+          down.process.exitCode !== null || down.process.signalCode !== null
+            ? done()
+            : down.process.once('exit', () => done()),
+        );
         down.process.kill(signal);
         await exited;
         await whileDown?.();
@@ -157,7 +182,9 @@ export async function startFaultStack(options: FaultStackOptions = {}): Promise<
     };
     return stack;
   } catch (error) {
-    const outputs = [...services.values()].map((service) => `--- ${service.name} ---\n${service.output().slice(-15).join('\n')}`).join('\n');
+    const outputs = [...services.values()]
+      .map((service) => `--- ${service.name} ---\n${service.output().slice(-15).join('\n')}`)
+      .join('\n');
     await stop();
     throw new Error(`${error instanceof Error ? error.message : String(error)}\n${outputs}`);
   }

@@ -91,7 +91,12 @@ export function loadOperations(documentPath: string): FuzzOperation[] {
       if (!operation) continue;
       const parameters = resolve(operation.parameters ?? [])
         .filter((parameter) => parameter.in === 'path' || parameter.in === 'query' || parameter.in === 'header')
-        .map((parameter) => ({ name: parameter.name, in: parameter.in, required: parameter.required === true, schema: parameter.schema ?? {} }));
+        .map((parameter) => ({
+          name: parameter.name,
+          in: parameter.in,
+          required: parameter.required === true,
+          schema: parameter.schema ?? {},
+        }));
       const body = resolve(operation.requestBody?.content?.['application/json']?.schema);
       operations.push({
         id: operation.operationId ?? `${method} ${path}`,

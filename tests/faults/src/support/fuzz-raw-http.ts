@@ -83,7 +83,12 @@ export function sendRaw(host: string, port: number, request: RawRequest, timeout
       socket.destroy();
       const response = parseResponse(Buffer.concat(chunks), performance.now() - started);
       if (response) resolve(response);
-      else reject(new Error(`${request.method} ${request.target.slice(0, 200)}: no HTTP answer${error ? ` (${error.message})` : ''}`));
+      else
+        reject(
+          new Error(
+            `${request.method} ${request.target.slice(0, 200)}: no HTTP answer${error ? ` (${error.message})` : ''}`,
+          ),
+        );
     };
     const timer = setTimeout(() => finish(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     socket.on('connect', () => {

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import type { FuzzOperation, JsonSchema } from './fuzz-openapi';
-import { everyHostileValueOf, HOSTILE_CLASSES, hostileRecipe, realize, validRecipe, type FuzzMemory, type Recipe } from './fuzz-values';
+import {
+  everyHostileValueOf,
+  HOSTILE_CLASSES,
+  hostileRecipe,
+  realize,
+  validRecipe,
+  type FuzzMemory,
+  type Recipe,
+} from './fuzz-values';
 
 /**
  * Requests for one operation of an OpenAPI document. A request is valid throughout (it reaches the
@@ -18,12 +26,31 @@ interface FieldChoice {
 }
 
 /** A body field by its path (`filter.createdFrom`); an object marker keeps a required nested object present. */
-type BodyField = { path: string[]; required: boolean; schema: JsonSchema; choice: FieldChoice } | { path: string[]; required: boolean; object: true };
+type BodyField =
+  | { path: string[]; required: boolean; schema: JsonSchema; choice: FieldChoice }
+  | { path: string[]; required: boolean; object: true };
 
 export type AuthRecipe =
-  'admin' | 'member' | 'stranger' | 'none' | 'garbage' | 'expired' | 'other-secret' | 'no-exp' | 'too-long' | 'nul-in-orgs' | 'surrogate-in-sub';
+  | 'admin'
+  | 'member'
+  | 'stranger'
+  | 'none'
+  | 'garbage'
+  | 'expired'
+  | 'other-secret'
+  | 'no-exp'
+  | 'too-long'
+  | 'nul-in-orgs'
+  | 'surrogate-in-sub';
 
-type Extra = 'none' | 'unknown-query' | 'oversized-header' | 'long-path-param' | 'control-character-header' | 'hostile-request-id' | 'oversized-query';
+type Extra =
+  | 'none'
+  | 'unknown-query'
+  | 'oversized-header'
+  | 'long-path-param'
+  | 'control-character-header'
+  | 'hostile-request-id'
+  | 'oversized-query';
 
 /** A body that is not the schema's object: other JSON, malformed text, nothing, or over 64 KiB. */
 type BodyShape = { t: 'fields' } | { t: 'json'; value: unknown } | { t: 'raw'; text: string } | { t: 'none' };
@@ -83,7 +110,14 @@ const HOSTILE_AUTH: AuthRecipe[] = [
   'nul-in-orgs',
   'surrogate-in-sub',
 ];
-const HOSTILE_EXTRA: Extra[] = ['unknown-query', 'oversized-header', 'long-path-param', 'control-character-header', 'hostile-request-id', 'oversized-query'];
+const HOSTILE_EXTRA: Extra[] = [
+  'unknown-query',
+  'oversized-header',
+  'long-path-param',
+  'control-character-header',
+  'hostile-request-id',
+  'oversized-query',
+];
 const HOSTILE_CONTENT_TYPES = [
   undefined,
   '',
@@ -131,14 +165,20 @@ function bodyFields(schema: JsonSchema, prefix: string[] = []): fc.Arbitrary<Bod
       ...properties.map(([key, property]): fc.Arbitrary<BodyField[]> => {
         const path = [...prefix, key];
         if (property.properties)
-          return bodyFields(property, path).map((fields): BodyField[] => [{ path, required: required.has(key), object: true }, ...fields]);
-        return fieldChoice(property, key, true).map((choice): BodyField[] => [{ path, required: required.has(key), schema: property, choice }]);
+          return bodyFields(property, path).map((fields): BodyField[] => [
+            { path, required: required.has(key), object: true },
+            ...fields,
+          ]);
+        return fieldChoice(property, key, true).map((choice): BodyField[] => [
+          { path, required: required.has(key), schema: property, choice },
+        ]);
       }),
     )
     .map((groups) => groups.flat());
 }
 
-const bodyBranches = (schema: JsonSchema | undefined): JsonSchema[] => (schema ? (schema.anyOf ?? schema.oneOf ?? [schema]) : []);
+const bodyBranches = (schema: JsonSchema | undefined): JsonSchema[] =>
+  schema ? (schema.anyOf ?? schema.oneOf ?? [schema]) : [];
 
 /** A body of the schema, of one branch of a union when `branch` is given. */
 function bodyRecipe(schema: JsonSchema | undefined, branch?: number): fc.Arbitrary<BodyField[]> {
@@ -154,7 +194,10 @@ const forgery: fc.Arbitrary<CursorForgery> = fc.record({
   replacement: fc.constantFrom(...FORGED_CURSOR_PARTS),
   frame: fc.oneof(
     { weight: 6, arbitrary: fc.constant<CursorForgery['frame']>('position') },
-    { weight: 1, arbitrary: fc.constantFrom<CursorForgery['frame']>('drop-part', 'extra-part', 'kind', 'fingerprint', 'version') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<CursorForgery['frame']>('drop-part', 'extra-part', 'kind', 'fingerprint', 'version'),
+    },
   ),
 });
 
@@ -173,9 +216,15 @@ interface RequestLevel {
 }
 
 /** The request-level parts of a valid request. */
-const VALID: RequestLevel = { auth: 'admin', extra: 'none', contentType: 'application/json', bodyShape: { t: 'fields' } };
+const VALID: RequestLevel = {
+  auth: 'admin',
+  extra: 'none',
+  contentType: 'application/json',
+  bodyShape: { t: 'fields' },
+};
 
-const sometimes = <T>(usual: T, other: fc.Arbitrary<T>, weight = 10) => fc.oneof({ weight, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: other });
+const sometimes = <T>(usual: T, other: fc.Arbitrary<T>, weight = 10) =>
+  fc.oneof({ weight, arbitrary: fc.constant(usual) }, { weight: 1, arbitrary: other });
 
 /** Requests for one operation, in the three modes (bodies of one branch of a union when `branch` is given). */
 export function requestRecipe(operation: FuzzOperation, branch?: number): fc.Arbitrary<RequestRecipe> {
@@ -186,14 +235,19 @@ export function requestRecipe(operation: FuzzOperation, branch?: number): fc.Arb
       { weight: 2, arbitrary: fc.constant<Mode>('chaos') },
     ),
     target: fc.nat(),
-    parameters: fc.tuple(...operation.parameters.map((parameter) => fieldChoice(parameter.schema, parameter.name, false))),
+    parameters: fc.tuple(
+      ...operation.parameters.map((parameter) => fieldChoice(parameter.schema, parameter.name, false)),
+    ),
     body: bodyRecipe(operation.body, branch),
     hostile: fc.record({
       auth: fc.constantFrom(...HOSTILE_AUTH),
       extra: fc.constantFrom(...HOSTILE_EXTRA),
       contentType: fc.constantFrom(...HOSTILE_CONTENT_TYPES),
       bodyShape,
-      unexpected: fc.tuple(fc.constantFrom('unexpected', '__proto__', 'constructor', 'paymentId', 'version', 'userId'), hostileRecipe('unexpected', true)),
+      unexpected: fc.tuple(
+        fc.constantFrom('unexpected', '__proto__', 'constructor', 'paymentId', 'version', 'userId'),
+        hostileRecipe('unexpected', true),
+      ),
       cursor: forgery,
     }),
     chaos: fc.record({
@@ -220,7 +274,9 @@ function percentEncode(value: string): string {
       encoded += encodeURIComponent(value.slice(index, index + 2));
       index += 1;
     } else if (unit >= 0xd800 && unit <= 0xdfff) {
-      encoded += [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)].map((byte) => `%${byte.toString(16).toUpperCase()}`).join('');
+      encoded += [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
+        .map((byte) => `%${byte.toString(16).toUpperCase()}`)
+        .join('');
     } else {
       encoded += encodeURIComponent(value[index]!);
     }
@@ -235,7 +291,12 @@ const headerValue = (value: unknown): string => asText(value).replace(/[\r\n]/g,
 
 /** A real cursor with one thing changed, encoded again. */
 function forgeCursor(cursor: string, forged: CursorForgery): string {
-  const body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { v?: unknown; k?: unknown; f?: unknown; p?: unknown[] };
+  const body = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+    v?: unknown;
+    k?: unknown;
+    f?: unknown;
+    p?: unknown[];
+  };
   const position = Array.isArray(body.p) ? [...body.p] : [];
   switch (forged.frame) {
     case 'position':
@@ -267,7 +328,8 @@ function forgeCursor(cursor: string, forged: CursorForgery): string {
 type FieldSlot = `parameter:${number}` | `body:${number}`;
 type Slot = FieldSlot | (typeof REQUEST_SLOTS)[number];
 
-const bodyChoicesOf = (recipe: RequestRecipe) => recipe.body.filter((field): field is Extract<BodyField, { choice: FieldChoice }> => 'choice' in field);
+const bodyChoicesOf = (recipe: RequestRecipe) =>
+  recipe.body.filter((field): field is Extract<BodyField, { choice: FieldChoice }> => 'choice' in field);
 
 /** Everything of a request that can be the hostile one: its parameters, its body fields, and the request-level parts that apply. */
 function slotsOf(operation: FuzzOperation, recipe: RequestRecipe): Slot[] {
@@ -319,7 +381,10 @@ export function sweepRecipes(operation: FuzzOperation, seed: number): RequestRec
         const hostileValues = HOSTILE_CLASSES.flatMap(
           (hostileClass) =>
             everyHostileValueOf(hostileClass, schema, name) ??
-            fc.sample(hostileRecipe(name, isBody, hostileClass), { seed: seed + recipes.length + variants.length, numRuns: 1 }),
+            fc.sample(hostileRecipe(name, isBody, hostileClass), {
+              seed: seed + recipes.length + variants.length,
+              numRuns: 1,
+            }),
         );
         for (const hostile of hostileValues) {
           variants.push(
@@ -331,10 +396,16 @@ export function sweepRecipes(operation: FuzzOperation, seed: number): RequestRec
             }),
           );
         }
-      } else if (slot === 'auth') for (const auth of HOSTILE_AUTH) variants.push(one((copy) => (copy.hostile.auth = auth)));
-      else if (slot === 'extra') for (const extra of HOSTILE_EXTRA) variants.push(one((copy) => (copy.hostile.extra = extra)));
-      else if (slot === 'content-type') for (const contentType of HOSTILE_CONTENT_TYPES) variants.push(one((copy) => (copy.hostile.contentType = contentType)));
-      else if (slot === 'body-shape') for (const text of MALFORMED_BODIES) variants.push(one((copy) => (copy.hostile.bodyShape = { t: 'raw', text })));
+      } else if (slot === 'auth')
+        for (const auth of HOSTILE_AUTH) variants.push(one((copy) => (copy.hostile.auth = auth)));
+      else if (slot === 'extra')
+        for (const extra of HOSTILE_EXTRA) variants.push(one((copy) => (copy.hostile.extra = extra)));
+      else if (slot === 'content-type')
+        for (const contentType of HOSTILE_CONTENT_TYPES)
+          variants.push(one((copy) => (copy.hostile.contentType = contentType)));
+      else if (slot === 'body-shape')
+        for (const text of MALFORMED_BODIES)
+          variants.push(one((copy) => (copy.hostile.bodyShape = { t: 'raw', text })));
       else if (slot === 'unexpected-field') variants.push(one(() => undefined));
       else if (slot === 'cursor') {
         for (const [part, replacement] of FORGED_CURSOR_PARTS.entries())
@@ -363,7 +434,8 @@ export interface RealizedRequest {
 function setAt(object: Record<string, unknown>, path: string[], value: unknown): void {
   let at = object;
   for (const key of path.slice(0, -1)) {
-    if (typeof at[key] !== 'object' || at[key] === null) Object.defineProperty(at, key, { value: {}, enumerable: true, writable: true, configurable: true });
+    if (typeof at[key] !== 'object' || at[key] === null)
+      Object.defineProperty(at, key, { value: {}, enumerable: true, writable: true, configurable: true });
     at = at[key] as Record<string, unknown>;
   }
   Object.defineProperty(at, path[path.length - 1]!, { value, enumerable: true, writable: true, configurable: true });
@@ -382,7 +454,12 @@ export function realizeRequest(
   const hostileSlot = recipe.mode === 'one-hostile' ? slots[recipe.target % slots.length] : undefined;
   /** A field's value under the mode, or undefined when it is left out. */
   const pick = (choice: FieldChoice, required: boolean, slot: string): Recipe | undefined => {
-    if (recipe.mode === 'chaos') return choice.chaos === 'hostile' ? choice.hostile : choice.chaos === 'absent' && !required ? undefined : choice.valid;
+    if (recipe.mode === 'chaos')
+      return choice.chaos === 'hostile'
+        ? choice.hostile
+        : choice.chaos === 'absent' && !required
+          ? undefined
+          : choice.valid;
     if (slot === hostileSlot) return choice.hostile;
     return choice.absent && !required ? undefined : choice.valid;
   };
@@ -399,8 +476,10 @@ export function realizeRequest(
     const chosen = pick(recipe.parameters[index]!, parameter.required || parameter.in === 'path', `parameter:${index}`);
     if (chosen === undefined) return;
     const value = realize(chosen, memory);
-    if (parameter.in === 'path') path = path.replace(`{${parameter.name}}`, longPathParameter ? 'a'.repeat(201) : percentEncode(asText(value)));
-    else if (parameter.in === 'query') for (const item of Array.isArray(value) ? value : [value]) query.push([parameter.name, asText(item)]);
+    if (parameter.in === 'path')
+      path = path.replace(`{${parameter.name}}`, longPathParameter ? 'a'.repeat(201) : percentEncode(asText(value)));
+    else if (parameter.in === 'query')
+      for (const item of Array.isArray(value) ? value : [value]) query.push([parameter.name, asText(item)]);
     else headers.push([parameter.name, headerValue(value)]);
   });
 
@@ -418,7 +497,8 @@ export function realizeRequest(
   if (extra === 'oversized-query') query.push(['type', 'q'.repeat(20_000)]);
   if (extra === 'oversized-header') headers.push(['x-padding', 'p'.repeat(20_000)]);
   if (extra === 'control-character-header') headers.push(['x-fuzz', 'a\u0001b\u007f']);
-  if (extra === 'hostile-request-id') headers.push(['x-request-id', 'é\u0007'.repeat(150)], ['x-correlation-id', '../\u0000'.repeat(100)]);
+  if (extra === 'hostile-request-id')
+    headers.push(['x-request-id', 'é\u0007'.repeat(150)], ['x-correlation-id', '../\u0000'.repeat(100)]);
 
   let body: Buffer | undefined;
   if (operation.body) {

@@ -13,7 +13,16 @@ import type { JsonSchema } from './fuzz-openapi';
 
 /** How a known id is spelled: as handed out, or in another case or form that names the same UUID. */
 type IdVariant = 'as-is' | 'upper' | 'mixed' | 'braces' | 'urn' | 'no-dashes' | 'padded' | 'trailing-newline';
-const ID_VARIANTS: IdVariant[] = ['as-is', 'upper', 'mixed', 'braces', 'urn', 'no-dashes', 'padded', 'trailing-newline'];
+const ID_VARIANTS: IdVariant[] = [
+  'as-is',
+  'upper',
+  'mixed',
+  'braces',
+  'urn',
+  'no-dashes',
+  'padded',
+  'trailing-newline',
+];
 
 export type Recipe =
   | { t: 'lit'; v: unknown }
@@ -144,17 +153,21 @@ const ALIASES: Record<string, { from: string; write?: (value: string) => string 
 const SAFE_STRING_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
 const RECENT = { min: new Date('2024-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true };
 
-const typesOf = (schema: JsonSchema): string[] => (Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : []);
+const typesOf = (schema: JsonSchema): string[] =>
+  Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
 
 function validString(schema: JsonSchema): fc.Arbitrary<string> {
   const minLength = Math.max(schema.minLength ?? 0, 1);
   const maxLength = Math.max(Math.min(schema.maxLength ?? 40, 40), minLength);
   if (schema.examples?.length) return fc.constantFrom(...schema.examples.map(String));
   if (schema.format === 'date-time')
-    return fc.tuple(fc.date(RECENT), fc.boolean()).map(([date, offset]) => (offset ? date.toISOString().replace('Z', '+02:00') : date.toISOString()));
+    return fc
+      .tuple(fc.date(RECENT), fc.boolean())
+      .map(([date, offset]) => (offset ? date.toISOString().replace('Z', '+02:00') : date.toISOString()));
   if (schema.format === 'date') return fc.date(RECENT).map((date) => date.toISOString().slice(0, 10));
   if (schema.format === 'uuid') return fc.uuid();
-  if (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN) return fc.string({ unit: 'grapheme-ascii', minLength, maxLength });
+  if (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN)
+    return fc.string({ unit: 'grapheme-ascii', minLength, maxLength });
   return fc
     .stringMatching(new RegExp(schema.pattern, 'u'), { maxLength })
     .filter((value) => value.length >= (schema.minLength ?? 0) && value.length <= (schema.maxLength ?? Infinity));
@@ -181,14 +194,20 @@ export function validRecipe(schema: JsonSchema, name: string): fc.Arbitrary<Reci
       return fc.boolean().map(lit);
     case 'array':
       return fc
-        .array(validRecipe(schema.items ?? {}, name), { minLength: Math.max(schema.minItems ?? 0, 1), maxLength: Math.min(schema.maxItems ?? 3, 3) })
+        .array(validRecipe(schema.items ?? {}, name), {
+          minLength: Math.max(schema.minItems ?? 0, 1),
+          maxLength: Math.min(schema.maxItems ?? 3, 3),
+        })
         .map((items): Recipe => ({ t: 'arr', items }));
     case 'object':
       return validObject(schema);
     default:
       return validString(schema).chain((fallback) =>
         fc.oneof(
-          { weight: 3, arbitrary: fc.nat().map((index): Recipe => ({ t: 'known', name, index, variant: 'as-is', fallback })) },
+          {
+            weight: 3,
+            arbitrary: fc.nat().map((index): Recipe => ({ t: 'known', name, index, variant: 'as-is', fallback })),
+          },
           { weight: 1, arbitrary: fc.constant(lit(fallback)) },
         ),
       );
@@ -204,7 +223,9 @@ function validObject(schema: JsonSchema): fc.Arbitrary<Recipe> {
         ? schema.additionalProperties
         : (Object.values(schema.patternProperties ?? {})[0] ?? { type: 'string', maxLength: 20 });
     return fc
-      .array(fc.tuple(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 10 }), validRecipe(values, '')), { maxLength: 3 })
+      .array(fc.tuple(fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 10 }), validRecipe(values, '')), {
+        maxLength: 3,
+      })
       .map((fields): Recipe => ({ t: 'obj', fields }));
   }
   const required = new Set(schema.required ?? []);
@@ -212,11 +233,25 @@ function validObject(schema: JsonSchema): fc.Arbitrary<Recipe> {
     const value = validRecipe(property, key).map((recipe): [string, Recipe] => [key, recipe]);
     return required.has(key) ? value : fc.option(value, { freq: 2, nil: undefined });
   });
-  return fc.tuple(...fields).map((entries): Recipe => ({ t: 'obj', fields: entries.filter((entry): entry is [string, Recipe] => entry !== undefined) }));
+  return fc.tuple(...fields).map((entries): Recipe => ({
+    t: 'obj',
+    fields: entries.filter((entry): entry is [string, Recipe] => entry !== undefined),
+  }));
 }
 
 /** The kinds of hostile value every field gets, each in turn (see `hostileRecipe`). */
-export const HOSTILE_CLASSES = ['lone-surrogate', 'control', 'number', 'date', 'text', 'id', 'oversized', 'respelled-id', 'wrong-json', 'binary'] as const;
+export const HOSTILE_CLASSES = [
+  'lone-surrogate',
+  'control',
+  'number',
+  'date',
+  'text',
+  'id',
+  'oversized',
+  'respelled-id',
+  'wrong-json',
+  'binary',
+] as const;
 export type HostileClass = (typeof HOSTILE_CLASSES)[number];
 
 /**
@@ -254,21 +289,34 @@ const CLASS_VALUES: Partial<Record<HostileClass, readonly string[]>> = {
 };
 
 const formatsOf = (schema: JsonSchema): string[] =>
-  [schema.format, ...(schema.anyOf ?? schema.oneOf ?? []).map((branch) => branch.format)].filter((format): format is string => format !== undefined);
+  [schema.format, ...(schema.anyOf ?? schema.oneOf ?? []).map((branch) => branch.format)].filter(
+    (format): format is string => format !== undefined,
+  );
 
 /**
  * Every value of a class that matters most for a field, rather than one: all the impossible dates
  * for an instant, all the malformed ids for an id, all the big numbers for a number or digits, all
  * the NUL bytes, control characters and lone surrogates for free text. Undefined: one value will do.
  */
-export function everyHostileValueOf(hostileClass: HostileClass, schema: JsonSchema, name: string): Recipe[] | undefined {
+export function everyHostileValueOf(
+  hostileClass: HostileClass,
+  schema: JsonSchema,
+  name: string,
+): Recipe[] | undefined {
   const formats = formatsOf(schema);
   const relevant: Record<HostileClass, boolean> = {
     date: formats.includes('date') || formats.includes('date-time'),
     id: formats.includes('uuid') || /Id$/.test(name),
-    number: typesOf(schema).some((type) => type === 'integer' || type === 'number') || (schema.pattern ?? '').includes('\\d'),
-    'lone-surrogate': typesOf(schema).includes('string') && formats.length === 0 && (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN),
-    control: typesOf(schema).includes('string') && formats.length === 0 && (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN),
+    number:
+      typesOf(schema).some((type) => type === 'integer' || type === 'number') || (schema.pattern ?? '').includes('\\d'),
+    'lone-surrogate':
+      typesOf(schema).includes('string') &&
+      formats.length === 0 &&
+      (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN),
+    control:
+      typesOf(schema).includes('string') &&
+      formats.length === 0 &&
+      (schema.pattern === undefined || schema.pattern === SAFE_STRING_PATTERN),
     text: false,
     oversized: false,
     'respelled-id': false,
@@ -307,7 +355,8 @@ export class FuzzMemory {
     if (typeof value === 'string') this.remember(name, value);
     else if (typeof value === 'number' && Number.isSafeInteger(value)) this.remember(name, String(value));
     else if (Array.isArray(value)) for (const item of value) this.harvest(item, name);
-    else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) if (key !== 'csv') this.harvest(item, key);
+    else if (value !== null && typeof value === 'object')
+      for (const [key, item] of Object.entries(value)) if (key !== 'csv') this.harvest(item, key);
   }
 
   valuesOf(name: string): string[] {
@@ -357,7 +406,12 @@ export function realize(recipe: Recipe, memory: FuzzMemory): unknown {
       // Built with defineProperty: "__proto__" stays a plain key, as a client could send it.
       const object: Record<string, unknown> = {};
       for (const [key, value] of recipe.fields)
-        Object.defineProperty(object, key, { value: realize(value, memory), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(object, key, {
+          value: realize(value, memory),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       return object;
     }
     case 'arr':

@@ -34,14 +34,26 @@ export interface RequestOptions {
  * Plain fetch against a running service with the test admin's token: JSON in, JSON (or
  * problem+json, or text) out. Independent of the generated API client on purpose.
  */
-export async function request<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = options.replaceHeaders ? { ...options.headers } : { authorization: adminToken(), ...options.headers };
+export async function request<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = options.replaceHeaders
+    ? { ...options.headers }
+    : { authorization: adminToken(), ...options.headers };
   let body = options.rawBody;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers['content-type'] ??= 'application/json';
   }
-  const response = await fetch(`${baseUrl}${path}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body,
+    signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+  });
   const text = await response.text();
   let parsed: unknown = text;
   try {

@@ -32,7 +32,11 @@ export interface BlockedBackend {
 }
 
 /** Backends of the services blocked on a lock of the given kind ('advisory', 'relation', …) in this database. */
-export async function backendsWaitingOnLock(session: Client, databaseName: string, lockType: string): Promise<BlockedBackend[]> {
+export async function backendsWaitingOnLock(
+  session: Client,
+  databaseName: string,
+  lockType: string,
+): Promise<BlockedBackend[]> {
   const { rows } = await session.query<BlockedBackend>(
     `SELECT pid, application_name AS application, query, backend_xid IS NOT NULL AS writing FROM pg_stat_activity
       WHERE datname = $1 AND wait_event_type = 'Lock' AND wait_event = $2 AND application_name NOT LIKE $3`,

@@ -18,7 +18,8 @@ export const APR_30 = '2025-04-30T00:00:00.000Z';
 export const deriveId = (name: string): string => `id(${name})`;
 
 /** The id CloseBillingCycle gives the invoice of cycle `sequence` of ORG_ID. */
-export const invoiceIdOf = (sequence: number, organizationId = ORG_ID): string => deriveId(`invoice:${organizationId}:${sequence}`);
+export const invoiceIdOf = (sequence: number, organizationId = ORG_ID): string =>
+  deriveId(`invoice:${organizationId}:${sequence}`);
 
 /** ms after an ISO instant, as an ISO instant. */
 export const plus = (iso: string, ms: number): string => new Date(Date.parse(iso) + ms).toISOString();
@@ -49,7 +50,14 @@ let recordCounter = 0;
 /** A usage record of ORG_ID; each call gets a new recordId unless one is given. */
 export const record = (over: Partial<UsageRecordInput> = {}): UsageRecordInput => {
   recordCounter += 1;
-  return { recordId: `rec-${recordCounter}`, organizationId: ORG_ID, meter: 'cpu_seconds', quantity: '1', occurredAt: T0, ...over };
+  return {
+    recordId: `rec-${recordCounter}`,
+    organizationId: ORG_ID,
+    meter: 'cpu_seconds',
+    quantity: '1',
+    occurredAt: T0,
+    ...over,
+  };
 };
 
 export const recordUsage = (records: UsageRecordInput[], organizationId = ORG_ID): OrganizationBillingCommand => ({
@@ -62,7 +70,10 @@ export const closeCycle = (cycleSequence?: number, organizationId = ORG_ID): Org
   data: cycleSequence === undefined ? { organizationId } : { organizationId, cycleSequence },
 });
 
-export const startPayment = (invoiceId: string, paymentId: string): InvoiceCommand => ({ type: 'StartInvoicePayment', data: { invoiceId, paymentId } });
+export const startPayment = (invoiceId: string, paymentId: string): InvoiceCommand => ({
+  type: 'StartInvoicePayment',
+  data: { invoiceId, paymentId },
+});
 export const approve = (invoiceId: string, paymentId: string): InvoiceCommand => ({
   type: 'RecordInvoicePaymentResult',
   data: { invoiceId, paymentId, outcome: 'approved' },
@@ -71,11 +82,25 @@ export const decline = (invoiceId: string, paymentId: string, reason = 'card_dec
   type: 'RecordInvoicePaymentResult',
   data: { invoiceId, paymentId, outcome: 'declined', reason },
 });
-export const voidInvoice = (invoiceId: string, reason = 'billed by mistake'): InvoiceCommand => ({ type: 'VoidInvoice', data: { invoiceId, reason } });
-export const refundInvoice = (invoiceId: string, paymentId: string, amount: string, refundId = 'refund-1'): InvoiceCommand => ({
+export const voidInvoice = (invoiceId: string, reason = 'billed by mistake'): InvoiceCommand => ({
+  type: 'VoidInvoice',
+  data: { invoiceId, reason },
+});
+export const refundInvoice = (
+  invoiceId: string,
+  paymentId: string,
+  amount: string,
+  refundId = 'refund-1',
+): InvoiceCommand => ({
   type: 'RecordInvoiceRefund',
   data: { invoiceId, paymentId, refundId, amount },
 });
 
-export const suspend = (invoiceId: string, organizationId = ORG_ID): OrganizationAccountCommand => ({ type: 'SuspendOrganization', data: { organizationId, invoiceId } });
-export const reinstate = (invoiceId: string, organizationId = ORG_ID): OrganizationAccountCommand => ({ type: 'ReinstateOrganization', data: { organizationId, invoiceId } });
+export const suspend = (invoiceId: string, organizationId = ORG_ID): OrganizationAccountCommand => ({
+  type: 'SuspendOrganization',
+  data: { organizationId, invoiceId },
+});
+export const reinstate = (invoiceId: string, organizationId = ORG_ID): OrganizationAccountCommand => ({
+  type: 'ReinstateOrganization',
+  data: { organizationId, invoiceId },
+});

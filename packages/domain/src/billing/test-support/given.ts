@@ -4,8 +4,17 @@ import { decideInvoice } from '../decide-invoice';
 import { decideOrganizationBilling, type OrganizationBillingContext } from '../decide-organization-billing';
 import { foldInvoice, type InvoiceEvent, type InvoiceState } from '../invoice';
 import type { InvoiceCommand } from '../invoice-commands';
-import { foldOrganizationAccount, type OrganizationAccountCommand, type OrganizationAccountEvent, type OrganizationAccountState } from '../organization-account';
-import { foldOrganizationBilling, type OrganizationBillingEvent, type OrganizationBillingState } from '../organization-billing';
+import {
+  foldOrganizationAccount,
+  type OrganizationAccountCommand,
+  type OrganizationAccountEvent,
+  type OrganizationAccountState,
+} from '../organization-account';
+import {
+  foldOrganizationBilling,
+  type OrganizationBillingEvent,
+  type OrganizationBillingState,
+} from '../organization-billing';
 import type { OrganizationBillingCommand } from '../organization-billing-commands';
 import { deriveId, T0 } from './fixtures';
 
@@ -25,7 +34,8 @@ function givenFor<S extends { version: number }, E, C, X>(
       when(command: C, context: X) {
         const result = decide(state, command, context);
         const events = (): E[] => {
-          if (isDomainError(result)) throw new Error(`expected events, got ${result.code}: ${result.message} ${JSON.stringify(result.errors)}`);
+          if (isDomainError(result))
+            throw new Error(`expected events, got ${result.code}: ${result.message} ${JSON.stringify(result.errors)}`);
           expect(JSON.parse(JSON.stringify(result))).toEqual(result);
           return result;
         };
@@ -55,8 +65,12 @@ function givenFor<S extends { version: number }, E, C, X>(
   };
 }
 
-const billing = givenFor<OrganizationBillingState, OrganizationBillingEvent, OrganizationBillingCommand, OrganizationBillingContext>(
-  foldOrganizationBilling, decideOrganizationBilling);
+const billing = givenFor<
+  OrganizationBillingState,
+  OrganizationBillingEvent,
+  OrganizationBillingCommand,
+  OrganizationBillingContext
+>(foldOrganizationBilling, decideOrganizationBilling);
 
 /** given/when/then for an organization's billing stream; `when(command, now?, alreadyAccepted?)`. */
 export function givenBilling(...history: OrganizationBillingEvent[]) {
@@ -72,7 +86,10 @@ const invoice = givenFor<InvoiceState, InvoiceEvent, InvoiceCommand, string>(fol
 /** given/when/then for an invoice stream; `when(command, now)`. */
 export const givenInvoice = (...history: InvoiceEvent[]) => invoice(...history);
 
-const account = givenFor<OrganizationAccountState, OrganizationAccountEvent, OrganizationAccountCommand, string>(foldOrganizationAccount, decideOrganizationAccount);
+const account = givenFor<OrganizationAccountState, OrganizationAccountEvent, OrganizationAccountCommand, string>(
+  foldOrganizationAccount,
+  decideOrganizationAccount,
+);
 /** given/when/then for an organization account stream; `when(command, now)`. */
 export const givenAccount = (...history: OrganizationAccountEvent[]) => account(...history);
 
@@ -80,10 +97,16 @@ export const givenAccount = (...history: OrganizationAccountEvent[]) => account(
  * The events of a billing history written as commands: each step is decided on the state so far
  * and must succeed. For specs whose "given" is easier to say as what happened than as events.
  */
-export function billingHistory(...steps: Array<[OrganizationBillingCommand, string, Iterable<string>?]>): OrganizationBillingEvent[] {
+export function billingHistory(
+  ...steps: Array<[OrganizationBillingCommand, string, Iterable<string>?]>
+): OrganizationBillingEvent[] {
   const events: OrganizationBillingEvent[] = [];
   for (const [command, now, accepted] of steps) {
-    const result = decideOrganizationBilling(foldOrganizationBilling(events), command, { now, deriveId, alreadyAccepted: new Set(accepted ?? []) });
+    const result = decideOrganizationBilling(foldOrganizationBilling(events), command, {
+      now,
+      deriveId,
+      alreadyAccepted: new Set(accepted ?? []),
+    });
     if (isDomainError(result)) throw new Error(`history step ${command.type} at ${now} failed: ${result.message}`);
     events.push(...result);
   }

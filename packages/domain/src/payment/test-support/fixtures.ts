@@ -44,9 +44,21 @@ export const updated = (changes: Data<'PaymentUpdated'>['changes'], occurredAt =
   data: { paymentId: PAYMENT_ID, changes, occurredAt },
 });
 
-export const refunded = (amount: string, refundedTotal: string, over: Partial<Data<'PaymentRefunded'>> = {}): PaymentEvent => ({
+export const refunded = (
+  amount: string,
+  refundedTotal: string,
+  over: Partial<Data<'PaymentRefunded'>> = {},
+): PaymentEvent => ({
   type: 'PaymentRefunded',
-  data: { paymentId: PAYMENT_ID, refundId: `r-${refundedTotal}`, amount, reason: null, refundedTotal, occurredAt: T2, ...over },
+  data: {
+    paymentId: PAYMENT_ID,
+    refundId: `r-${refundedTotal}`,
+    amount,
+    reason: null,
+    refundedTotal,
+    occurredAt: T2,
+    ...over,
+  },
 });
 
 export const deleted = (over: Partial<Data<'PaymentDeleted'>> = {}): PaymentEvent => ({
@@ -71,7 +83,10 @@ export const declineCharge = (reason = 'card_declined', paymentId = PAYMENT_ID):
   data: { paymentId, outcome: 'declined', reason },
 });
 
-export const updatePayment = (fields: Omit<CommandData<'UpdatePayment'>, 'paymentId'>, paymentId = PAYMENT_ID): PaymentCommand => ({
+export const updatePayment = (
+  fields: Omit<CommandData<'UpdatePayment'>, 'paymentId'>,
+  paymentId = PAYMENT_ID,
+): PaymentCommand => ({
   type: 'UpdatePayment',
   data: { paymentId, ...fields },
 });
