@@ -1,10 +1,17 @@
 /**
- * The port through which the platform takes money. Adapters must be idempotent per
- * `idempotencyKey`: charging twice with one key moves money once and answers the same outcome.
+ * The port through which the platform takes money and gives it back. Adapters must be idempotent per
+ * `idempotencyKey`: charging (or refunding) twice with one key moves money once and answers the same
+ * outcome.
  */
 export interface PaymentGateway {
   readonly name: string;
   charge(request: ChargeRequest): Promise<ChargeOutcome>;
+  /**
+   * Moves money back to the payer for a payment charged earlier. Declined when the gateway refuses it
+   * (more than was captured minus what was already refunded, among others); throws
+   * TransientGatewayError when it cannot answer now.
+   */
+  refund(request: RefundRequest): Promise<RefundOutcome>;
 }
 
 export interface ChargeRequest {
@@ -17,6 +24,20 @@ export interface ChargeRequest {
 }
 
 export type ChargeOutcome = { outcome: 'approved'; gatewayReference: string } | { outcome: 'declined'; reason: string };
+
+export interface RefundRequest {
+  paymentId: string;
+  refundId: string;
+  /** Decimal string in the currency's major unit, as the domain formats it. */
+  amount: string;
+  currency: string;
+  /** The payment's metadata: the simulated gateway reads its `simulate` instruction there. */
+  metadata: Record<string, string>;
+  /** One per refund, never the charge's: a retried refund replays its outcome, another refund moves money. */
+  idempotencyKey: string;
+}
+
+export type RefundOutcome = { outcome: 'approved'; gatewayReference: string } | { outcome: 'declined'; reason: string };
 
 /** The gateway could not answer now; the same request may succeed later (Temporal retries it). */
 export class TransientGatewayError extends Error {

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { TransientGatewayError, type ChargeOutcome, type ChargeRequest, type PaymentGateway } from '../payment-gateway';
+import {
+  TransientGatewayError,
+  type ChargeOutcome,
+  type ChargeRequest,
+  type PaymentGateway,
+  type RefundOutcome,
+  type RefundRequest,
+} from '../payment-gateway';
 import type { SimulatedGatewayTables } from './tables';
 
 /** `metadata.simulate` values the simulated gateway understands. */
 export const SIMULATIONS = {
   /** The card is declined: the payment ends failed with a reason. */
   decline: 'decline',
-  /** Fails transiently twice, then approves: shows Temporal's activity retries. */
+  /** Fails transiently twice, then approves (each charge, and each refund of the payment): shows Temporal's activity retries. */
   flaky: 'flaky',
+  /** The charge is approved, every refund of the payment declined. */
+  refundDecline: 'refund_decline',
 } as const;
 
 const FLAKY_FAILURES = 2;
@@ -26,6 +35,12 @@ export function createSimulatedGateway(db: Kysely<SimulatedGatewayTables>): Paym
       if (first) return first;
       const result = await db.transaction().execute(async (trx) => chargeOnce(trx, request));
       // Thrown only after the transaction committed the attempt, as a real provider would count it.
+      if (result.outcome === 'unavailable') throw new TransientGatewayError(result.message);
+      return result;
+    },
+    async refund(request) {
+      const result = await db.transaction().execute(async (trx) => refundOnce(trx, request));
+      // As for charges: the attempt is committed before the caller hears of the failure.
       if (result.outcome === 'unavailable') throw new TransientGatewayError(result.message);
       return result;
     },
@@ -123,6 +138,94 @@ async function record(
     .where('idempotency_key', '=', request.idempotencyKey)
     .execute();
   return outcome;
+}
+
+type RefundAttemptResult = RefundOutcome | { outcome: 'unavailable'; message: string };
+
+async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRequest): Promise<RefundAttemptResult> {
+  // The upsert takes the key's row lock: concurrent calls with one key run one after the other.
+  const row = await trx
+    .insertInto('simulated_gateway_refunds')
+    .values({
+      idempotency_key: request.idempotencyKey,
+      payment_id: request.paymentId,
+      refund_id: request.refundId,
+      amount: request.amount,
+      currency: request.currency,
+      attempts: 1,
+    })
+    .onConflict((conflict) =>
+      conflict
+        .column('idempotency_key')
+        .doUpdateSet({ attempts: sql`simulated_gateway_refunds.attempts + 1`, updated_at: sql`now()` }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  if (
+    row.amount !== request.amount ||
+    row.currency !== request.currency ||
+    row.payment_id !== request.paymentId ||
+    row.refund_id !== request.refundId
+  ) {
+    return { outcome: 'declined', reason: 'idempotency key reused with another refund' };
+  }
+  if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
+  if (row.outcome === 'declined') return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
+
+  const simulate = request.metadata.simulate;
+  if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {
+    return {
+      outcome: 'unavailable',
+      message: `simulated gateway unavailable (refund attempt ${row.attempts} of ${FLAKY_FAILURES} planned failures)`,
+    };
+  }
+  if (simulate === SIMULATIONS.refundDecline) {
+    return recordRefund(trx, request, { outcome: 'declined', reason: 'refund_declined' });
+  }
+  // Two different refunds of one payment must not both fit in what is left: they take turns per payment.
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`simulated-refund:${request.paymentId}`}))`.execute(trx);
+  const { rows } = await sql<{ fits: boolean | null }>`
+    SELECT ${request.amount}::numeric <= captured.total - refunded.total AS fits
+    FROM (SELECT coalesce(sum(amount::numeric), 0) AS total FROM simulated_gateway_charges
+          WHERE payment_id = ${request.paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS captured,
+         (SELECT coalesce(sum(amount::numeric), 0) AS total FROM simulated_gateway_refunds
+          WHERE payment_id = ${request.paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS refunded`.execute(
+    trx,
+  );
+  if (rows[0]?.fits !== true) {
+    return recordRefund(trx, request, { outcome: 'declined', reason: 'amount_exceeds_refundable' });
+  }
+  return recordRefund(trx, request, { outcome: 'approved', gatewayReference: `sim_re_${randomUUID()}` });
+}
+
+async function recordRefund(
+  trx: Kysely<SimulatedGatewayTables>,
+  request: RefundRequest,
+  outcome: RefundOutcome,
+): Promise<RefundOutcome> {
+  await trx
+    .updateTable('simulated_gateway_refunds')
+    .set({
+      outcome: outcome.outcome,
+      decline_reason: outcome.outcome === 'declined' ? outcome.reason : null,
+      gateway_reference: outcome.outcome === 'approved' ? outcome.gatewayReference : null,
+      refunds: outcome.outcome === 'approved' ? sql`refunds + 1` : sql`refunds`,
+      updated_at: sql`now()`,
+    })
+    .where('idempotency_key', '=', request.idempotencyKey)
+    .execute();
+  return outcome;
+}
+
+/** What the simulated gateway refunded for a payment: used by tests to prove money moved back once. */
+export async function simulatedRefundsOf(db: Kysely<SimulatedGatewayTables>, paymentId: string) {
+  return db
+    .selectFrom('simulated_gateway_refunds')
+    .selectAll()
+    .where('payment_id', '=', paymentId)
+    .orderBy('created_at')
+    .execute();
 }
 
 /** What the simulated gateway did for a payment: used by tests to prove money moved once. */
