@@ -6,6 +6,7 @@ export type EventStoreErrorCode =
   | 'EVENT_IDS_PARTIALLY_STORED'
   | 'STREAM_TYPE_MISMATCH'
   | 'STREAM_OWNED_BY_ANOTHER_ORGANIZATION'
+  | 'USAGE_RECORDS_ALREADY_CLAIMED'
   | 'INVALID_APPEND';
 
 /**
@@ -74,6 +75,24 @@ export class StreamOwnershipError extends Error {
   ) {
     super(`stream '${streamId}' does not belong to organization '${organizationId}'`);
     this.name = 'StreamOwnershipError';
+  }
+}
+
+/**
+ * Usage record ids an append meant to claim were claimed by another append first: nothing was
+ * stored. Like a version conflict, the command reloads, asks which ids are claimed and decides again.
+ */
+export class UsageRecordsAlreadyClaimedError extends Error {
+  readonly code = 'USAGE_RECORDS_ALREADY_CLAIMED';
+
+  constructor(
+    readonly organizationId: string,
+    readonly recordIds: readonly string[],
+  ) {
+    super(
+      `${recordIds.length} usage record id(s) of organization '${organizationId}' are already claimed (${recordIds.slice(0, 5).join(', ')}${recordIds.length > 5 ? ', ...' : ''})`,
+    );
+    this.name = 'UsageRecordsAlreadyClaimedError';
   }
 }
 

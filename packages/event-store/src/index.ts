@@ -8,6 +8,8 @@ export { readAll, type ReadAllOptions } from './read-all';
 export { readEvents, readByCorrelationId, type ReadEventsFilter } from './read-events';
 export { headPosition, safeHeadPosition, countEventsAfter, firstRecordedAfter } from './head-position';
 export { eventStoreMigrations } from './migrations';
+export { appendClaimingUsageRecords, findClaimedUsageRecordIds, type UsageRecordClaim } from './usage-record-claims';
+export { loadSnapshot, saveSnapshot, type StreamSnapshot } from './stream-snapshots';
 export { APPENDED_CHANNEL, notifyAppended, parseAppendNotification } from './append-notifications';
 export {
   canonicalStreamId,

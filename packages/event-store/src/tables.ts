@@ -51,11 +51,31 @@ export interface StreamIdRepairsTable {
   repaired_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** A usage record id accepted for an organization, for ever (see usage-record-claims.ts). */
+export interface UsageRecordClaimsTable {
+  organization_id: string;
+  record_id: string;
+  stream_id: string;
+  /** The global position of the append that accepted the record; int8 comes back as a string. */
+  position: ColumnType<string, string, never>;
+}
+
+/** The latest folded state of a stream (see stream-snapshots.ts). */
+export interface StreamSnapshotsTable {
+  stream_id: string;
+  version: number;
+  schema_version: number;
+  state: ColumnType<unknown, string, string>;
+  taken_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 /** The tables this package owns. Other packages may keep their own tables in the same database. */
 export interface EventStoreTables {
   streams: StreamsTable;
   events: EventsTable;
   stream_id_repairs: StreamIdRepairsTable;
+  usage_record_claims: UsageRecordClaimsTable;
+  stream_snapshots: StreamSnapshotsTable;
 }
 
 export type StreamRow = Selectable<StreamsTable>;
