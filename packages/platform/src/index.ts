@@ -14,6 +14,7 @@ export * from './observability/metrics-registry';
 export * from './redis/create-redis';
 export * from './temporal/connect-temporal-client';
 export * from './temporal/start-workflow';
+export * from './temporal/temporal-unavailable';
 export * from './database/postgres-databases';
 export * from './observability/logger';
 export * from './http/run-http-service';

@@ -8,7 +8,13 @@ import {
   type PaymentCommandWorkflow,
 } from '@gyroscops/contracts';
 import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
-import { ApplicationError, startWorkflow, workflowHandle } from '@gyroscops/platform';
+import {
+  ApplicationError,
+  isTemporalUnavailable,
+  startWorkflow,
+  temporalUnavailable,
+  workflowHandle,
+} from '@gyroscops/platform';
 import { canonicalCommand } from './canonical-command';
 import { outcomeOfFailure, type CommandOutcome } from './command-outcome';
 
@@ -111,6 +117,7 @@ export class CommandDispatcher {
     } catch (error) {
       if (error instanceof WorkflowExecutionAlreadyStartedError)
         return workflowHandle(this.options.temporal, PAYMENT_COMMAND_WORKFLOW, workflowId);
+      if (isTemporalUnavailable(error)) throw temporalUnavailable(error, 'commands');
       throw error;
     }
   }
@@ -128,7 +135,11 @@ export class CommandDispatcher {
       const settled = await Promise.race([
         handle.result().then(
           (result): CommandOutcome => ({ kind: 'succeeded', result }),
-          (error: unknown) => outcomeOfFailure(error),
+          (error: unknown) => {
+            // The command may have run or may still run: the client retries (same Idempotency-Key) or follows it.
+            if (isTemporalUnavailable(error)) throw temporalUnavailable(error, 'commands');
+            return outcomeOfFailure(error);
+          },
         ),
         timedOut,
       ]);

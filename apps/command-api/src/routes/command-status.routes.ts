@@ -4,7 +4,9 @@ import {
   authenticatedProblems,
   ApplicationError,
   canSee,
+  isTemporalUnavailable,
   problemOf,
+  temporalUnavailable,
   workflowHandle,
   type HttpApp,
 } from '@gyroscops/platform';
@@ -39,6 +41,7 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
         status = description.status.name;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) throw notFound();
+        if (isTemporalUnavailable(error)) throw temporalUnavailable(error, 'commands');
         throw error;
       }
       if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { commandId, state: 'running' as const };
@@ -46,6 +49,7 @@ export function registerCommandStatusRoutes(app: HttpApp, temporal: Client): voi
         const result = await handle.result();
         return { commandId, state: 'completed' as const, result };
       } catch (error) {
+        if (isTemporalUnavailable(error)) throw temporalUnavailable(error, 'commands');
         const outcome = outcomeOfFailure(error);
         const problem = outcome.kind === 'succeeded' ? problemOf('INTERNAL') : outcome.problem;
         const failure: {

@@ -1,14 +1,9 @@
-import { ApplicationError } from '@gyroscops/platform';
+import { temporalUnavailable as unavailable, type ApplicationError } from '@gyroscops/platform';
 
 /**
  * Any other error of the Temporal client in a report route means Temporal did not answer (down,
  * unreachable, overloaded): a 503 the client may retry, not a 500 (which would claim a bug here).
  */
 export function temporalUnavailable(error: unknown): ApplicationError {
-  return new ApplicationError(
-    'UNAVAILABLE',
-    `reports are unavailable: Temporal did not answer (${error instanceof Error ? error.name : 'error'})`,
-    [],
-    { 'retry-after': '5' },
-  );
+  return unavailable(error, 'reports');
 }
