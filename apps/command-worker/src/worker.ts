@@ -2,6 +2,7 @@ import type { Duration } from '@temporalio/common';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { workerTracingOptions } from '@gyroscops/platform/worker';
 import { TASK_QUEUES } from '@gyroscops/contracts';
+import { createBillingCommandActivities } from './activities/billing-command-activities';
 import { createCommandActivities, type CommandActivityDependencies } from './activities/create-command-activities';
 
 export interface CommandWorkerOptions {
@@ -17,7 +18,7 @@ export interface CommandWorkerOptions {
   activities?: Partial<ReturnType<typeof createCommandActivities>>;
 }
 
-/** A worker for the command task queue: the payment command workflows and their activities. */
+/** A worker for the command task queue: the payment and billing command workflows and their activities. */
 export function createCommandWorker(options: CommandWorkerOptions): Promise<Worker> {
   return Worker.create({
     connection: options.connection,
@@ -26,7 +27,11 @@ export function createCommandWorker(options: CommandWorkerOptions): Promise<Work
     workflowBundle: options.workflowBundle,
     // Activities continue their workflow's trace; workflow spans leave the sandbox through a sink.
     ...workerTracingOptions(),
-    activities: { ...createCommandActivities(options.dependencies), ...options.activities },
+    activities: {
+      ...createCommandActivities(options.dependencies),
+      ...createBillingCommandActivities(options.dependencies),
+      ...options.activities,
+    },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,
     shutdownGraceTime: options.shutdownGraceTime ?? '10 seconds',
   });

@@ -1,6 +1,7 @@
 export * from './workflows/task-queues';
 export * from './workflows/workflow-definition';
 export * from './workflows/payment-command';
+export * from './workflows/billing-command';
 export * from './workflows/projection';
 export * from './events/event-metadata';
 export * from './http/common.schema';
@@ -18,3 +19,4 @@ export * from './http/reports-query.schema';
 export * from './workflows/reports';
 export * from './http/statistics-query.schema';
 export * from './http/projections.schema';
+export * from './http/billing-commands.schema';

@@ -1,11 +1,17 @@
 /** Every workflow the command worker hosts: this file is the bundle's entry point. */
-import type { PAYMENT_COMMAND_WORKFLOW, WorkflowImplementations } from '@gyroscops/contracts/workflows';
+import type {
+  BILLING_COMMAND_WORKFLOW,
+  PAYMENT_COMMAND_WORKFLOW,
+  WorkflowImplementations,
+} from '@gyroscops/contracts/workflows';
+import * as billing from './billing-command.workflow';
 import * as command from './payment-command.workflow';
 
 /*
  * Checked against the contracts the starters use: each workflow is exported under its declared name
  * (Temporal registers a bundle's exports by name) with its declared input and result types.
  */
-export const { paymentCommandWorkflow } = {
+export const { paymentCommandWorkflow, billingCommandWorkflow } = {
   paymentCommandWorkflow: command.paymentCommandWorkflow,
-} satisfies WorkflowImplementations<typeof PAYMENT_COMMAND_WORKFLOW>;
+  billingCommandWorkflow: billing.billingCommandWorkflow,
+} satisfies WorkflowImplementations<typeof PAYMENT_COMMAND_WORKFLOW | typeof BILLING_COMMAND_WORKFLOW>;

@@ -7,5 +7,6 @@
 export * from './task-queues';
 export * from './workflow-definition';
 export * from './payment-command';
+export * from './billing-command';
 export * from './projection';
 export * from './reports';

@@ -1,0 +1,170 @@
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  ORGANIZATION_BILLING_STREAM_TYPE,
+  organizationBillingStreamId,
+  type CommandContext,
+  type EventMetadata,
+} from '@gyroscops/contracts';
+import {
+  BILLING_EVENT_SCHEMA_VERSION,
+  foldOrganizationBilling,
+  initialOrganizationBillingState,
+  isOrganizationBillingEvent,
+  type OrganizationBillingEvent,
+} from '@gyroscops/domain';
+import {
+  appendClaimingUsageRecords,
+  findClaimedUsageRecordIds,
+  loadSnapshot,
+  notifyAppended,
+  readStream,
+  saveSnapshot,
+  StreamOwnershipError,
+  StreamVersionConflictError,
+  UsageRecordsAlreadyClaimedError,
+  type EventStoreDb,
+} from '@gyroscops/event-store';
+import {
+  BILLING_STATE_SCHEMA_VERSION,
+  decodeBillingState,
+  encodeBillingState,
+  type EncodedBillingState,
+} from '../workflows/billing-state-codec';
+import { eventIdFor } from './create-command-activities';
+
+export interface BillingCommandActivityDependencies {
+  eventStore: EventStoreDb;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** An organization's billing stream as a command needs it. */
+export interface LoadedOrganizationBilling {
+  state: EncodedBillingState;
+  /** The stream version (0: no stream yet), the expected version of the next append. */
+  version: number;
+  /** Global position of the stream's last event, a decimal string; '0' for no stream. */
+  lastPosition: string;
+  /** Of the record ids asked about, those the organization already accepted. */
+  alreadyAccepted: string[];
+}
+
+export interface AppendOrganizationBillingInput {
+  organizationId: string;
+  expectedVersion: number;
+  events: OrganizationBillingEvent[];
+  /** Usage record ids the events accept: claimed in the append's transaction. */
+  claimRecordIds: string[];
+  /** The state after the events, saved as the stream's snapshot once they are stored. */
+  stateAfter: EncodedBillingState;
+  context: CommandContext;
+}
+
+/** A lost race is an answer, not a failure: the workflow reloads and decides again. */
+export type AppendOrganizationBillingOutcome =
+  | { appended: true; version: number; position: string }
+  | { appended: false; reason: 'version-conflict' | 'record-ids-claimed' };
+
+/** Activities of the billing command workflow, built from their dependencies (no globals). */
+export function createBillingCommandActivities(deps: BillingCommandActivityDependencies) {
+  const log = deps.log ?? (() => undefined);
+  const db = deps.eventStore;
+
+  return {
+    /**
+     * The state from the latest snapshot plus the events after it: a stream of a million usage
+     * records (a thousand batches) costs one row and a few events, not a thousand events.
+     */
+    async loadOrganizationBilling(input: {
+      organizationId: string;
+      recordIds?: string[];
+    }): Promise<LoadedOrganizationBilling> {
+      const streamId = organizationBillingStreamId(input.organizationId);
+      const snapshot = await loadSnapshot(db, streamId, BILLING_STATE_SCHEMA_VERSION);
+      const from = snapshot
+        ? decodeBillingState(snapshot.state as EncodedBillingState)
+        : initialOrganizationBillingState;
+      const fromVersion = snapshot?.version ?? 0;
+      // The snapshot's own last event too: its position is the answer of a command that appends nothing.
+      const recorded = await readStream(db, streamId, { fromVersion: Math.max(1, fromVersion) });
+      const events: OrganizationBillingEvent[] = [];
+      for (const event of recorded) {
+        if (event.streamVersion <= fromVersion) continue;
+        const candidate = { type: event.type, data: event.data };
+        if (isOrganizationBillingEvent(candidate)) events.push(candidate);
+      }
+      const last = recorded[recorded.length - 1];
+      const alreadyAccepted =
+        input.recordIds && input.recordIds.length > 0
+          ? [...(await findClaimedUsageRecordIds(db, input.organizationId, input.recordIds))]
+          : [];
+      return {
+        state: encodeBillingState(foldOrganizationBilling(events, from)),
+        version: last?.streamVersion ?? fromVersion,
+        lastPosition: (last?.position ?? 0n).toString(),
+        alreadyAccepted,
+      };
+    },
+
+    async appendOrganizationBilling(input: AppendOrganizationBillingInput): Promise<AppendOrganizationBillingOutcome> {
+      const { workflowExecution } = Context.current().info;
+      const streamId = organizationBillingStreamId(input.organizationId);
+      const events = input.events.map((event, index) => {
+        const eventId = eventIdFor(input.context.commandId, streamId, input.expectedVersion + index + 1);
+        const metadata: EventMetadata = {
+          eventId,
+          commandId: input.context.commandId,
+          correlationId: input.context.correlationId,
+          causationId: input.context.causationId,
+          userId: input.context.userId,
+          organizationId: input.organizationId,
+          schemaVersion: BILLING_EVENT_SCHEMA_VERSION,
+          occurredAt: event.data.occurredAt,
+          workflowId: workflowExecution?.workflowId ?? '',
+          workflowRunId: workflowExecution?.runId ?? '',
+        };
+        return {
+          eventId,
+          type: event.type,
+          data: event.data as unknown as Record<string, unknown>,
+          metadata: { ...metadata },
+          schemaVersion: BILLING_EVENT_SCHEMA_VERSION,
+        };
+      });
+      let result;
+      try {
+        result = await appendClaimingUsageRecords(
+          db,
+          {
+            streamId,
+            streamType: ORGANIZATION_BILLING_STREAM_TYPE,
+            expectedVersion: input.expectedVersion === 0 ? 'no_stream' : input.expectedVersion,
+            events,
+          },
+          { organizationId: input.organizationId, recordIds: input.claimRecordIds },
+        );
+      } catch (error) {
+        if (error instanceof StreamVersionConflictError) return { appended: false, reason: 'version-conflict' };
+        if (error instanceof UsageRecordsAlreadyClaimedError) return { appended: false, reason: 'record-ids-claimed' };
+        if (error instanceof StreamOwnershipError) throw ApplicationFailure.nonRetryable(error.message, error.name);
+        throw error;
+      }
+      notifyAppended(db, result.firstPosition).catch((error: Error) =>
+        log('projection wake-up not delivered', { error: error.message }),
+      );
+      /*
+       * The snapshot is a cache of the events, saved after their commit rather than in their
+       * transaction: a snapshot that fails to save must not undo usage already accepted (nor hold
+       * the stream's lock longer), and a missing or older one only makes the next load read more events.
+       */
+      await saveSnapshot(db, {
+        streamId,
+        version: result.nextVersion,
+        schemaVersion: BILLING_STATE_SCHEMA_VERSION,
+        state: input.stateAfter,
+      }).catch((error: Error) => log('billing snapshot not saved', { streamId, error: error.message }));
+      return { appended: true, version: result.nextVersion, position: result.lastPosition.toString() };
+    },
+  };
+}
+
+export type BillingCommandActivities = ReturnType<typeof createBillingCommandActivities>;
