@@ -15,6 +15,7 @@ import {
   foldPayment,
   formatStoredAmount,
   isDomainError,
+  refundingMinor,
   toPaymentView,
   type PaymentCommand,
   type PaymentEvent,
@@ -120,12 +121,28 @@ const update =
     type: 'UpdatePayment',
     data: { paymentId: s.paymentId, ...fields },
   });
-const refund =
+const requestRefund =
   (amount: string) =>
   (s: PaymentStream): PaymentCommand => ({
     type: 'RefundPayment',
     data: { paymentId: s.paymentId, refundId: randomUUID(), amount, reason: null },
   });
+/** The gateway's answer to the oldest refund in flight (a made-up id when there is none: the domain refuses it). */
+const answerRefund =
+  (outcome: 'approved' | 'declined') =>
+  (s: PaymentStream): PaymentCommand => {
+    const state = s.state;
+    const refundId = (state.kind === 'absent' ? undefined : Object.keys(state.refundsInFlight)[0]) ?? randomUUID();
+    return {
+      type: 'RecordRefundResult',
+      data:
+        outcome === 'approved'
+          ? { paymentId: s.paymentId, refundId, outcome, gatewayReference: `sim_re_${randomUUID()}` }
+          : { paymentId: s.paymentId, refundId, outcome, reason: 'refund_declined' },
+    };
+  };
+/** A refund the gateway approved: RefundRequested, then PaymentRefunded. */
+const refund = (amount: string) => [requestRefund(amount), answerRefund('approved')];
 const remove = (s: PaymentStream): PaymentCommand => ({
   type: 'DeletePayment',
   data: { paymentId: s.paymentId, reason: 'test' },
@@ -177,14 +194,40 @@ describe('paymentsProjection', () => {
       deleted: false,
     });
 
-    await stream.runAll(refund('30.00'), update({ description: 'after refund' }), refund('70.00'));
+    await stream.runAll(requestRefund('30.00'));
+    await project(stream.lastPosition);
+    // Asked of the gateway, not moved back yet: the view does not count it as refunded.
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      status: 'processed',
+      refundedAmount: '0.00',
+      version: 4,
+    });
+
+    await stream.runAll(answerRefund('approved'), update({ description: 'after refund' }), ...refund('70.00'));
     await project(stream.lastPosition);
 
     await expectRowToEqualFold(stream);
     expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
       status: 'refunded',
       refundedAmount: '100.00',
-      version: 6,
+      version: 8,
+    });
+  });
+
+  it('a declined refund changes neither the refunded amount nor the status', async () => {
+    const stream = await new PaymentStream().runAll(
+      create('40.00'),
+      approve,
+      requestRefund('15.00'),
+      answerRefund('declined'),
+    );
+    await project(stream.lastPosition);
+
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      status: 'processed',
+      refundedAmount: '0.00',
+      version: 4,
     });
   });
 
@@ -226,15 +269,53 @@ describe('paymentsProjection', () => {
 
     expect(await allRows()).toEqual(before);
 
-    await stream.run(refund('20.00'));
+    await stream.runAll(...refund('20.00'));
     await rewindCheckpoint();
     await project(stream.lastPosition, 3);
 
     await expectRowToEqualFold(stream);
     expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
-      version: 4,
+      version: 5,
       status: 'partially_refunded',
       refundedAmount: '20.00',
+    });
+  });
+
+  it('folds events whose paymentId is spelled in upper case into the one payment, by its canonical id', async () => {
+    // As a writer that did not canonicalize its input spelled them: the stream id canonical, the data not.
+    const stream = new PaymentStream();
+    const shouted = stream.paymentId.toUpperCase();
+    const appendAs = async (paymentId: string, command: (s: PaymentStream) => PaymentCommand) => {
+      const state = stream.state;
+      const decision = decide(state, command(stream), tick());
+      if (isDomainError(decision)) throw decision;
+      const result = await appendToStream(eventStore, {
+        streamId: paymentStreamId(stream.paymentId),
+        streamType: 'payment',
+        expectedVersion: state.version === 0 ? 'no_stream' : state.version,
+        events: decision.map((event) => ({
+          eventId: randomUUID(),
+          type: event.type,
+          data: { ...event.data, paymentId },
+          metadata: { organizationId: stream.organizationId },
+        })),
+      });
+      stream.events.push(...decision);
+      stream.lastPosition = result.lastPosition;
+    };
+    // Both spellings in one batch, then an upper-case event on a row that exists.
+    await appendAs(shouted, create('40.00'));
+    await appendAs(stream.paymentId, approve);
+    await project(stream.lastPosition);
+    await appendAs(shouted, update({ description: 'shouted' }));
+    await project(stream.lastPosition);
+
+    await expectRowToEqualFold(stream);
+    expect(await findPaymentView(readDb, stream.paymentId)).toMatchObject({
+      paymentId: stream.paymentId,
+      status: 'processed',
+      description: 'shouted',
+      version: 3,
     });
   });
 
@@ -253,6 +334,7 @@ describe('paymentsProjection', () => {
         metadata: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
       }),
       fc.record({ kind: fc.constant('refund' as const), share: fc.constantFrom(1, 2, 3) }),
+      fc.record({ kind: fc.constant('refundAnswer' as const), outcome: fc.constantFrom('approved', 'declined') }),
       fc.record({ kind: fc.constant('delete' as const) }),
     );
     const script = fc.record({
@@ -277,9 +359,13 @@ describe('paymentsProjection', () => {
         case 'metadata':
           return update({ metadata: each.metadata })(s);
         case 'refund': {
-          const rest = state.kind === 'absent' ? 1n : state.amountMinor - state.refundedMinor;
-          return refund(formatStoredAmount(each.share === 1 ? rest : rest / BigInt(each.share) || 1n, currency))(s);
+          const rest = state.kind === 'absent' ? 1n : state.amountMinor - state.refundedMinor - refundingMinor(state);
+          return requestRefund(formatStoredAmount(each.share === 1 ? rest : rest / BigInt(each.share) || 1n, currency))(
+            s,
+          );
         }
+        case 'refundAnswer':
+          return answerRefund(each.outcome)(s);
         case 'delete':
           return remove(s);
         default: {
@@ -299,7 +385,11 @@ describe('paymentsProjection', () => {
         steps: [
           { kind: 'approve' as const },
           { kind: 'refund' as const, share: 2 as const },
+          { kind: 'refundAnswer' as const, outcome: 'approved' as const },
           { kind: 'refund' as const, share: 1 as const },
+          { kind: 'refundAnswer' as const, outcome: 'declined' as const },
+          { kind: 'refund' as const, share: 1 as const },
+          { kind: 'refundAnswer' as const, outcome: 'approved' as const },
           { kind: 'delete' as const },
         ],
       },
@@ -351,6 +441,8 @@ describe('paymentsProjection', () => {
       'PaymentProcessed',
       'PaymentRefunded',
       'PaymentUpdated',
+      'RefundDeclined',
+      'RefundRequested',
     ]);
   });
 });

@@ -1,4 +1,5 @@
 import { sql, type Transaction } from 'kysely';
+import { canonicalUuid } from '@gyroscops/contracts';
 import { evolve, initialPaymentState, isPaymentEvent, PAYMENT_EVENT_TYPES, type PaymentState } from '@gyroscops/domain';
 import type { RecordedEvent } from '@gyroscops/event-store';
 import type { Projection, ProjectionChanges } from '@gyroscops/projections';
@@ -22,7 +23,9 @@ export const paymentsProjection: Projection<PaymentReadTables> = {
   async apply(events: RecordedEvent[], trx: Transaction<PaymentReadTables>): Promise<ProjectionChanges> {
     const byPayment = new Map<string, RecordedEvent[]>();
     for (const event of events) {
-      const paymentId = String(event.data.paymentId);
+      // Grouped, folded and announced by the id's canonical spelling (the rows' uuid column prints it
+      // so): an event written with `paymentId` in upper case still belongs to its payment.
+      const paymentId = canonicalUuid(String(event.data.paymentId));
       const list = byPayment.get(paymentId);
       if (list) list.push(event);
       else byPayment.set(paymentId, [event]);
@@ -40,7 +43,7 @@ export const paymentsProjection: Projection<PaymentReadTables> = {
       let state = states.get(paymentId) ?? initialPaymentState;
       let lastPosition = 0n;
       for (const event of streamEvents) {
-        const domainEvent = { type: event.type, data: event.data };
+        const domainEvent = { type: event.type, data: { ...event.data, paymentId } };
         if (event.streamVersion <= state.version || !isPaymentEvent(domainEvent)) continue;
         state = evolve(state, domainEvent);
         lastPosition = event.position;
