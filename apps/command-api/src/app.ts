@@ -12,8 +12,10 @@ import {
   type LogConfig,
 } from '@gyroscops/platform';
 import type { Registry } from 'prom-client';
+import { BillingCommandDispatcher } from './commands/billing-command-dispatcher';
 import { CommandDispatcher } from './commands/command-dispatcher';
 import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
+import { registerBillingCommandRoutes } from './routes/billing-commands.routes';
 import { registerCommandStatusRoutes } from './routes/command-status.routes';
 import { registerPaymentCommandRoutes } from './routes/payment-commands.routes';
 
@@ -50,6 +52,7 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     tags: [
       { name: 'payments', description: 'Commands on payments' },
       { name: 'commands', description: 'The state of asynchronous commands' },
+      { name: 'billing', description: "Commands on organizations' billing: plans and usage" },
     ],
     readiness: {
       postgres: () => sql`select 1`.execute(deps.eventStore),
@@ -64,6 +67,15 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     taskQueue: deps.taskQueue,
   });
   registerPaymentCommandRoutes(app, { dispatcher, organizationOf: createPaymentOrganizationLookup(deps.eventStore) });
+  registerBillingCommandRoutes(app, {
+    dispatcher: new BillingCommandDispatcher({
+      temporal: deps.temporal,
+      idempotencyDb: deps.idempotencyDb,
+      resultTimeoutMs: deps.resultTimeoutMs,
+      idempotencyTtlMs: deps.idempotencyTtlMs,
+      taskQueue: deps.taskQueue,
+    }),
+  });
   registerCommandStatusRoutes(app, deps.temporal);
   return app;
 }

@@ -72,6 +72,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/organizations/{organizationId}/billing-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an organization's billing plan (admin role)
+         * @description The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.
+         */
+        put: operations["setBillingPlan"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments": {
         parameters: {
             query?: never;
@@ -124,6 +144,26 @@ export interface paths {
         put?: never;
         /** Refund a processed payment, fully or in part */
         post: operations["refundPayment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a batch of one organization's usage (1 to 1,000 records)
+         * @description The batch is validated whole: one bad record answers 400 with `errors` naming its index (`body:/records/7/meter`) and nothing is stored. Every record names the same organization, one of the caller's (403 otherwise), whose plan has the record's meter. A record whose `recordId` the organization already had accepted is a duplicate: counted in `duplicates`, never billed twice. Bodies up to 1 MiB (other routes: 64 KiB).
+         */
+        post: operations["recordUsage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -368,6 +408,192 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+        };
+    };
+    setBillingPlan: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    baseFee?: string | null;
+                    /**
+                     * @description ISO 4217 code.
+                     * @example EUR
+                     */
+                    currency: string;
+                    /**
+                     * @description An ISO 8601 duration ("P1M", "P7D", "PT1H"), from PT1S to P1Y.
+                     * @example P1M
+                     */
+                    cycle: string;
+                    /** @description Waits between payment attempts; default ["P1D","P3D","P7D"], [] for no retry. */
+                    dunning?: string[];
+                    /** @description Meter name -> price; at most 100 meters. */
+                    meters: {
+                        [key: string]: {
+                            /** @description How a cycle's records of a meter make the quantity billed: their sum, their number or the largest. */
+                            aggregation: "sum" | "count" | "max";
+                            /**
+                             * @description Price per unit of the aggregated quantity, in the plan's currency, up to 12 decimals.
+                             * @example 0.000012
+                             */
+                            unitPrice: string;
+                        };
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description The plan is recorded; it bills from effectiveFrom */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
+                         */
+                        commandId: string;
+                        /**
+                         * Format: date-time
+                         * @description When the plan bills: now for the first plan, else the start of the next cycle.
+                         */
+                        effectiveFrom: string;
+                        organizationId: string;
+                        /** @description Global event position (decimal string). */
+                        position: string;
+                        /** @description The organization billing stream's version after the command. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body) */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The command is still running after the wait: repeat the request (it is safe to) for its answer */
+            504: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
         };
@@ -1100,6 +1326,190 @@ export interface operations {
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     /** @description Seconds to wait before trying again */
                     "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    recordUsage: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description One organization's records, 1 to 1,000; validated as a whole. */
+                    records: {
+                        /**
+                         * @description A meter name: a letter, then up to 63 letters, digits, "_", ".", ":" or "-".
+                         * @example cpu_seconds
+                         */
+                        meter: string;
+                        /**
+                         * Format: date-time
+                         * @description When the usage happened: the cycle containing it bills it. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second.
+                         */
+                        occurredAt: string;
+                        organizationId: string;
+                        /** @description A flat object of at most 20 string values of at most 500 characters. */
+                        properties?: {
+                            [key: string]: string;
+                        };
+                        /**
+                         * @description A non-negative decimal string with up to 12 decimals, below 10^15 ("1.5", "0.000012").
+                         * @example 1.5
+                         */
+                        quantity: string;
+                        /** @description The client's id: a record whose id the organization already had accepted is a duplicate. */
+                        recordId: string;
+                        resourceId?: string | null;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The batch is recorded: accepted and duplicate records counted */
+            202: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Records stored now. */
+                        accepted: number;
+                        /**
+                         * Format: uuid
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
+                         */
+                        commandId: string;
+                        /** @description Records already accepted before (or repeated in the batch): counted, never billed twice. */
+                        duplicates: number;
+                        organizationId: string;
+                        /** @description Global event position (decimal string). */
+                        position: string;
+                        /** @description The organization billing stream's version after the batch. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body) */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Body larger than 64 KiB */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Content type is not application/json */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description The command is still running after the wait: repeat the request (it is safe to) for its answer */
+            504: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
                     [name: string]: unknown;
                 };
                 content: {

@@ -120,3 +120,8 @@ export const UsageRecorded = Type.Object({
   position: Position,
 });
 export type UsageRecorded = Static<typeof UsageRecorded>;
+
+/** Billing commands take an Idempotency-Key (scoped to the command's organization), as payment commands do. */
+export const BillingCommandHeaders = Type.Object({
+  'idempotency-key': Type.Optional(SafeString({ minLength: 1, maxLength: 200 })),
+});

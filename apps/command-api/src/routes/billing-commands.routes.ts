@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  BillingCommandHeaders,
+  BillingPlanSet,
+  OrganizationIdParams,
+  RecordUsageBody,
+  SetBillingPlanBody,
+  UsageRecorded,
+  type BillingCommandResult,
+  type CommandContext,
+} from '@gyroscops/contracts';
+import { isDomainError, parseUsageBatch, validatePlan, type FieldError } from '@gyroscops/domain';
+import { hashRequest } from '@gyroscops/idempotency';
+import { ApplicationError, bodyRouteProblems, requireRole, type HttpApp } from '@gyroscops/platform';
+import { callerOf } from '../caller';
+import type { BillingCommandDispatcher } from '../commands/billing-command-dispatcher';
+
+export interface BillingCommandRouteDependencies {
+  dispatcher: BillingCommandDispatcher;
+}
+
+/**
+ * A usage batch of 1,000 records is a few hundred KiB: over the 64 KiB every other body is held
+ * to, so this route alone takes up to 1 MiB.
+ */
+export const USAGE_BODY_LIMIT_BYTES = 1024 * 1024;
+
+type Headers = { 'idempotency-key'?: string };
+
+/** Field errors the domain found in the body, as the edge names them. */
+const bodyErrors = (errors: readonly FieldError[]) => errors.map((error) => ({ ...error, path: `body:${error.path}` }));
+
+function idempotencyOf(request: FastifyRequest, headers: Headers) {
+  const key = headers['idempotency-key'];
+  return key
+    ? {
+        key,
+        requestHash: hashRequest(request.method, request.routeOptions.url ?? request.url, {
+          params: request.params,
+          body: request.body ?? null,
+        }),
+      }
+    : undefined;
+}
+
+const sendReply = (reply: FastifyReply, answer: { status: number; body: unknown; headers: Record<string, string> }) =>
+  reply.code(answer.status).headers(answer.headers).send(answer.body);
+
+function contextOf(request: FastifyRequest, allowedOrganizations: string[] | undefined): CommandContext {
+  const context: CommandContext = {
+    commandId: randomUUID(),
+    correlationId: request.correlationId,
+    causationId: request.id,
+    userId: callerOf(request).userId,
+  };
+  if (allowedOrganizations !== undefined) context.allowedOrganizations = allowedOrganizations;
+  return context;
+}
+
+const TIMEOUT_PROBLEM = {
+  504: {
+    description: 'The command is still running after the wait: repeat the request (it is safe to) for its answer',
+    content: { 'application/problem+json': { schema: { $ref: 'ProblemDetails#' } } },
+  },
+};
+
+/** The billing commands: each one becomes a billing command workflow on the organization's stream. */
+export function registerBillingCommandRoutes(app: HttpApp, deps: BillingCommandRouteDependencies): void {
+  const { dispatcher } = deps;
+
+  app.put(
+    '/organizations/:organizationId/billing-plan',
+    {
+      onRequest: async (request) => requireRole(request, 'admin'),
+      schema: {
+        tags: ['billing'],
+        operationId: 'setBillingPlan',
+        summary: "Set an organization's billing plan (admin role)",
+        description:
+          "The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.",
+        headers: BillingCommandHeaders,
+        params: OrganizationIdParams,
+        body: SetBillingPlanBody,
+        response: {
+          200: { ...BillingPlanSet, description: 'The plan is recorded; it bills from effectiveFrom' },
+          ...bodyRouteProblems(400, 403, 409),
+          ...TIMEOUT_PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = request.params;
+      // Currencies, durations' range and meter rules are the domain's: refuse a bad plan before any workflow starts.
+      const plan = validatePlan(request.body);
+      if (isDomainError(plan)) throw new ApplicationError('VALIDATION', plan.message, bodyErrors(plan.errors));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          // An admin acts for any organization: the command is not limited to the token's.
+          command: { kind: 'set-plan', context: contextOf(request, undefined), organizationId, plan: request.body },
+          idempotency: idempotencyOf(request, request.headers),
+          successStatus: 200,
+          bodyOf: (result: BillingCommandResult) =>
+            result.kind === 'plan-set'
+              ? {
+                  commandId: result.commandId,
+                  organizationId: result.organizationId,
+                  version: result.version,
+                  effectiveFrom: result.effectiveFrom,
+                  position: result.position,
+                }
+              : result,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/usage',
+    {
+      bodyLimit: USAGE_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['billing'],
+        operationId: 'recordUsage',
+        summary: "Record a batch of one organization's usage (1 to 1,000 records)",
+        description:
+          "The batch is validated whole: one bad record answers 400 with `errors` naming its index (`body:/records/7/meter`) and nothing is stored. Every record names the same organization, one of the caller's (403 otherwise), whose plan has the record's meter. A record whose `recordId` the organization already had accepted is a duplicate: counted in `duplicates`, never billed twice. Bodies up to 1 MiB (other routes: 64 KiB).",
+        headers: BillingCommandHeaders,
+        body: RecordUsageBody,
+        response: {
+          202: { ...UsageRecorded, description: 'The batch is recorded: accepted and duplicate records counted' },
+          ...bodyRouteProblems(400, 403, 409),
+          ...TIMEOUT_PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const caller = callerOf(request);
+      const { records } = request.body;
+      const foreign = records.find((record) => !caller.allowedOrganizations.includes(record.organizationId));
+      if (foreign) {
+        throw new ApplicationError('FORBIDDEN', `you may not record usage for organization ${foreign.organizationId}`);
+      }
+      // One organization per batch: its records are accepted or refused together, in one append.
+      const organizationId = records[0]?.organizationId ?? '';
+      const others = records.flatMap((record, i) =>
+        record.organizationId === organizationId
+          ? []
+          : [{ path: `body:/records/${i}/organizationId`, message: `must be ${organizationId}, as record 0's` }],
+      );
+      if (others.length > 0)
+        throw new ApplicationError('VALIDATION', "a usage batch holds one organization's records", others);
+      const parsed = parseUsageBatch(records);
+      if (isDomainError(parsed)) throw new ApplicationError('VALIDATION', parsed.message, bodyErrors(parsed.errors));
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command: {
+            kind: 'record-usage',
+            context: contextOf(request, caller.allowedOrganizations),
+            organizationId,
+            records,
+          },
+          idempotency: idempotencyOf(request, request.headers),
+          successStatus: 202,
+          bodyOf: (result: BillingCommandResult) =>
+            result.kind === 'usage-recorded'
+              ? {
+                  commandId: result.commandId,
+                  organizationId: result.organizationId,
+                  accepted: result.accepted,
+                  duplicates: result.duplicates,
+                  version: result.version,
+                  position: result.position,
+                }
+              : result,
+        }),
+      );
+    },
+  );
+}
