@@ -1,6 +1,7 @@
 export * from './workflows/task-queues';
 export * from './workflows/workflow-definition';
 export * from './workflows/payment-command';
+export { canonicalPaymentCommand } from './workflows/canonical-payment-command';
 export * from './workflows/billing-command';
 export * from './workflows/projection';
 export * from './events/event-metadata';

@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
+  canonicalPaymentCommand,
   commandWorkflowId,
   PAYMENT_COMMAND_WORKFLOW,
   TASK_QUEUES,
@@ -15,7 +16,6 @@ import {
   temporalUnavailable,
   workflowHandle,
 } from '@gyroscops/platform';
-import { canonicalCommand } from './canonical-command';
 import { outcomeOfFailure, type CommandOutcome } from './command-outcome';
 
 /** An HTTP answer, ready to send. */
@@ -58,7 +58,7 @@ export class CommandDispatcher {
   constructor(private readonly options: CommandDispatcherOptions) {}
 
   async dispatch(request: DispatchRequest): Promise<CommandReply> {
-    let command = canonicalCommand(request.command);
+    let command = canonicalPaymentCommand(request.command);
     if (request.idempotency) {
       const claim = await claimIdempotencyKey(this.options.idempotencyDb, {
         organizationId: request.organizationId,

@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
 import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts/workflows';
+import { canonicalPaymentCommand } from '@gyroscops/contracts/workflows';
 import {
   decide,
   foldPayment,
@@ -22,7 +23,9 @@ const MAX_CONFLICT_RETRIES = 10;
  * payment is created, and appends the events with the version they were decided against.
  * Changing what it records breaks the replay of running commands: see docs/workflow-versioning.md.
  */
-export async function paymentCommandWorkflow(request: PaymentCommandRequest): Promise<PaymentCommandResult> {
+export async function paymentCommandWorkflow(input: PaymentCommandRequest): Promise<PaymentCommandResult> {
+  // Started by any client, not only the command-api: the ids become the stream id and the events' data.
+  const request = canonicalPaymentCommand(input);
   const steps = commandSteps;
   switch (request.kind) {
     case 'create':

@@ -11,7 +11,7 @@ import { SafeString } from './safe-string.schema';
 export const CANONICAL_FORM_KEYWORD = 'x-canonical-form';
 
 /** The canonical spelling of a UUID (see CANONICAL_FORM_KEYWORD), for ids that did not come through the edge's validation. */
-export const canonicalUuid = (id: string): string => id.toLowerCase().replace(/^urn:uuid:/, '');
+export { canonicalUuid } from '../workflows/canonical-payment-command';
 
 export const Uuid = Type.String({
   format: 'uuid',

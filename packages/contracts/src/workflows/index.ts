@@ -7,6 +7,7 @@
 export * from './task-queues';
 export * from './workflow-definition';
 export * from './payment-command';
+export * from './canonical-payment-command';
 export * from './billing-command';
 export * from './projection';
 export * from './reports';
