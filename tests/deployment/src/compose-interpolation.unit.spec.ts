@@ -20,7 +20,9 @@ describe("Compose's interpolation", () => {
   });
 
   it('fails on required variables that are missing, and on malformed expressions', () => {
-    expect(() => interpolate('${UNSET:?set it}', variables)).toThrow('required variable UNSET is missing a value: set it');
+    expect(() => interpolate('${UNSET:?set it}', variables)).toThrow(
+      'required variable UNSET is missing a value: set it',
+    );
     expect(() => interpolate('${EMPTY:?set it}', variables)).toThrow('required variable EMPTY');
     expect(interpolate('[${EMPTY?set it}]', variables)).toBe('[]');
     expect(() => interpolate('${UNSET?set it}', variables)).toThrow('required variable UNSET');

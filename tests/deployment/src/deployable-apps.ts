@@ -31,11 +31,41 @@ const withTracing =
   };
 
 export const DEPLOYABLE_APPS: readonly DeployableApp[] = [
-  { name: 'command-api', kind: 'api', readConfig: withTracing(readCommandApiConfig), portOf: (env) => readCommandApiConfig(env).http.port, portVariable: 'COMMAND_API_PORT' },
-  { name: 'query-api', kind: 'api', readConfig: withTracing(readQueryApiConfig), portOf: (env) => readQueryApiConfig(env).http.port, portVariable: 'QUERY_API_PORT' },
-  { name: 'command-worker', kind: 'worker', readConfig: withTracing(readCommandWorkerConfig), portOf: (env) => readCommandWorkerConfig(env).health.port, portVariable: 'COMMAND_WORKER_HEALTH_PORT' },
-  { name: 'projection-worker', kind: 'worker', readConfig: withTracing(readProjectionWorkerConfig), portOf: (env) => readProjectionWorkerConfig(env).health.port, portVariable: 'PROJECTION_WORKER_HEALTH_PORT' },
-  { name: 'query-worker', kind: 'worker', readConfig: withTracing(readQueryWorkerConfig), portOf: (env) => readQueryWorkerConfig(env).health.port, portVariable: 'QUERY_WORKER_HEALTH_PORT' },
+  {
+    name: 'command-api',
+    kind: 'api',
+    readConfig: withTracing(readCommandApiConfig),
+    portOf: (env) => readCommandApiConfig(env).http.port,
+    portVariable: 'COMMAND_API_PORT',
+  },
+  {
+    name: 'query-api',
+    kind: 'api',
+    readConfig: withTracing(readQueryApiConfig),
+    portOf: (env) => readQueryApiConfig(env).http.port,
+    portVariable: 'QUERY_API_PORT',
+  },
+  {
+    name: 'command-worker',
+    kind: 'worker',
+    readConfig: withTracing(readCommandWorkerConfig),
+    portOf: (env) => readCommandWorkerConfig(env).health.port,
+    portVariable: 'COMMAND_WORKER_HEALTH_PORT',
+  },
+  {
+    name: 'projection-worker',
+    kind: 'worker',
+    readConfig: withTracing(readProjectionWorkerConfig),
+    portOf: (env) => readProjectionWorkerConfig(env).health.port,
+    portVariable: 'PROJECTION_WORKER_HEALTH_PORT',
+  },
+  {
+    name: 'query-worker',
+    kind: 'worker',
+    readConfig: withTracing(readQueryWorkerConfig),
+    portOf: (env) => readQueryWorkerConfig(env).health.port,
+    portVariable: 'QUERY_WORKER_HEALTH_PORT',
+  },
   // `node dist/main.js migrate` reads only the Postgres settings (apps/cli/src/commands/migrate.command.ts).
   { name: 'cli', kind: 'job', readConfig: (env) => loadConfig(readPostgresConfig, env) },
 ];

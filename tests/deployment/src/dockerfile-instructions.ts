@@ -49,7 +49,8 @@ export function parseDockerfile(text: string): ParsedDockerfile {
       if (!match) throw new Error(`line ${instruction.line}: cannot read FROM ${instruction.args}`);
       stages.push({ from: match[1]!, name: match[2], instructions: [] });
     } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`line ${instruction.line}: ${instruction.keyword} before the first FROM`);
+      if (instruction.keyword !== 'ARG')
+        throw new Error(`line ${instruction.line}: ${instruction.keyword} before the first FROM`);
       const [name, value] = instruction.args.split('=', 2);
       globalArgs.set(name!, value);
     } else {

@@ -18,7 +18,9 @@ describe('.env.example', () => {
   it('lists every variable any service reads, and each with its default', () => {
     const listed = new Set(collectEnvVariables(SERVICES, MINIMAL_ENV).map((variable) => variable.name));
     for (const app of SERVICES) {
-      const read = [...readConfigRecordingNames(app, MINIMAL_ENV).namesRead].filter((name) => /^[A-Z][A-Z0-9_]*$/.test(name));
+      const read = [...readConfigRecordingNames(app, MINIMAL_ENV).namesRead].filter((name) =>
+        /^[A-Z][A-Z0-9_]*$/.test(name),
+      );
       expect(read.filter((name) => !listed.has(name))).toEqual([]);
     }
     const example = readRepositoryFile('.env.example');

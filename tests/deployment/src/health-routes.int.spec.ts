@@ -20,9 +20,14 @@ function probedPaths(kind: 'api' | 'worker'): string[] {
   const paths = new Set<string>();
   for (const object of loadManifestObjects()) {
     if (object.kind !== 'Deployment' || !names.has(object.metadata.name as (typeof SERVICES)[number]['name'])) continue;
-    const template = (object.spec as { template: { metadata: { annotations: Record<string, string> }; spec: { containers: ProbedContainer[] } } }).template;
+    const template = (
+      object.spec as {
+        template: { metadata: { annotations: Record<string, string> }; spec: { containers: ProbedContainer[] } };
+      }
+    ).template;
     for (const container of template.spec.containers) {
-      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) paths.add(probe.httpGet.path);
+      for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe])
+        paths.add(probe.httpGet.path);
     }
     paths.add(template.metadata.annotations['prometheus.io/path']!);
   }

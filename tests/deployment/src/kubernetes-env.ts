@@ -21,8 +21,10 @@ export function envSourcesOf(objects: ManifestObject[]): EnvSources {
   const configMaps = new Map<string, Record<string, string>>();
   const secrets = new Map<string, Record<string, string>>();
   for (const object of objects) {
-    if (object.kind === 'ConfigMap') configMaps.set(object.metadata.name, (object.data ?? {}) as Record<string, string>);
-    if (object.kind === 'Secret') secrets.set(object.metadata.name, (object.stringData ?? {}) as Record<string, string>);
+    if (object.kind === 'ConfigMap')
+      configMaps.set(object.metadata.name, (object.data ?? {}) as Record<string, string>);
+    if (object.kind === 'Secret')
+      secrets.set(object.metadata.name, (object.stringData ?? {}) as Record<string, string>);
   }
   return { configMaps, secrets };
 }
@@ -42,7 +44,8 @@ export function resolveContainerEnv(entries: EnvEntry[], sources: EnvSources): {
       env[entry.name] = entry.value;
     } else if (configMapRef) {
       const value = sources.configMaps.get(configMapRef.name)?.[configMapRef.key];
-      if (value === undefined) problems.push(`${entry.name}: ConfigMap ${configMapRef.name} has no key ${configMapRef.key}`);
+      if (value === undefined)
+        problems.push(`${entry.name}: ConfigMap ${configMapRef.name} has no key ${configMapRef.key}`);
       env[entry.name] = value;
     } else if (secretRef) {
       const value = sources.secrets.get(secretRef.name)?.[secretRef.key];

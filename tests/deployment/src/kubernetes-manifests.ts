@@ -63,7 +63,9 @@ export function parseYamlDocuments(file: string, text: string): unknown[] {
 /** Every object of every manifest under infra/kubernetes, with the file it came from. */
 export function loadManifestObjects(): ManifestObject[] {
   return manifestFiles().flatMap((file) =>
-    parseYamlDocuments(file, readRepositoryFile(KUBERNETES_FOLDER, file)).map((value) => ({ ...(value as object), file }) as ManifestObject),
+    parseYamlDocuments(file, readRepositoryFile(KUBERNETES_FOLDER, file)).map(
+      (value) => ({ ...(value as object), file }) as ManifestObject,
+    ),
   );
 }
 

@@ -41,7 +41,11 @@ export async function installForProduction(app: string, seed?: ProductionInstall
   }
 }
 
-async function layOut(app: string, pruneFolder: string, seed: ProductionInstall | undefined): Promise<ProductionInstall> {
+async function layOut(
+  app: string,
+  pruneFolder: string,
+  seed: ProductionInstall | undefined,
+): Promise<ProductionInstall> {
   const root = join(pruneFolder, 'app');
   cpSync(join(pruneFolder, 'json'), root, { recursive: true });
   cpSync(join(pruneFolder, 'full'), root, { recursive: true });
@@ -51,7 +55,12 @@ async function layOut(app: string, pruneFolder: string, seed: ProductionInstall 
     cpSync(dist, join(root, folder, 'dist'), { recursive: true });
   }
   // A bare environment: npm_config_* variables of an `npm test` around this run must not change the install.
-  const options = { cwd: root, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' }, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 };
+  const options = {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+    timeout: 180_000,
+    maxBuffer: 16 * 1024 * 1024,
+  };
   const flags = ['--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'];
   if (seed) {
     await run('cp', ['-al', join(seed.root, 'node_modules'), join(root, 'node_modules')], options);

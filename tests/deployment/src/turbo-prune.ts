@@ -13,10 +13,14 @@ const run = promisify(execFile);
  */
 export async function turboPrune(packageName: string): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), 'gyroscops-prune-'));
-  await run(join(REPOSITORY_ROOT, 'node_modules', '.bin', 'turbo'), ['prune', packageName, '--docker', `--out-dir=${out}`], {
-    cwd: REPOSITORY_ROOT,
-    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
-    timeout: 120_000,
-  });
+  await run(
+    join(REPOSITORY_ROOT, 'node_modules', '.bin', 'turbo'),
+    ['prune', packageName, '--docker', `--out-dir=${out}`],
+    {
+      cwd: REPOSITORY_ROOT,
+      env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' },
+      timeout: 120_000,
+    },
+  );
   return out;
 }
