@@ -140,6 +140,41 @@ describe('billing plan and usage through the command-api', () => {
     expect(sent.body).toMatchObject({ accepted: 1, duplicates: 1 });
   });
 
+  it('accepts every record exactly once when batches with overlapping record ids race', async () => {
+    const organizationId = `${prefix}-race`;
+    grantOrganizations(organizationId);
+    expect((await setPlan(organizationId, PLAN)).status).toBe(200);
+    const records = Array.from({ length: 40 }, () => record(organizationId));
+    // Six batches of 15 records, each sliding 5 along: most records are in three batches at once.
+    const batches = Array.from({ length: 6 }, (_, i) => records.slice(i * 5, i * 5 + 15));
+
+    const answers = await Promise.all(batches.map((batch) => sendUsage(batch)));
+
+    expect(answers.map((a) => a.status)).toEqual(batches.map(() => 202));
+    // How we know: the accepted counts add up to the number of distinct records, every batch
+    // counts its other records as duplicates, and the stored events hold each record id once.
+    const distinct = new Set(batches.flat().map((r) => r.recordId));
+    const bodies = answers.map((a) => a.body as { accepted: number; duplicates: number });
+    expect(bodies.reduce((sum, b) => sum + b.accepted, 0)).toBe(distinct.size);
+    bodies.forEach((b, i) => expect(b.accepted + b.duplicates).toBe(batches[i]?.length));
+    const stored = await storedRecordIds(organizationId);
+    expect(stored).toHaveLength(distinct.size);
+    expect(new Set(stored)).toEqual(distinct);
+
+    // The latest append left a snapshot at the stream's version, whose usage counts every record.
+    const events = await storedEvents(organizationId);
+    const snapshot = await stack.eventStore
+      .selectFrom('stream_snapshots')
+      .select(['version', 'state'])
+      .where('stream_id', '=', organizationBillingStreamId(organizationId))
+      .executeTakeFirstOrThrow();
+    expect(snapshot.version).toBe(events.length);
+    const usage = (snapshot.state as { usage: [string, { count: number; sum: string }][] }).usage;
+    expect(usage).toEqual([
+      ['cpu_seconds', { count: distinct.size, sum: String(distinct.size * 1.5 * 1e12), max: '1500000000000' }],
+    ]);
+  });
+
   it('refuses a batch with one bad record as a whole, naming its index, and stores nothing', async () => {
     const before = await storedEvents(organizations.main);
     const good = [record(organizations.main), record(organizations.main)];
