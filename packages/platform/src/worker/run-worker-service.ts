@@ -45,7 +45,7 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<v
   try {
     server = await startWorkerHealthServer({ ...options.health, metrics: options.metrics, readiness });
   } catch (error) {
-    await options.close();
+    await withinShutdownTimeout(options, options.close());
     throw error;
   }
   const running = Promise.all(options.workers.map((worker) => worker.run()));
@@ -90,8 +90,32 @@ export async function runWorkerService(options: WorkerServiceOptions): Promise<v
   // Stopped by itself (a fatal worker error): close, and let the caller exit with an error.
   shutdown.uninstall();
   logger.error({ err: failure }, `${options.name} workers stopped unexpectedly`);
-  await closeAll();
+  await withinShutdownTimeout(options, closeAll());
   throw failure ?? new Error(`${options.name} workers stopped unexpectedly`);
+}
+
+/**
+ * A close that never settles (a connection stuck on a dead server) must not keep a failed service
+ * alive: past the shutdown timeout the caller gets the failure anyway and exits non-zero.
+ */
+async function withinShutdownTimeout(options: WorkerServiceOptions, closing: Promise<void>): Promise<void> {
+  const timeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      options.logger.error({ timeoutMs }, `${options.name}: closing took too long after a failure`);
+      resolve();
+    }, timeoutMs);
+    timer.unref();
+  });
+  try {
+    await Promise.race([
+      closing.catch((error: unknown) => options.logger.error({ err: error }, 'close failed')),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Ready only while every worker polls its task queue. */
