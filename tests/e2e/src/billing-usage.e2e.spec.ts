@@ -242,7 +242,7 @@ describe('billing plan and usage through the command-api', () => {
     expect(JSON.stringify(mixed.body.errors)).toContain('/records/1/organizationId');
   });
 
-  it('lets only an admin set a plan', async () => {
+  it('lets only an admin of the organization set its plan', async () => {
     const refused = await setPlan(
       organizations.main,
       { ...PLAN, baseFee: '99.00' },
@@ -254,6 +254,13 @@ describe('billing plan and usage through the command-api', () => {
     expect(refused.status).toBe(403);
     const plans = (await storedEvents(organizations.main)).filter((event) => event.type === 'BillingPlanSet');
     expect(plans).toHaveLength(1);
+
+    // An admin of other organizations does not see this one.
+    const invisible = await setPlan(foreignOrganization, PLAN, {
+      authorization: bearer({ sub: 'other-admin', orgs: [organizations.main], roles: ['admin'] }),
+    });
+    expect(invisible.status).toBe(404);
+    expect(await storedEvents(foreignOrganization)).toEqual([]);
   });
 
   it('refuses a plan the domain finds wrong (a cycle over a year) before any workflow', async () => {

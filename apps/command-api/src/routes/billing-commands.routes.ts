@@ -47,15 +47,15 @@ function idempotencyOf(request: FastifyRequest, headers: Headers) {
 const sendReply = (reply: FastifyReply, answer: { status: number; body: unknown; headers: Record<string, string> }) =>
   reply.code(answer.status).headers(answer.headers).send(answer.body);
 
-function contextOf(request: FastifyRequest, allowedOrganizations: string[] | undefined): CommandContext {
-  const context: CommandContext = {
+/** The command's context: the user id and the organizations it may act on come from the bearer token. */
+function contextOf(request: FastifyRequest, allowedOrganizations: string[]): CommandContext {
+  return {
     commandId: randomUUID(),
     correlationId: request.correlationId,
     causationId: request.id,
     userId: callerOf(request).userId,
+    allowedOrganizations,
   };
-  if (allowedOrganizations !== undefined) context.allowedOrganizations = allowedOrganizations;
-  return context;
 }
 
 const TIMEOUT_PROBLEM = {
@@ -78,27 +78,34 @@ export function registerBillingCommandRoutes(app: HttpApp, deps: BillingCommandR
         operationId: 'setBillingPlan',
         summary: "Set an organization's billing plan (admin role)",
         description:
-          "The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.",
+          "For an admin of the organization (the admin role, and the organization in the token: 404 otherwise, as for anything not visible). The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.",
         headers: BillingCommandHeaders,
         params: OrganizationIdParams,
         body: SetBillingPlanBody,
         response: {
           200: { ...BillingPlanSet, description: 'The plan is recorded; it bills from effectiveFrom' },
-          ...bodyRouteProblems(400, 403, 409),
+          ...bodyRouteProblems(400, 403, 404, 409),
           ...TIMEOUT_PROBLEM,
         },
       },
     },
     async (request, reply) => {
       const { organizationId } = request.params;
+      const { allowedOrganizations } = callerOf(request);
+      if (!allowedOrganizations.includes(organizationId))
+        throw new ApplicationError('NOT_FOUND', `organization ${organizationId} not found`);
       // Currencies, durations' range and meter rules are the domain's: refuse a bad plan before any workflow starts.
       const plan = validatePlan(request.body);
       if (isDomainError(plan)) throw new ApplicationError('VALIDATION', plan.message, bodyErrors(plan.errors));
       return sendReply(
         reply,
         await dispatcher.dispatch({
-          // An admin acts for any organization: the command is not limited to the token's.
-          command: { kind: 'set-plan', context: contextOf(request, undefined), organizationId, plan: request.body },
+          command: {
+            kind: 'set-plan',
+            context: contextOf(request, allowedOrganizations),
+            organizationId,
+            plan: request.body,
+          },
           idempotency: idempotencyOf(request, request.headers),
           successStatus: 200,
           bodyOf: (result: BillingCommandResult) =>

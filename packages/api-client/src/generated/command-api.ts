@@ -82,7 +82,7 @@ export interface paths {
         get?: never;
         /**
          * Set an organization's billing plan (admin role)
-         * @description The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.
+         * @description For an admin of the organization (the admin role, and the organization in the token: 404 otherwise, as for anything not visible). The first plan starts the organization's first billing cycle now; a later plan takes effect when the current cycle ends (`effectiveFrom`). Setting the plan already due for the next cycle changes nothing.
          */
         put: operations["setBillingPlan"];
         post?: never;
@@ -506,6 +506,17 @@ export interface operations {
             };
             /** @description Not allowed */
             403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
