@@ -223,7 +223,7 @@ it('repairs split streams so that rebuilds work again, and no event is lost or a
     }),
   );
   expect(refund.status).toBe(201);
-  expect(refund.body).toMatchObject({ paymentId: lone, version: 3, status: 'partially_refunded' });
+  expect(refund.body).toMatchObject({ paymentId: lone, version: 4, status: 'partially_refunded' });
 
   expect(await cli('--apply', '--quiet-for', '0')).toContain('nothing to repair');
 }, 240_000);

@@ -126,7 +126,7 @@ describe('a payment id sent in upper case', () => {
       }),
     );
     expect(refund.status).toBe(201);
-    expect(refund.body).toMatchObject({ paymentId: id, status: 'refunded', version: 3 });
+    expect(refund.body).toMatchObject({ paymentId: id, status: 'refunded', version: 4 });
     const statisticsOfA = await statistics(asA, orgA, refund.body.position);
     expect(statisticsOfA.body.currencies.EUR.byStatus.refunded).toMatchObject({ count: 1 });
     expect((await statistics(asB, orgB, refund.body.position)).body).toEqual(statisticsOfB.body);

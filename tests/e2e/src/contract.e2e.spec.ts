@@ -134,6 +134,7 @@ describe('every operation through the generated clients', () => {
       'PaymentInitiated',
       'PaymentProcessed',
       'PaymentUpdated',
+      'RefundRequested',
       'PaymentRefunded',
     ]);
     const search = await api.query.GET('/payments', {
@@ -166,9 +167,9 @@ describe('every operation through the generated clients', () => {
     expect(analytics.response.status).toBe(200);
 
     const deleted = await api.command.DELETE('/payments/{paymentId}', {
-      params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"4"' } },
+      params: { path: { paymentId: payment.paymentId }, header: { 'if-match': '"5"' } },
     });
-    expect(deleted.data).toMatchObject({ status: 'deleted', version: 5 });
+    expect(deleted.data).toMatchObject({ status: 'deleted', version: 6 });
   });
 
   it('a report, requested then read', async () => {

@@ -141,23 +141,24 @@ describe('a payment through both APIs', () => {
 
     const partial = await refund(id, { amount: '20.00', reason: 'damaged' });
     expect(partial.status).toBe(201);
-    expect(partial.body).toMatchObject({ status: 'partially_refunded', version: 4 });
+    // Two facts per refund: RefundRequested, then PaymentRefunded once the gateway moved the money back.
+    expect(partial.body).toMatchObject({ status: 'partially_refunded', version: 5 });
     const tooMuch = await refund(id, { amount: '30.01' });
     expect(tooMuch.status).toBe(409);
-    const rest = await refund(id, { amount: '30.00' }, { 'if-match': '"4"' });
+    const rest = await refund(id, { amount: '30.00' }, { 'if-match': '"5"' });
     expect(rest.status).toBe(201);
-    expect(rest.body).toMatchObject({ status: 'refunded', version: 5 });
+    expect(rest.body).toMatchObject({ status: 'refunded', version: 7 });
     const refundedView = await view(id, { 'x-min-position': rest.body.position });
     expect(refundedView.body).toMatchObject({
       status: 'refunded',
       refundedAmount: '50.00',
       description: 'renamed',
-      version: 5,
+      version: 7,
     });
 
     const deleted = await remove(id);
     expect(deleted.status).toBe(200);
-    expect(deleted.body).toMatchObject({ status: 'deleted', version: 6 });
+    expect(deleted.body).toMatchObject({ status: 'deleted', version: 8 });
     const gone = await view(id, { 'x-min-position': deleted.body.position });
     expect(gone.status).toBe(404);
     expect(gone.headers.get('content-type')).toMatch(/application\/problem\+json/);
@@ -167,7 +168,9 @@ describe('a payment through both APIs', () => {
       'PaymentInitiated',
       'PaymentProcessed',
       'PaymentUpdated',
+      'RefundRequested',
       'PaymentRefunded',
+      'RefundRequested',
       'PaymentRefunded',
       'PaymentDeleted',
     ]);

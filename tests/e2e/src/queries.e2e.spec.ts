@@ -223,7 +223,9 @@ describe('GET /payments/{id}?version= and ?asOf= (replay)', () => {
       'PaymentInitiated',
       'PaymentProcessed',
       'PaymentUpdated',
+      'RefundRequested',
       'PaymentRefunded',
+      'RefundRequested',
       'PaymentRefunded',
       'PaymentDeleted',
     ]);
@@ -242,7 +244,7 @@ describe('GET /payments/{id}?version= and ?asOf= (replay)', () => {
       status: 'partially_refunded',
       refundedAmount: '25.00',
       description: 'renamed',
-      version: 6,
+      version: 8,
     });
     expect((await payment(paymentId, { version: 3 })).body).toMatchObject({
       deleted: false,
@@ -345,7 +347,8 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
 
   it('pages through an organization in global order with the cursor, within a time range', async () => {
     const rows = await eventsOfOrganization();
-    expect(rows).toHaveLength(7);
+    // Three payments of two events each, and a refund of two (RefundRequested, PaymentRefunded).
+    expect(rows).toHaveLength(8);
     const seen: string[] = [];
     let cursor: string | null = null;
     let pages = 0;
@@ -381,7 +384,8 @@ describe('GET /events and GET /timeline/{correlationId}', () => {
     const answer = await timeline(correlationId);
     expect(answer.status).toBe(200);
     const expected = (await eventsOfOrganization()).filter((row) => row.correlation_id === correlationId);
-    expect(expected).toHaveLength(5);
+    // The first payment's two events, its refund's two (RefundRequested, PaymentRefunded), the third payment's two.
+    expect(expected).toHaveLength(6);
     expect(answer.body.correlationId).toBe(correlationId);
     expect(answer.body.truncated).toBe(false);
     expect(answer.body.items.map((event: any) => event.eventId)).toEqual(expected.map((row) => row.event_id));

@@ -131,7 +131,7 @@ async function projectionState(name: string): Promise<{ state: string; deadLette
   return statuses.find((status) => status.name === name) ?? { state: 'unknown', deadLetters: 0 };
 }
 
-it('records the command histories: create (processed, declined, flaky gateway), update, refund, refused refund, delete', async () => {
+it('records the command histories: create (processed, declined, flaky gateway), update, refund (approved, declined, flaky gateway), refused refund, delete', async () => {
   const { command } = apiClients(stack);
   const create = async (body: {
     organizationId: string;
@@ -167,6 +167,26 @@ it('records the command histories: create (processed, declined, flaky gateway), 
     })
   ).data!;
   await saveClosed(COMMAND_HISTORIES, 'refund-rejected', commandWorkflowId(rejected.commandId));
+  const refundDeclinedPayment = await create({
+    organizationId: ORG,
+    amount: '3.00',
+    currency: 'EUR',
+    metadata: { simulate: 'refund_decline' },
+  });
+  const refundDeclined = (
+    await command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId: refundDeclinedPayment.paymentId }, header: { prefer: 'respond-async' } },
+      body: { amount: '1.00' },
+    })
+  ).data!;
+  await saveClosed(COMMAND_HISTORIES, 'refund-declined', commandWorkflowId(refundDeclined.commandId));
+  const refundFlaky = ran(
+    await command.POST('/payments/{paymentId}/refunds', {
+      params: { path: { paymentId: flaky.paymentId } },
+      body: { amount: '2.00' },
+    }),
+  );
+  await saveClosed(COMMAND_HISTORIES, 'refund-flaky', commandWorkflowId(refundFlaky.commandId));
   const deleted = ran(await command.DELETE('/payments/{paymentId}', { params: { path } }));
   await saveClosed(COMMAND_HISTORIES, 'delete', commandWorkflowId(deleted.commandId));
 });

@@ -9,7 +9,13 @@ import {
   StreamVersionConflictError,
   type EventStoreDb,
 } from '@gyroscops/event-store';
-import type { ChargeOutcome, ChargeRequest, PaymentGateway } from '@gyroscops/payment-gateway';
+import type {
+  ChargeOutcome,
+  ChargeRequest,
+  PaymentGateway,
+  RefundOutcome,
+  RefundRequest,
+} from '@gyroscops/payment-gateway';
 import { v5 as uuidv5 } from 'uuid';
 import type {
   AppendPaymentEventsInput,
@@ -115,6 +121,17 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
       const outcome = await deps.gateway.charge(request);
       log('charge answered', {
         paymentId: request.paymentId,
+        outcome: outcome.outcome,
+        attempt: Context.current().info.attempt,
+      });
+      return outcome;
+    },
+
+    async refundPayment(request: RefundRequest): Promise<RefundOutcome> {
+      const outcome = await deps.gateway.refund(request);
+      log('refund answered', {
+        paymentId: request.paymentId,
+        refundId: request.refundId,
         outcome: outcome.outcome,
         attempt: Context.current().info.attempt,
       });

@@ -1,9 +1,16 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { CommandActivities } from '../activities/create-command-activities';
 
-/** The steps of one command: load, append, charge, and the append that records the charge's outcome. */
-export type CommandSteps = Pick<CommandActivities, 'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment'> & {
+/**
+ * The steps of one command: load, append, charge or refund, and the append that records the
+ * gateway's answer.
+ */
+export type CommandSteps = Pick<
+  CommandActivities,
+  'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment' | 'refundPayment'
+> & {
   recordChargeOutcome: CommandActivities['appendPaymentEvents'];
+  recordRefundOutcome: CommandActivities['appendPaymentEvents'];
 };
 
 const LOAD_RETRY = {
@@ -23,7 +30,7 @@ const APPEND_RETRY = {
   maximumAttempts: 15,
 } as const;
 /**
- * The append that records a charge's outcome must never give up: the money moved (or did not)
+ * The append that records a charge's (or a refund's) outcome must never give up: the money moved (or did not)
  * and the event store has to say so. Retries are unbounded, backing off to 30 s.
  */
 const RECORD_RETRY = { initialInterval: '100 ms', backoffCoefficient: 2, maximumInterval: '30 seconds' } as const;
@@ -37,6 +44,9 @@ const CHARGE_RETRY = {
   maximumInterval: '5 seconds',
   maximumAttempts: 8,
 } as const;
+
+/** A refund is retried like a charge: the gateway is idempotent per refund, so a retry never refunds twice. */
+const REFUND_RETRY = CHARGE_RETRY;
 
 /**
  * The steps as local activities: they run in the worker that runs the workflow task, inside that
@@ -62,4 +72,10 @@ export const commandSteps: CommandSteps = {
   }).appendPaymentEvents,
   chargePayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: CHARGE_RETRY })
     .chargePayment,
+  refundPayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: REFUND_RETRY })
+    .refundPayment,
+  recordRefundOutcome: proxyLocalActivities<CommandActivities>({
+    startToCloseTimeout: '10 seconds',
+    retry: RECORD_RETRY,
+  }).appendPaymentEvents,
 };

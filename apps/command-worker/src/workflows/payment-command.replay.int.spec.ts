@@ -19,6 +19,8 @@ const RECORDED = [
   'update.json',
   'refund.json',
   'refund-rejected.json',
+  'refund-declined.json',
+  'refund-flaky.json',
   'delete.json',
 ];
 

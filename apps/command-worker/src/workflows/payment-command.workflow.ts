@@ -20,7 +20,8 @@ const MAX_CONFLICT_RETRIES = 10;
 /**
  * One execution per command (its id derives from the command id, so an idempotent retry attaches
  * to it). Loads the stream, decides with the pure domain, charges through the gateway when a
- * payment is created, and appends the events with the version they were decided against.
+ * payment is created (refunds through it when one is asked for), and appends the events with the
+ * version they were decided against.
  * Changing what it records breaks the replay of running commands: see docs/workflow-versioning.md.
  */
 export async function paymentCommandWorkflow(input: PaymentCommandRequest): Promise<PaymentCommandResult> {
@@ -36,10 +37,7 @@ export async function paymentCommandWorkflow(input: PaymentCommandRequest): Prom
         data: { paymentId: request.paymentId, ...request.changes },
       });
     case 'refund':
-      return changePayment(steps, request, {
-        type: 'RefundPayment',
-        data: { paymentId: request.paymentId, ...request.refund },
-      });
+      return refundPayment(steps, request);
     case 'delete':
       return changePayment(steps, request, { type: 'DeletePayment', data: { paymentId: request.paymentId } });
     default: {
@@ -152,6 +150,23 @@ async function changePayment(
   request: ChangeRequest,
   command: PaymentCommand,
 ): Promise<PaymentCommandResult> {
+  const changed = await applyChange(steps, request, command);
+  return resultOf(request.context, changed.state, changed.position);
+}
+
+interface AppliedChange {
+  state: PaymentState;
+  position: string;
+  /** False when the decision was a no-op: nothing was appended. */
+  appended: boolean;
+}
+
+/** Loads, decides and appends one change, retrying lost version races when no If-Match pins the version. */
+async function applyChange(
+  steps: CommandSteps,
+  request: ChangeRequest,
+  command: PaymentCommand,
+): Promise<AppliedChange> {
   const { context } = request;
   for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
     const stream = await steps.loadPaymentStream({ paymentId: request.paymentId });
@@ -166,7 +181,7 @@ async function changePayment(
       );
     }
     const events = decideOrReject(state, command);
-    if (events.length === 0) return resultOf(context, state, stream.lastPosition);
+    if (events.length === 0) return { state, position: stream.lastPosition, appended: false };
     const appended = await steps.appendPaymentEvents({
       paymentId: request.paymentId,
       organizationId: state.organizationId,
@@ -174,7 +189,7 @@ async function changePayment(
       events,
       context,
     });
-    if (appended.appended) return resultOf(context, foldPayment(events, state), appended.position);
+    if (appended.appended) return { state: foldPayment(events, state), position: appended.position, appended: true };
     if (request.expectedVersion !== undefined) {
       throw rejectCommand(
         'PRECONDITION_FAILED',
@@ -186,6 +201,88 @@ async function changePayment(
     'CONFLICT',
     `payment ${request.paymentId} kept changing: gave up after ${MAX_CONFLICT_RETRIES} retries`,
   );
+}
+
+type RefundCommandRequest = Extract<PaymentCommandRequest, { kind: 'refund' }>;
+
+/**
+ * A refund in two facts, like a charge: RefundRequested is appended (the domain now counts the
+ * amount as promised, so concurrent refunds cannot both take the rest), the gateway is asked to move
+ * the money back (idempotent per refund: its key is the refund id, which is the command id), and its
+ * answer is recorded. A declined refund is recorded too, then refuses the command (409): the money
+ * did not move back.
+ */
+async function refundPayment(steps: CommandSteps, request: RefundCommandRequest): Promise<PaymentCommandResult> {
+  const { context, refund } = request;
+  const requested = await applyChange(steps, request, {
+    type: 'RefundPayment',
+    data: { paymentId: request.paymentId, ...refund },
+  });
+  const state = requested.state;
+  const inFlight = state.kind === 'live' ? state.refundsInFlight[refund.refundId] : undefined;
+  if (state.kind !== 'live' || !requested.appended || inFlight === undefined) {
+    throw ApplicationFailure.nonRetryable(`refund ${refund.refundId} was not requested`, 'INTERNAL');
+  }
+  const answer = await refundOrGiveUp(steps, state, refund.refundId, inFlight.amount);
+  const settled = await recordRefund(steps, request, state, answer);
+  if (answer.outcome === 'declined') {
+    throw rejectCommand(
+      'CONFLICT',
+      `the payment gateway declined refund ${refund.refundId} of payment ${state.paymentId}: ${answer.reason}`,
+    );
+  }
+  return resultOf(context, settled.state, settled.position);
+}
+
+type RefundResult = Awaited<ReturnType<typeof refundOrGiveUp>>;
+
+/** The gateway's answer, or a decline when it stayed unavailable through every retry (as for charges). */
+async function refundOrGiveUp(steps: CommandSteps, state: ExistingPaymentState, refundId: string, amount: string) {
+  try {
+    return await steps.refundPayment({
+      paymentId: state.paymentId,
+      refundId,
+      amount,
+      currency: state.currency,
+      metadata: state.metadata,
+      idempotencyKey: `refund-${refundId}`,
+    });
+  } catch (error) {
+    if (error instanceof ActivityFailure) return { outcome: 'declined' as const, reason: 'gateway_unavailable' };
+    throw error;
+  }
+}
+
+/**
+ * Records the gateway's answer to a refund with reload-and-retry, as recordCharge does: the money
+ * moved back (or did not) whatever else happened to the payment meanwhile.
+ */
+async function recordRefund(
+  steps: CommandSteps,
+  request: RefundCommandRequest,
+  requested: ExistingPaymentState,
+  answer: RefundResult,
+): Promise<{ state: PaymentState; position: string }> {
+  const { context, refund } = request;
+  let state: ExistingPaymentState = requested;
+  for (;;) {
+    const settled = decideOrReject(state, {
+      type: 'RecordRefundResult',
+      data: { paymentId: state.paymentId, refundId: refund.refundId, ...answer },
+    });
+    const recorded = await steps.recordRefundOutcome({
+      paymentId: request.paymentId,
+      organizationId: state.organizationId,
+      expectedVersion: state.version,
+      events: settled,
+      context,
+    });
+    if (recorded.appended) return { state: foldPayment(settled, state), position: recorded.position };
+    const reloaded = foldPayment((await steps.loadPaymentStream({ paymentId: request.paymentId })).events);
+    if (reloaded.kind === 'absent')
+      throw ApplicationFailure.nonRetryable(`payment ${request.paymentId} vanished from the event store`, 'INTERNAL');
+    state = reloaded;
+  }
 }
 
 function mayActOn(context: CommandContext, organizationId: string): boolean {

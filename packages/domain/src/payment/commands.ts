@@ -28,6 +28,12 @@ export type PaymentCommand =
       data: { paymentId: string; amount?: string; description?: string | null; metadata?: Metadata };
     }
   | { type: 'RefundPayment'; data: { paymentId: string; refundId: string; amount: string; reason?: string | null } }
+  | {
+      type: 'RecordRefundResult';
+      data: { paymentId: string; refundId: string } & (
+        { outcome: 'approved'; gatewayReference: string } | { outcome: 'declined'; reason: string }
+      );
+    }
   | { type: 'DeletePayment'; data: { paymentId: string; reason?: string | null } };
 
 export type PaymentCommandType = PaymentCommand['type'];

@@ -1,5 +1,5 @@
 import { DomainError, validationError, type FieldError } from '../errors';
-import { formatAmount, tryParseAmount } from '../money';
+import { formatAmount, storedAmountToMinor, tryParseAmount } from '../money';
 import {
   REASON_MAX_LENGTH,
   validateDescription,
@@ -9,7 +9,14 @@ import {
   type Metadata,
   type PaymentCommand,
 } from './commands';
-import { isChargeInFlight, type ExistingPaymentState, type PaymentEvent, type PaymentState } from './payment';
+import {
+  isChargeInFlight,
+  isRefundInFlight,
+  refundingMinor,
+  type ExistingPaymentState,
+  type PaymentEvent,
+  type PaymentState,
+} from './payment';
 
 type CommandData<T extends PaymentCommand['type']> = Extract<PaymentCommand, { type: T }>['data'];
 type Decision = PaymentEvent[] | DomainError;
@@ -40,6 +47,8 @@ export function decide(state: PaymentState, command: PaymentCommand, now: string
       return update(state, command.data, now);
     case 'RefundPayment':
       return refund(state, command.data, now);
+    case 'RecordRefundResult':
+      return recordRefundResult(state, command.data, now);
     case 'DeletePayment':
       return remove(state, command.data, now);
     default: {
@@ -195,7 +204,11 @@ function refund(state: PaymentState, data: CommandData<'RefundPayment'>, now: st
       `payment ${data.paymentId} is ${payment.status}: only a processed payment can be refunded`,
     );
   }
-  const remaining = payment.amountMinor - payment.refundedMinor;
+  if (Object.prototype.hasOwnProperty.call(payment.refundsInFlight, data.refundId)) {
+    return new DomainError('CONFLICT', `refund ${data.refundId} of payment ${data.paymentId} is already in flight`);
+  }
+  // Refunds the gateway has not answered yet are promised: two of them must not both fit in the rest.
+  const remaining = payment.amountMinor - payment.refundedMinor - refundingMinor(payment);
   if (amount > remaining) {
     return new DomainError(
       'CONFLICT',
@@ -204,13 +217,62 @@ function refund(state: PaymentState, data: CommandData<'RefundPayment'>, now: st
   }
   return [
     {
-      type: 'PaymentRefunded',
+      type: 'RefundRequested',
       data: {
         paymentId: data.paymentId,
         refundId: data.refundId,
         amount: formatAmount(amount, payment.currency),
         reason: data.reason ?? null,
-        refundedTotal: formatAmount(payment.refundedMinor + amount, payment.currency),
+        occurredAt: now,
+      },
+    },
+  ];
+}
+
+/**
+ * The gateway's answer to a requested refund: the money moved back (PaymentRefunded, the only event
+ * that changes refundedMinor) or it did not (RefundDeclined). Like a charge's answer, it is recorded
+ * whatever else happened to the payment meanwhile, except on a payment deleted since (which the
+ * domain prevents while a refund is in flight).
+ */
+function recordRefundResult(state: PaymentState, data: CommandData<'RecordRefundResult'>, now: string): Decision {
+  if (state.kind === 'absent') return notFound(data.paymentId);
+  const mismatch = wrongStream(state, data.paymentId);
+  if (mismatch) return mismatch;
+  const errors = validateId(data.refundId, '/refundId');
+  switch (data.outcome) {
+    case 'approved':
+      errors.push(...validateId(data.gatewayReference, '/gatewayReference'));
+      break;
+    case 'declined':
+      errors.push(...validateId(data.reason, '/reason'));
+      break;
+    default: {
+      const _exhaustive: never = data;
+      void _exhaustive;
+      return validationError([{ path: '/outcome', message: "must be 'approved' or 'declined'" }]);
+    }
+  }
+  if (errors.length > 0) return validationError(errors);
+  if (state.kind === 'deleted') return new DomainError('CONFLICT', `payment ${data.paymentId} is deleted`);
+  const requested = Object.prototype.hasOwnProperty.call(state.refundsInFlight, data.refundId)
+    ? state.refundsInFlight[data.refundId]
+    : undefined;
+  if (requested === undefined) {
+    return new DomainError('CONFLICT', `refund ${data.refundId} of payment ${data.paymentId} is not in flight`);
+  }
+  const base = { paymentId: data.paymentId, refundId: data.refundId, amount: requested.amount };
+  if (data.outcome === 'declined') {
+    return [{ type: 'RefundDeclined', data: { ...base, reason: data.reason, occurredAt: now } }];
+  }
+  const refundedTotal = state.refundedMinor + storedAmountToMinor(requested.amount, state.currency);
+  return [
+    {
+      type: 'PaymentRefunded',
+      data: {
+        ...base,
+        reason: requested.reason,
+        refundedTotal: formatAmount(refundedTotal, state.currency),
         occurredAt: now,
       },
     },
@@ -222,6 +284,13 @@ function remove(state: PaymentState, data: CommandData<'DeletePayment'>, now: st
   if (payment instanceof DomainError) return payment;
   const errors = validateOptionalText(data.reason, '/reason', REASON_MAX_LENGTH);
   if (errors.length > 0) return validationError(errors);
+  // A refund is in flight: deleted now, the gateway's answer (money may have moved back) would be lost.
+  if (isRefundInFlight(payment)) {
+    return new DomainError(
+      'CONFLICT',
+      `payment ${data.paymentId} is being refunded: it can be deleted once the gateway has answered`,
+    );
+  }
   // Its charge is in flight: deleted now, the gateway's answer (money may have moved) would have no
   // payment left to be recorded on.
   if (payment.status === 'pending')

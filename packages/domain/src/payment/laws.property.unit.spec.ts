@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { isDomainError } from '../errors';
 import type { Metadata, PaymentCommand } from './commands';
 import { decide } from './decide';
-import { evolve, foldPayment, initialPaymentState, type PaymentEvent, type PaymentState } from './payment';
+import {
+  evolve,
+  foldPayment,
+  initialPaymentState,
+  refundingMinor,
+  type PaymentEvent,
+  type PaymentState,
+} from './payment';
 import { formatStoredAmount } from '../money';
 import { PAYMENT_ID } from './test-support/fixtures';
 
@@ -40,9 +47,19 @@ const REST = '<rest>';
 /** An update that re-sends the current values, which must be a no-op. */
 const SAME = '<same>';
 const HALF = '<half>';
+/** A refund answer for the first refund in flight (else 'r-1'): random ids seldom match one. */
+const IN_FLIGHT = '<in-flight>';
+const answeredRefundId = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(IN_FLIGHT) },
+  { weight: 1, arbitrary: fc.constantFrom('r-1', 'r-2', '') },
+);
 const refundAmount = fc.oneof({ weight: 3, arbitrary: amount }, { weight: 1, arbitrary: fc.constantFrom(REST, HALF) });
 
 function resolve(cmd: PaymentCommand, state: PaymentState): PaymentCommand {
+  if (cmd.type === 'RecordRefundResult' && cmd.data.refundId === IN_FLIGHT) {
+    const refundId = state.kind === 'absent' ? undefined : Object.keys(state.refundsInFlight)[0];
+    return { ...cmd, data: { ...cmd.data, refundId: refundId ?? 'r-1' } };
+  }
   if (cmd.type === 'UpdatePayment' && cmd.data.amount === SAME) {
     if (state.kind === 'absent') return { ...cmd, data: { ...cmd.data, amount: '1.00', description: null } };
     const current = {
@@ -54,7 +71,7 @@ function resolve(cmd: PaymentCommand, state: PaymentState): PaymentCommand {
   }
   if (cmd.type !== 'RefundPayment' || (cmd.data.amount !== REST && cmd.data.amount !== HALF)) return cmd;
   if (state.kind === 'absent') return { ...cmd, data: { ...cmd.data, amount: '1.00' } };
-  const rest = state.amountMinor - state.refundedMinor;
+  const rest = state.amountMinor - state.refundedMinor - refundingMinor(state);
   const minor = cmd.data.amount === REST ? rest : rest / 2n;
   return { ...cmd, data: { ...cmd.data, amount: formatStoredAmount(minor, state.currency) } };
 }
@@ -136,6 +153,32 @@ const command: fc.Arbitrary<PaymentCommand> = fc.oneof(
       .map((data): PaymentCommand => ({ type: 'RefundPayment', data })),
   },
   {
+    // The gateway's answer to a refund: often one that is in flight, sometimes one that is not.
+    weight: 6,
+    arbitrary: fc
+      .oneof(
+        {
+          weight: 3,
+          arbitrary: fc.record({
+            paymentId,
+            refundId: answeredRefundId,
+            outcome: fc.constant('approved' as const),
+            gatewayReference: fc.constantFrom('gw-r-1', 'gw-r-2', ''),
+          }),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.record({
+            paymentId,
+            refundId: answeredRefundId,
+            outcome: fc.constant('declined' as const),
+            reason: fc.constantFrom('refund_declined', ''),
+          }),
+        },
+      )
+      .map((data): PaymentCommand => ({ type: 'RecordRefundResult', data })),
+  },
+  {
     weight: 1,
     arbitrary: fc
       .record({ paymentId, reason: fc.option(text, { nil: null }) }, { requiredKeys: ['paymentId'] })
@@ -143,13 +186,31 @@ const command: fc.Arbitrary<PaymentCommand> = fc.oneof(
   },
 );
 
+/**
+ * A refund and the gateway's approval of it in a row, besides the independent commands: a refund
+ * needs both, and independent draws seldom bring them together.
+ */
+const refundThenAnswer: fc.Arbitrary<PaymentCommand[]> = fc
+  .tuple(refundAmount, fc.constantFrom('r-1', 'r-2'))
+  .map(([refundAmountDrawn, refundId]) => [
+    { type: 'RefundPayment', data: { paymentId: PAYMENT_ID, refundId, amount: refundAmountDrawn } },
+    {
+      type: 'RecordRefundResult',
+      data: { paymentId: PAYMENT_ID, refundId, outcome: 'approved', gatewayReference: 'gw-r' },
+    },
+  ]);
+const step = fc.oneof(
+  { weight: 6, arbitrary: command.map((one) => [one]) },
+  { weight: 2, arbitrary: refundThenAnswer },
+);
+
 /** Mostly a stream that starts with a create, sometimes one that does not. */
 const sequence = fc.oneof(
   {
     weight: 9,
-    arbitrary: fc.tuple(createCommand, fc.array(command, { maxLength: 25 })).map(([c, rest]) => [c, ...rest]),
+    arbitrary: fc.tuple(createCommand, fc.array(step, { maxLength: 25 })).map(([c, rest]) => [c, ...rest.flat()]),
   },
-  { weight: 1, arbitrary: fc.array(command, { maxLength: 10 }) },
+  { weight: 1, arbitrary: fc.array(step, { maxLength: 10 }).map((steps) => steps.flat()) },
 );
 
 const at = (i: number): string => new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString();
@@ -175,6 +236,8 @@ function checkInvariants(state: PaymentState, emitted: readonly PaymentEvent[]):
   if (state.kind === 'absent') return;
   expect(state.amountMinor > 0n).toBe(true);
   expect(state.refundedMinor >= 0n && state.refundedMinor <= state.amountMinor).toBe(true);
+  // What is refunded plus what refunds in flight may still move back never exceeds the amount.
+  expect(state.refundedMinor + refundingMinor(state) <= state.amountMinor).toBe(true);
   expect(state.status === 'refunded').toBe(state.refundedMinor === state.amountMinor);
   expect(state.status === 'partially_refunded').toBe(
     state.refundedMinor > 0n && state.refundedMinor < state.amountMinor,

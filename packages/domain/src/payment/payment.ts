@@ -42,6 +42,12 @@ export type PaymentEvent =
       };
     }
   | {
+      /** A refund asked of the gateway: no money has moved back yet (refundedMinor is unchanged). */
+      type: 'RefundRequested';
+      data: { paymentId: string; refundId: string; amount: string; reason: string | null; occurredAt: string };
+    }
+  | {
+      /** The gateway moved the refund's money back (it follows the refund's RefundRequested). */
       type: 'PaymentRefunded';
       data: {
         paymentId: string;
@@ -51,6 +57,11 @@ export type PaymentEvent =
         refundedTotal: string;
         occurredAt: string;
       };
+    }
+  | {
+      /** The gateway refused the refund: no money moved back. `reason` is the gateway's. */
+      type: 'RefundDeclined';
+      data: { paymentId: string; refundId: string; amount: string; reason: string; occurredAt: string };
     }
   | { type: 'PaymentDeleted'; data: { paymentId: string; reason: string | null; occurredAt: string } };
 
@@ -64,7 +75,9 @@ const EVENT_TYPES: Record<PaymentEventType, true> = {
   PaymentProcessed: true,
   PaymentFailed: true,
   PaymentUpdated: true,
+  RefundRequested: true,
   PaymentRefunded: true,
+  RefundDeclined: true,
   PaymentDeleted: true,
 };
 
@@ -95,11 +108,21 @@ export interface ExistingPaymentState {
   metadata: Metadata;
   status: PaymentStatus;
   refundedMinor: bigint;
+  /**
+   * Refunds asked of the gateway and not answered yet, by refund id: their amounts (canonical
+   * decimal strings, so the state stays JSON-friendly here) are promised, not yet refunded.
+   */
+  refundsInFlight: Readonly<Record<string, RefundInFlight>>;
   failureReason: string | null;
   gatewayReference: string | null;
   createdAt: string;
   updatedAt: string;
   deletedAt: string | null;
+}
+
+export interface RefundInFlight {
+  amount: string;
+  reason: string | null;
 }
 
 /** The write-side state of one payment stream, rebuilt by folding its events. */
@@ -130,6 +153,7 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
       metadata: { ...d.metadata },
       status: 'pending',
       refundedMinor: 0n,
+      refundsInFlight: {},
       failureReason: null,
       gatewayReference: null,
       createdAt: d.occurredAt,
@@ -161,11 +185,33 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
         updatedAt: event.data.occurredAt,
       };
     }
+    case 'RefundRequested':
+      return {
+        ...counted,
+        refundsInFlight: {
+          ...state.refundsInFlight,
+          [event.data.refundId]: { amount: event.data.amount, reason: event.data.reason },
+        },
+        updatedAt: event.data.occurredAt,
+      };
     case 'PaymentRefunded': {
+      // Histories written before refunds went through the gateway have no RefundRequested before it.
       const refundedMinor = state.refundedMinor + storedAmountToMinor(event.data.amount, state.currency);
       const status: PaymentStatus = refundedMinor >= state.amountMinor ? 'refunded' : 'partially_refunded';
-      return { ...counted, refundedMinor, status, updatedAt: event.data.occurredAt };
+      return {
+        ...counted,
+        refundedMinor,
+        refundsInFlight: withoutRefund(state.refundsInFlight, event.data.refundId),
+        status,
+        updatedAt: event.data.occurredAt,
+      };
     }
+    case 'RefundDeclined':
+      return {
+        ...counted,
+        refundsInFlight: withoutRefund(state.refundsInFlight, event.data.refundId),
+        updatedAt: event.data.occurredAt,
+      };
     case 'PaymentDeleted':
       return { ...counted, kind: 'deleted', deletedAt: event.data.occurredAt, updatedAt: event.data.occurredAt };
     default: {
@@ -175,6 +221,29 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
       return counted;
     }
   }
+}
+
+function withoutRefund(
+  refunds: Readonly<Record<string, RefundInFlight>>,
+  refundId: string,
+): Readonly<Record<string, RefundInFlight>> {
+  if (!Object.prototype.hasOwnProperty.call(refunds, refundId)) return refunds;
+  const rest = { ...refunds };
+  delete rest[refundId];
+  return rest;
+}
+
+/** The minor units promised to refunds the gateway has not answered yet. */
+export function refundingMinor(state: ExistingPaymentState): bigint {
+  return Object.values(state.refundsInFlight).reduce(
+    (sum, refund) => sum + storedAmountToMinor(refund.amount, state.currency),
+    0n,
+  );
+}
+
+/** True while the gateway may be moving some of the payment's money back. */
+export function isRefundInFlight(state: PaymentState): boolean {
+  return state.kind !== 'absent' && Object.keys(state.refundsInFlight).length > 0;
 }
 
 /**

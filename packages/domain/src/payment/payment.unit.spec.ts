@@ -28,6 +28,7 @@ describe('evolve', () => {
       metadata: { a: '1' },
       status: 'pending',
       refundedMinor: 0n,
+      refundsInFlight: {},
       failureReason: null,
       gatewayReference: null,
       createdAt: T0,
@@ -138,7 +139,9 @@ describe('event catalogue', () => {
       'PaymentProcessed',
       'PaymentFailed',
       'PaymentUpdated',
+      'RefundRequested',
       'PaymentRefunded',
+      'RefundDeclined',
       'PaymentDeleted',
     ]);
     expect(PAYMENT_EVENT_SCHEMA_VERSION).toBe(1);

@@ -38,4 +38,3 @@ export interface SimulatedGatewayTables {
   simulated_gateway_refunds: SimulatedGatewayRefundsTable;
 }
 export type SimulatedChargeRow = Selectable<SimulatedGatewayChargesTable>;
-export type SimulatedRefundRow = Selectable<SimulatedGatewayRefundsTable>;

@@ -27,6 +27,8 @@ function fromJson(json: Record<string, unknown>): ExistingPaymentState {
     ...(json as unknown as ExistingPaymentState),
     amountMinor: BigInt(json.amountMinor as string),
     refundedMinor: BigInt(json.refundedMinor as string),
+    // States stored before refunds went through the gateway have no refunds in flight.
+    refundsInFlight: (json.refundsInFlight as ExistingPaymentState['refundsInFlight'] | undefined) ?? {},
   };
 }
 

@@ -15,6 +15,8 @@ export function rowToState(row: PaymentRow): ExistingPaymentState {
     metadata: row.metadata,
     status: row.status,
     refundedMinor: BigInt(row.refunded_minor),
+    // The view does not show refunds in flight: their answer (PaymentRefunded or RefundDeclined) folds without them.
+    refundsInFlight: {},
     failureReason: row.failure_reason,
     gatewayReference: row.gateway_reference,
     createdAt: row.created_at.toISOString(),

@@ -61,6 +61,16 @@ export const refunded = (
   },
 });
 
+export const refundRequested = (amount: string, over: Partial<Data<'RefundRequested'>> = {}): PaymentEvent => ({
+  type: 'RefundRequested',
+  data: { paymentId: PAYMENT_ID, refundId: 'refund-1', amount, reason: null, occurredAt: T2, ...over },
+});
+
+export const refundDeclined = (amount: string, over: Partial<Data<'RefundDeclined'>> = {}): PaymentEvent => ({
+  type: 'RefundDeclined',
+  data: { paymentId: PAYMENT_ID, refundId: 'refund-1', amount, reason: 'refund_declined', occurredAt: T2, ...over },
+});
+
 export const deleted = (over: Partial<Data<'PaymentDeleted'>> = {}): PaymentEvent => ({
   type: 'PaymentDeleted',
   data: { paymentId: PAYMENT_ID, reason: null, occurredAt: T3, ...over },
@@ -99,4 +109,14 @@ export const refundPayment = (amount: string, over: Partial<CommandData<'RefundP
 export const deletePayment = (over: Partial<CommandData<'DeletePayment'>> = {}): PaymentCommand => ({
   type: 'DeletePayment',
   data: { paymentId: PAYMENT_ID, ...over },
+});
+
+export const approveRefund = (refundId = 'refund-1', gatewayReference = 'gw_re_1'): PaymentCommand => ({
+  type: 'RecordRefundResult',
+  data: { paymentId: PAYMENT_ID, refundId, outcome: 'approved', gatewayReference },
+});
+
+export const declineRefund = (refundId = 'refund-1', reason = 'refund_declined'): PaymentCommand => ({
+  type: 'RecordRefundResult',
+  data: { paymentId: PAYMENT_ID, refundId, outcome: 'declined', reason },
 });
