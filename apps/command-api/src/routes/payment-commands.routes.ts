@@ -192,6 +192,8 @@ export function registerPaymentCommandRoutes(app: HttpApp, deps: PaymentCommandR
         tags: ['payments'],
         operationId: 'refundPayment',
         summary: 'Refund a processed payment, fully or in part',
+        description:
+          'Moves the money back through the payment gateway and answers once it has answered: 201 with the payment status after the refund (partially_refunded or refunded). A refund the gateway declines answers 409 (problem+json, with the gateway reason in detail): nothing was refunded, and the payment history records RefundRequested then RefundDeclined. A refund above what remains refundable (refunds still in flight count as taken) is a 409 that records nothing.',
         headers: CommandHeaders,
         params: PaymentIdParams,
         body: RefundPaymentBody,

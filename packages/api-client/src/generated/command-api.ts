@@ -142,7 +142,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund a processed payment, fully or in part */
+        /**
+         * Refund a processed payment, fully or in part
+         * @description Moves the money back through the payment gateway and answers once it has answered: 201 with the payment status after the refund (partially_refunded or refunded). A refund the gateway declines answers 409 (problem+json, with the gateway reason in detail): nothing was refunded, and the payment history records RefundRequested then RefundDeclined. A refund above what remains refundable (refunds still in flight count as taken) is a 409 that records nothing.
+         */
         post: operations["refundPayment"];
         delete?: never;
         options?: never;
