@@ -10,7 +10,7 @@ import type { EventStoreDb } from '@gyroscops/event-store';
 export async function referenceReadModels(eventStore: EventStoreDb) {
   const rows = await eventStore
     .selectFrom('events')
-    .select(['stream_id', 'type', 'data', 'recorded_at'])
+    .select(['stream_id', 'type', 'data', 'metadata', 'recorded_at'])
     .where('stream_type', '=', 'payment')
     .orderBy('position')
     .execute();
@@ -21,7 +21,8 @@ export async function referenceReadModels(eventStore: EventStoreDb) {
     if (isPaymentEvent(event)) streams.set(row.stream_id, [...(streams.get(row.stream_id) ?? []), event]);
     const hour = new Date(row.recorded_at);
     hour.setUTCMinutes(0, 0, 0);
-    const key = `${row.type}|${hour.toISOString()}`;
+    const organizationId = (row.metadata as Record<string, unknown>).organizationId;
+    const key = `${typeof organizationId === 'string' ? organizationId : ''}|${row.type}|${hour.toISOString()}`;
     eventCounts.set(key, (eventCounts.get(key) ?? 0) + 1);
   }
   const payments = new Map<string, PaymentView>();
@@ -60,12 +61,16 @@ export async function actualReadModels(readDb: Kysely<any>) {
     ]),
   );
   const countRows = await sql<{
+    organization_id: string;
     type: string;
     hour: Date;
     count: string;
-  }>`SELECT type, hour, count FROM event_counts`.execute(readDb);
+  }>`SELECT organization_id, type, hour, count FROM event_counts`.execute(readDb);
   const eventCounts = new Map(
-    countRows.rows.map((row) => [`${row.type}|${new Date(row.hour).toISOString()}`, Number(row.count)]),
+    countRows.rows.map((row) => [
+      `${row.organization_id}|${row.type}|${new Date(row.hour).toISOString()}`,
+      Number(row.count),
+    ]),
   );
   const paymentRows = await sql<{
     payment_id: string;

@@ -5,13 +5,7 @@ import {
   PaymentStatisticsQuery,
   ReadYourWritesHeaders,
 } from '@gyroscops/contracts';
-import {
-  authenticatedProblems,
-  ApplicationError,
-  requireOrganization,
-  requireRole,
-  type HttpApp,
-} from '@gyroscops/platform';
+import { authenticatedProblems, ApplicationError, requireOrganization, type HttpApp } from '@gyroscops/platform';
 import type { QueryBus } from '../query-bus/query-handler';
 import { eventAnalyticsQuery } from '../queries/event-analytics.query';
 import { paymentStatisticsQuery } from '../queries/payment-statistics.query';
@@ -53,7 +47,8 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
       schema: {
         tags: ['statistics'],
         operationId: 'getEventAnalytics',
-        summary: 'Events recorded per hour, day, week or month, over every organization (admin role)',
+        summary:
+          "Events recorded per hour, day, week or month, over the caller's organizations (every organization for the admin role)",
         querystring: EventAnalyticsQuery,
         headers: ReadYourWritesHeaders,
         response: {
@@ -63,10 +58,12 @@ export function registerStatisticsRoutes(app: HttpApp, deps: { bus: QueryBus }):
       },
     },
     async (request, reply) => {
-      // Counts over every organization: a platform-wide figure, for admins only.
-      requireRole(request, 'admin');
       assertOrdered(request.query.from, request.query.to);
-      return deps.bus.execute(eventAnalyticsQuery, request.query, request, reply);
+      // Scoped like every other query: the caller's organizations; an admin's covers the platform.
+      const organizationIds = request.caller.roles.includes('admin')
+        ? ('all' as const)
+        : [...new Set(request.caller.organizations)].sort();
+      return deps.bus.execute(eventAnalyticsQuery, { ...request.query, organizationIds }, request, reply);
     },
   );
 }

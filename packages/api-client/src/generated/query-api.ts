@@ -11,7 +11,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Events recorded per hour, day, week or month, over every organization (admin role) */
+        /** Events recorded per hour, day, week or month, over the caller's organizations (every organization for the admin role) */
         get: operations["getEventAnalytics"];
         put?: never;
         post?: never;

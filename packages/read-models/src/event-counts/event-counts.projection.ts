@@ -12,27 +12,44 @@ const hourOf = (date: Date) => {
   return hour.toISOString();
 };
 
-/** `event_counts`: how many events of each type were recorded in each hour. */
+/** The organization an event acted for, as the event store records it; '' when it names none. */
+const organizationOf = (event: RecordedEvent): string => {
+  const organizationId = event.metadata.organizationId;
+  return typeof organizationId === 'string' ? organizationId : '';
+};
+
+/** `event_counts`: how many events of each type were recorded in each hour, per organization. */
 export const eventCountsProjection: Projection<EventCountsTables> = {
   name: EVENT_COUNTS_PROJECTION,
-  version: 1,
+  // 2: counted per organization (rebuilt at the worker's start from version 1's rows).
+  version: 2,
   eventTypes: PAYMENT_EVENT_TYPES,
   tables: ['event_counts'],
   poisonPolicy: 'park',
   async apply(events: RecordedEvent[], trx: Transaction<EventCountsTables>): Promise<ProjectionChanges> {
-    const counts = new Map<string, { type: string; hour: string; count: number }>();
+    const counts = new Map<string, { organizationId: string; type: string; hour: string; count: number }>();
     for (const event of events) {
       const hour = hourOf(event.recordedAt);
-      const key = `${event.type}\u0000${hour}`;
-      const entry = counts.get(key) ?? { type: event.type, hour, count: 0 };
+      const organizationId = organizationOf(event);
+      const key = `${organizationId}\u0000${event.type}\u0000${hour}`;
+      const entry = counts.get(key) ?? { organizationId, type: event.type, hour, count: 0 };
       entry.count += 1;
       counts.set(key, entry);
     }
     await trx
       .insertInto('event_counts')
-      .values([...counts.values()].map((entry) => ({ type: entry.type, hour: entry.hour, count: String(entry.count) })))
+      .values(
+        [...counts.values()].map((entry) => ({
+          organization_id: entry.organizationId,
+          type: entry.type,
+          hour: entry.hour,
+          count: String(entry.count),
+        })),
+      )
       .onConflict((conflict) =>
-        conflict.columns(['type', 'hour']).doUpdateSet({ count: sql`event_counts.count + excluded.count` }),
+        conflict
+          .columns(['organization_id', 'type', 'hour'])
+          .doUpdateSet({ count: sql`event_counts.count + excluded.count` }),
       )
       .execute();
     return NO_CHANGES;

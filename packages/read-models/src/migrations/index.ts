@@ -2,6 +2,7 @@ import type { MigrationSet } from '@gyroscops/platform';
 import * as createPayments from './2026-11-23T000400_create_payments';
 import * as paymentsSearchIndexes from './2026-11-23T001000_payments_search_indexes';
 import * as createStatisticsAndEventCounts from './2026-11-23T000600_create_statistics_and_event_counts';
+import * as eventCountsByOrganization from './2026-12-06T000000_event_counts_by_organization';
 
 export const readModelMigrations: MigrationSet = {
   name: 'read_models',
@@ -9,5 +10,6 @@ export const readModelMigrations: MigrationSet = {
     '2026-11-23T000400_create_payments': createPayments,
     '2026-11-23T000600_create_statistics_and_event_counts': createStatisticsAndEventCounts,
     '2026-11-23T001000_payments_search_indexes': paymentsSearchIndexes,
+    '2026-12-06T000000_event_counts_by_organization': eventCountsByOrganization,
   },
 };
