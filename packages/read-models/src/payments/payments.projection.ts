@@ -21,25 +21,27 @@ export const paymentsProjection: Projection<PaymentReadTables> = {
   // A payment view missing one event would be silently wrong: stop and let an operator look.
   poisonPolicy: 'halt',
   async apply(events: RecordedEvent[], trx: Transaction<PaymentReadTables>): Promise<ProjectionChanges> {
-    const byPayment = new Map<string, RecordedEvent[]>();
+    // Grouped by stream (a payment is its stream), each folded as the payment named by its first
+    // event's id in canonical spelling, as the rows' uuid column prints it: an event written with
+    // `paymentId` in upper case still folds into its payment. Two streams naming one payment (split
+    // before ids were canonical) stay two folds, whose rows collide: the batch fails, loudly.
+    const byStream = new Map<string, { paymentId: string; events: RecordedEvent[] }>();
     for (const event of events) {
-      // Grouped, folded and announced by the id's canonical spelling (the rows' uuid column prints it
-      // so): an event written with `paymentId` in upper case still belongs to its payment.
-      const paymentId = canonicalUuid(String(event.data.paymentId));
-      const list = byPayment.get(paymentId);
-      if (list) list.push(event);
-      else byPayment.set(paymentId, [event]);
+      const stream = byStream.get(event.streamId);
+      if (stream) stream.events.push(event);
+      else byStream.set(event.streamId, { paymentId: canonicalUuid(String(event.data.paymentId)), events: [event] });
     }
-    const ids = [...byPayment.keys()];
+    const streams = [...byStream.values()];
+    const ids = [...new Set(streams.map((stream) => stream.paymentId))];
     // A stream whose first event here is its first event ever has no row yet: only the others are read.
-    const continued = ids.filter((id) => byPayment.get(id)![0]!.streamVersion > 1);
+    const continued = streams.filter((stream) => stream.events[0]!.streamVersion > 1).map((stream) => stream.paymentId);
     const rows = continued.length > 0 ? await selectPaymentRows(trx, continued) : [];
     const states = new Map<string, PaymentState>(rows.map((row) => [row.payment_id, rowToState(row)]));
     const organizationIds = new Set<string>(rows.map((row) => row.organization_id));
 
     const upserts: NewPaymentRow[] = [];
     const deletions: string[] = [];
-    for (const [paymentId, streamEvents] of byPayment) {
+    for (const { paymentId, events: streamEvents } of streams) {
       let state = states.get(paymentId) ?? initialPaymentState;
       let lastPosition = 0n;
       for (const event of streamEvents) {
