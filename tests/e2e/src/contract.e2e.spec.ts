@@ -172,6 +172,27 @@ describe('every operation through the generated clients', () => {
     expect(deleted.data).toMatchObject({ status: 'deleted', version: 6 });
   });
 
+  it('a billing plan, then a usage batch', async () => {
+    const plan = await api.command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId: org } },
+      body: { currency: 'EUR', cycle: 'P1M', meters: { cpu_seconds: { unitPrice: '0.000012', aggregation: 'sum' } } },
+    });
+    expect(plan.response.status).toBe(200);
+    expect(plan.data).toMatchObject({ organizationId: org, version: 1 });
+    const record = {
+      recordId: randomUUID(),
+      organizationId: org,
+      meter: 'cpu_seconds',
+      quantity: '3600',
+      occurredAt: new Date().toISOString(),
+    };
+    const usage = await api.command.POST('/usage', { body: { records: [record] } });
+    expect(usage.response.status).toBe(202);
+    expect(usage.data).toMatchObject({ accepted: 1, duplicates: 0 });
+    const again = await api.command.POST('/usage', { body: { records: [record] } });
+    expect(again.data).toMatchObject({ accepted: 0, duplicates: 1 });
+  });
+
   it('a report, requested then read', async () => {
     const range = {
       from: new Date(Date.now() - 86_400_000).toISOString(),
