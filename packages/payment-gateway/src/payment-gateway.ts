@@ -27,6 +27,12 @@ export type ChargeOutcome = { outcome: 'approved'; gatewayReference: string } | 
 
 export interface RefundRequest {
   paymentId: string;
+  /**
+   * The gateway's reference of the capture to refund, as its charge answered. A gateway refunds a
+   * capture, not a payment id of ours: this keeps refunds right for payments whose id was spelled
+   * differently when they were charged (see the stream id repair).
+   */
+  chargeReference: string;
   refundId: string;
   /** Decimal string in the currency's major unit, as the domain formats it. */
   amount: string;

@@ -15,6 +15,7 @@ import { PAYMENT_STREAM_TYPE, projectionRebuildWorkflowId, PROJECTIONS } from '@
 import { waitFor } from '@gyroscops/dev-infra';
 import { decide, foldPayment, isDomainError, PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '@gyroscops/domain';
 import { appendToStream, headPosition } from '@gyroscops/event-store';
+import { createSimulatedGateway } from '@gyroscops/payment-gateway';
 import { withTablesOf } from '@gyroscops/platform';
 import { readCheckpoints, type ProjectionTables } from '@gyroscops/projections';
 import { readModelDifferences } from '@gyroscops/read-models';
@@ -43,9 +44,20 @@ afterAll(async () => {
 /** A UUID whose spellings surely differ (it has letters). */
 const lettered = () => `abcdef${randomUUID().slice(6)}`;
 
-/** A processed payment appended as the command path did before ids were canonical: the id spelled as the client sent it. */
+/**
+ * A processed payment appended as the command path did before ids were canonical: the id spelled as
+ * the client sent it, in the store and in the gateway's ledger (which a repair cannot rename).
+ */
 async function appendAsBefore(paymentId: string, organizationId: string, amount: string): Promise<void> {
   const now = new Date().toISOString();
+  const charge = await createSimulatedGateway(stack.gatewayDb).charge({
+    paymentId,
+    amount,
+    currency: 'EUR',
+    metadata: {},
+    idempotencyKey: `charge-${paymentId}`,
+  });
+  if (charge.outcome !== 'approved') throw new Error(`the seeded charge was ${charge.outcome}`);
   const initiated = decide(
     foldPayment([]),
     { type: 'CreatePayment', data: { paymentId, organizationId, userId: 'user-before', amount, currency: 'EUR' } },
@@ -54,7 +66,7 @@ async function appendAsBefore(paymentId: string, organizationId: string, amount:
   if (isDomainError(initiated)) throw initiated;
   const processed = decide(
     foldPayment(initiated),
-    { type: 'RecordChargeResult', data: { paymentId, outcome: 'approved', gatewayReference: `gw-${paymentId}` } },
+    { type: 'RecordChargeResult', data: { paymentId, outcome: 'approved', gatewayReference: charge.gatewayReference } },
     now,
   );
   if (isDomainError(processed)) throw processed;

@@ -239,8 +239,12 @@ type RefundResult = Awaited<ReturnType<typeof refundOrGiveUp>>;
 /** The gateway's answer, or a decline when it stayed unavailable through every retry (as for charges). */
 async function refundOrGiveUp(steps: CommandSteps, state: ExistingPaymentState, refundId: string, amount: string) {
   try {
+    if (state.gatewayReference === null) {
+      throw ApplicationFailure.nonRetryable(`payment ${state.paymentId} has no capture to refund`, 'INTERNAL');
+    }
     return await steps.refundPayment({
       paymentId: state.paymentId,
+      chargeReference: state.gatewayReference,
       refundId,
       amount,
       currency: state.currency,

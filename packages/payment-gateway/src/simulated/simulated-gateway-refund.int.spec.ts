@@ -38,16 +38,18 @@ async function capturedPayment(metadata: Record<string, string> = {}) {
     metadata: {},
     idempotencyKey: `charge-${paymentId}`,
   });
-  expect(charge.outcome).toBe('approved');
+  if (charge.outcome !== 'approved') throw new Error(`the charge was ${charge.outcome}`);
+  const chargeReference = charge.gatewayReference;
   const refundOf = (amount: string, refundId = randomUUID()): RefundRequest => ({
     paymentId,
+    chargeReference,
     refundId,
     amount,
     currency: 'EUR',
     metadata,
     idempotencyKey: `refund-${refundId}`,
   });
-  return { paymentId, refundOf };
+  return { paymentId, chargeReference, refundOf };
 }
 
 describe('createSimulatedGateway refunds', () => {
@@ -85,19 +87,28 @@ describe('createSimulatedGateway refunds', () => {
     ]);
   });
 
-  it('refuses a refund of a payment it never captured', async () => {
+  it('refuses a refund of a capture it does not know', async () => {
     const refundId = randomUUID();
     const paymentId = randomUUID();
     expect(
       await gateway.refund({
         paymentId,
+        chargeReference: `sim_ch_${randomUUID()}`,
         refundId,
         amount: '1.00',
         currency: 'EUR',
         metadata: {},
         idempotencyKey: `refund-${refundId}`,
       }),
-    ).toEqual({ outcome: 'declined', reason: 'amount_exceeds_refundable' });
+    ).toEqual({ outcome: 'declined', reason: 'no_such_charge' });
+  });
+
+  it('refunds the capture its reference names, whatever spelling of the payment id the refund carries', async () => {
+    const { paymentId, refundOf } = await capturedPayment();
+    const outcome = await gateway.refund({ ...refundOf('2.00'), paymentId: paymentId.toUpperCase() });
+    expect(outcome.outcome).toBe('approved');
+    const rows = await simulatedRefundsOf(db, paymentId);
+    expect(rows.map((row) => [row.amount, row.refunds])).toEqual([['2.00', 1]]);
   });
 
   it('concurrent refunds of one payment never refund more than was captured', async () => {

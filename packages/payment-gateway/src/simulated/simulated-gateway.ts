@@ -143,12 +143,22 @@ async function record(
 type RefundAttemptResult = RefundOutcome | { outcome: 'unavailable'; message: string };
 
 async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRequest): Promise<RefundAttemptResult> {
+  // A refund names the capture by the reference its charge answered, as real gateways do; the
+  // ledger keeps the payment id as the charge spelled it.
+  const capture = await trx
+    .selectFrom('simulated_gateway_charges')
+    .select('payment_id')
+    .where('gateway_reference', '=', request.chargeReference)
+    .where('outcome', '=', 'approved')
+    .executeTakeFirst();
+  if (capture === undefined) return { outcome: 'declined', reason: 'no_such_charge' };
+  const paymentId = capture.payment_id;
   // The upsert takes the key's row lock: concurrent calls with one key run one after the other.
   const row = await trx
     .insertInto('simulated_gateway_refunds')
     .values({
       idempotency_key: request.idempotencyKey,
-      payment_id: request.paymentId,
+      payment_id: paymentId,
       refund_id: request.refundId,
       amount: request.amount,
       currency: request.currency,
@@ -165,7 +175,7 @@ async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRe
   if (
     row.amount !== request.amount ||
     row.currency !== request.currency ||
-    row.payment_id !== request.paymentId ||
+    row.payment_id !== paymentId ||
     row.refund_id !== request.refundId
   ) {
     return { outcome: 'declined', reason: 'idempotency key reused with another refund' };
@@ -184,13 +194,13 @@ async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRe
     return recordRefund(trx, request, { outcome: 'declined', reason: 'refund_declined' });
   }
   // Two different refunds of one payment must not both fit in what is left: they take turns per payment.
-  await sql`SELECT pg_advisory_xact_lock(hashtext(${`simulated-refund:${request.paymentId}`}))`.execute(trx);
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`simulated-refund:${paymentId}`}))`.execute(trx);
   const { rows } = await sql<{ fits: boolean | null }>`
     SELECT ${request.amount}::numeric <= captured.total - refunded.total AS fits
     FROM (SELECT coalesce(sum(amount::numeric), 0) AS total FROM simulated_gateway_charges
-          WHERE payment_id = ${request.paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS captured,
+          WHERE payment_id = ${paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS captured,
          (SELECT coalesce(sum(amount::numeric), 0) AS total FROM simulated_gateway_refunds
-          WHERE payment_id = ${request.paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS refunded`.execute(
+          WHERE payment_id = ${paymentId} AND currency = ${request.currency} AND outcome = 'approved') AS refunded`.execute(
     trx,
   );
   if (rows[0]?.fits !== true) {
