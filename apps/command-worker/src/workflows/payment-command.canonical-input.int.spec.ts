@@ -5,82 +5,29 @@
  * another spelling reaches the same payment. Real Temporal, real Postgres.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { paymentStreamId, type PaymentCommandRequest } from '@gyroscops/contracts';
 import {
-  commandWorkflowId,
-  PAYMENT_COMMAND_WORKFLOW,
-  paymentStreamId,
-  type CommandContext,
-  type PaymentCommandRequest,
-} from '@gyroscops/contracts';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { eventStoreMigrations, type EventStoreTables } from '@gyroscops/event-store';
-import {
-  createSimulatedGateway,
-  simulatedGatewayMigrations,
-  type SimulatedGatewayTables,
-} from '@gyroscops/payment-gateway';
-import { createDatabase, runMigrations, startWorkflow, withTablesOf } from '@gyroscops/platform';
-import type { Kysely } from 'kysely';
-import { createCommandWorker } from '../worker';
-import { loadWorkflowBundle } from '../workflow-bundle';
+  commandContext,
+  startCommandWorkerHarness,
+  type CommandWorkerHarness,
+} from '../test-support/command-worker-harness';
 
-let env: TestEnvironment;
-let eventStore: Kysely<EventStoreTables>;
-let native: NativeConnection;
-let connection: Connection;
-let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let taskQueue: string;
+let harness: CommandWorkerHarness;
 
 beforeAll(async () => {
-  env = await createTestEnvironment();
-  eventStore = createDatabase<EventStoreTables>({ url: env.eventStoreDatabaseUrl, maxConnections: 5 });
-  await runMigrations(eventStore, eventStoreMigrations);
-  await runMigrations(eventStore, simulatedGatewayMigrations);
-  const gateway = createSimulatedGateway(withTablesOf<SimulatedGatewayTables>(eventStore));
-  native = await NativeConnection.connect({ address: env.temporalAddress });
-  connection = await Connection.connect({ address: env.temporalAddress });
-  client = new Client({ connection, namespace: env.namespace });
-  taskQueue = `canonical-input-${env.uniqueId}`;
-  worker = await createCommandWorker({
-    connection: native,
-    namespace: env.namespace,
-    taskQueue,
-    workflowBundle: await loadWorkflowBundle(),
-    dependencies: { eventStore, gateway },
-  });
-  running = worker.run();
+  harness = await startCommandWorkerHarness('canonical-input');
 }, 180_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.allSettled([connection?.close(), native?.close()]);
-  await eventStore?.destroy();
-  await env?.dispose();
+  await harness?.stop();
 });
 
 /** A UUID with letters in known places, so its upper-case spelling surely differs. */
 const lettered = () => `abcd${randomUUID().slice(4)}`;
 
-const contextOf = (): CommandContext => ({
-  commandId: randomUUID().toUpperCase(),
-  correlationId: randomUUID(),
-  causationId: randomUUID(),
-  userId: 'user-canonical',
-});
+const contextOf = () => ({ ...commandContext('user-canonical'), commandId: randomUUID().toUpperCase() });
 
-const run = async (request: PaymentCommandRequest) =>
-  (
-    await startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, {
-      taskQueue,
-      workflowId: commandWorkflowId(request.context.commandId),
-      args: [request],
-    })
-  ).result();
+const run = async (request: PaymentCommandRequest) => (await harness.start(request)).result();
 
 it('spells the ids of a command started with upper-case ids canonically in the stream, the events and the result', async () => {
   const paymentId = lettered();
@@ -99,9 +46,9 @@ it('spells the ids of a command started with upper-case ids canonically in the s
   });
   expect(updated).toMatchObject({ paymentId, version: 3 });
 
-  const streams = await eventStore.selectFrom('streams').select('stream_id').execute();
+  const streams = await harness.eventStore.selectFrom('streams').select('stream_id').execute();
   expect(streams.map((stream) => stream.stream_id)).toEqual([paymentStreamId(paymentId)]);
-  const events = await eventStore
+  const events = await harness.eventStore
     .selectFrom('events')
     .select(['stream_id', 'data', 'metadata'])
     .orderBy('position')

@@ -6,103 +6,41 @@
  * is held open until the other commands are done.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { paymentStreamId, type PaymentCommandRequest, type PaymentCommandResult } from '@gyroscops/contracts';
+import { readStream } from '@gyroscops/event-store';
+import { simulatedRefundsOf } from '@gyroscops/payment-gateway';
 import {
-  commandWorkflowId,
-  PAYMENT_COMMAND_WORKFLOW,
-  paymentStreamId,
-  type CommandContext,
-  type PaymentCommandRequest,
-  type PaymentCommandResult,
-} from '@gyroscops/contracts';
-import { createTestEnvironment, type TestEnvironment } from '@gyroscops/dev-infra';
-import { eventStoreMigrations, readStream, type EventStoreTables } from '@gyroscops/event-store';
-import {
-  createSimulatedGateway,
-  simulatedRefundsOf,
-  simulatedGatewayMigrations,
-  type SimulatedGatewayTables,
-} from '@gyroscops/payment-gateway';
-import { createDatabase, runMigrations, startWorkflow, withTablesOf } from '@gyroscops/platform';
-import type { Kysely } from 'kysely';
-import { createCommandActivities } from '../activities/create-command-activities';
-import { createCommandWorker } from '../worker';
-import { loadWorkflowBundle } from '../workflow-bundle';
+  commandContext,
+  rejectionTypeOf,
+  startCommandWorkerHarness,
+  type CommandWorkerHarness,
+} from '../test-support/command-worker-harness';
 
-let env: TestEnvironment;
-let eventStore: Kysely<EventStoreTables>;
-let native: NativeConnection;
-let connection: Connection;
-let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let taskQueue: string;
+let harness: CommandWorkerHarness;
 
 /** Each refund waits here until the test lets it answer. */
 let heldRefunds: { started: () => void; release: Promise<void> } | undefined;
 
 beforeAll(async () => {
-  env = await createTestEnvironment();
-  eventStore = createDatabase<EventStoreTables>({ url: env.eventStoreDatabaseUrl, maxConnections: 5 });
-  await runMigrations(eventStore, eventStoreMigrations);
-  await runMigrations(eventStore, simulatedGatewayMigrations);
-  const gateway = createSimulatedGateway(withTablesOf<SimulatedGatewayTables>(eventStore));
-  const real = createCommandActivities({ eventStore, gateway });
-  native = await NativeConnection.connect({ address: env.temporalAddress });
-  connection = await Connection.connect({ address: env.temporalAddress });
-  client = new Client({ connection, namespace: env.namespace });
-  taskQueue = `refund-race-${env.uniqueId}`;
-  worker = await createCommandWorker({
-    connection: native,
-    namespace: env.namespace,
-    taskQueue,
-    workflowBundle: await loadWorkflowBundle(),
-    dependencies: { eventStore, gateway },
-    activities: {
-      async refundPayment(request) {
-        const hold = heldRefunds;
-        if (hold) {
-          hold.started();
-          await hold.release;
-        }
-        return real.refundPayment(request);
-      },
+  harness = await startCommandWorkerHarness('refund-race', (real) => ({
+    async refundPayment(request) {
+      const hold = heldRefunds;
+      if (hold) {
+        hold.started();
+        await hold.release;
+      }
+      return real.refundPayment(request);
     },
-  });
-  running = worker.run();
+  }));
 }, 180_000);
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running?.catch(() => undefined);
-  await Promise.allSettled([connection?.close(), native?.close()]);
-  await eventStore?.destroy();
-  await env?.dispose();
+  await harness?.stop();
 });
 
-const contextOf = (): CommandContext => ({
-  commandId: randomUUID(),
-  correlationId: randomUUID(),
-  causationId: randomUUID(),
-  userId: 'user-race',
-});
-
-const run = (request: PaymentCommandRequest) =>
-  startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, {
-    taskQueue,
-    workflowId: commandWorkflowId(request.context.commandId),
-    args: [request],
-  });
-
-const rejectionOf = async (promise: Promise<unknown>): Promise<string | undefined> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(WorkflowFailedError);
-  return ((error as WorkflowFailedError).cause as { type?: string } | undefined)?.type;
-};
+const contextOf = () => commandContext('user-race');
+const run = (request: PaymentCommandRequest) => harness.start(request);
+const rejectionOf = rejectionTypeOf;
 
 it('commands that land while a refund is in flight neither lose its answer nor refund more than the payment', async () => {
   const paymentId = randomUUID();
@@ -149,7 +87,7 @@ it('commands that land while a refund is in flight neither lose its answer nor r
   const refunded: PaymentCommandResult = await refunding.result();
 
   expect(refunded).toMatchObject({ paymentId, status: 'partially_refunded', version: 5 });
-  const stream = await readStream(eventStore, paymentStreamId(paymentId));
+  const stream = await readStream(harness.eventStore, paymentStreamId(paymentId));
   expect(stream.map((event) => event.type)).toEqual([
     'PaymentInitiated',
     'PaymentProcessed',
@@ -158,6 +96,6 @@ it('commands that land while a refund is in flight neither lose its answer nor r
     'PaymentRefunded',
   ]);
   expect(stream[4]!.data).toMatchObject({ refundId: refundContext.commandId, amount: '30.00', refundedTotal: '30.00' });
-  const refunds = await simulatedRefundsOf(withTablesOf<SimulatedGatewayTables>(eventStore), paymentId);
+  const refunds = await simulatedRefundsOf(harness.gatewayDb, paymentId);
   expect(refunds).toMatchObject([{ refund_id: refundContext.commandId, refunds: 1, attempts: 1 }]);
 }, 120_000);
