@@ -87,6 +87,15 @@ describe('RefundPayment', () => {
       .thenFails('CONFLICT', /refund refund-1 .* already in flight/);
   });
 
+  it('never takes a refund id twice, once its refund was made or declined', () => {
+    given(initiated(), processed(), refundRequested('10.00'), refunded('10.00', '10.00', { refundId: 'refund-1' }))
+      .when(refundPayment('10.00'))
+      .thenFails('CONFLICT', /refund refund-1 .* was already made/);
+    given(initiated(), processed(), refundRequested('10.00'), refundDeclined('10.00'))
+      .when(refundPayment('10.00'))
+      .thenFails('CONFLICT', /refund refund-1 .* was already made/);
+  });
+
   it('conflicts once fully refunded', () => {
     given(initiated(), processed(), refunded('100.00', '100.00'))
       .when(refundPayment('0.01'))

@@ -207,6 +207,9 @@ function refund(state: PaymentState, data: CommandData<'RefundPayment'>, now: st
   if (Object.prototype.hasOwnProperty.call(payment.refundsInFlight, data.refundId)) {
     return new DomainError('CONFLICT', `refund ${data.refundId} of payment ${data.paymentId} is already in flight`);
   }
+  if (payment.requestedRefundIds.includes(data.refundId)) {
+    return new DomainError('CONFLICT', `refund ${data.refundId} of payment ${data.paymentId} was already made`);
+  }
   // Refunds the gateway has not answered yet are promised: two of them must not both fit in the rest.
   const remaining = payment.amountMinor - payment.refundedMinor - refundingMinor(payment);
   if (amount > remaining) {

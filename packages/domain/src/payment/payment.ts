@@ -113,6 +113,11 @@ export interface ExistingPaymentState {
    * decimal strings, so the state stays JSON-friendly here) are promised, not yet refunded.
    */
   refundsInFlight: Readonly<Record<string, RefundInFlight>>;
+  /**
+   * Every refund id ever requested, settled or not: a refund id names one movement of money, so it
+   * is never accepted twice (the gateway would replay its answer, the stream would count it twice).
+   */
+  requestedRefundIds: readonly string[];
   failureReason: string | null;
   gatewayReference: string | null;
   createdAt: string;
@@ -154,6 +159,7 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
       status: 'pending',
       refundedMinor: 0n,
       refundsInFlight: {},
+      requestedRefundIds: [],
       failureReason: null,
       gatewayReference: null,
       createdAt: d.occurredAt,
@@ -192,6 +198,7 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
           ...state.refundsInFlight,
           [event.data.refundId]: { amount: event.data.amount, reason: event.data.reason },
         },
+        requestedRefundIds: [...state.requestedRefundIds, event.data.refundId],
         updatedAt: event.data.occurredAt,
       };
     case 'PaymentRefunded': {

@@ -29,6 +29,7 @@ describe('evolve', () => {
       status: 'pending',
       refundedMinor: 0n,
       refundsInFlight: {},
+      requestedRefundIds: [],
       failureReason: null,
       gatewayReference: null,
       createdAt: T0,

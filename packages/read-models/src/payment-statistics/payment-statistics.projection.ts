@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
+import { canonicalUuid } from '@gyroscops/contracts';
 import {
   evolve,
   initialPaymentState,
@@ -29,6 +30,7 @@ function fromJson(json: Record<string, unknown>): ExistingPaymentState {
     refundedMinor: BigInt(json.refundedMinor as string),
     // States stored before refunds went through the gateway have no refunds in flight.
     refundsInFlight: (json.refundsInFlight as ExistingPaymentState['refundsInFlight'] | undefined) ?? {},
+    requestedRefundIds: (json.requestedRefundIds as string[] | undefined) ?? [],
   };
 }
 
@@ -60,9 +62,12 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
   tables: ['payment_statistics', 'payment_statistics_members'],
   poisonPolicy: 'park',
   async apply(events: RecordedEvent[], trx: Transaction<PaymentStatisticsTables>): Promise<ProjectionChanges> {
+    // Keyed by the canonical spelling, as the members' uuid column prints it (see the payments projection).
     const byPayment = new Map<string, RecordedEvent[]>();
-    for (const event of events)
-      byPayment.set(String(event.data.paymentId), [...(byPayment.get(String(event.data.paymentId)) ?? []), event]);
+    for (const event of events) {
+      const paymentId = canonicalUuid(String(event.data.paymentId));
+      byPayment.set(paymentId, [...(byPayment.get(paymentId) ?? []), event]);
+    }
     const ids = [...byPayment.keys()];
     const members = await trx
       .selectFrom('payment_statistics_members')

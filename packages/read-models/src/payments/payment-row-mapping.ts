@@ -17,6 +17,8 @@ export function rowToState(row: PaymentRow): ExistingPaymentState {
     refundedMinor: BigInt(row.refunded_minor),
     // The view does not show refunds in flight: their answer (PaymentRefunded or RefundDeclined) folds without them.
     refundsInFlight: {},
+    // Nor the refund ids already used: only the write side decides on them.
+    requestedRefundIds: [],
     failureReason: row.failure_reason,
     gatewayReference: row.gateway_reference,
     createdAt: row.created_at.toISOString(),
