@@ -78,7 +78,7 @@ export class CommandDispatcher {
             headers: { ...this.headersOf(claim.response.status, claim.response.body), 'idempotent-replayed': 'true' },
           };
         }
-        command = { ...command, context: { ...command.context, commandId: claim.commandId } } as PaymentCommandRequest;
+        command = asCommand(command, claim.commandId);
       }
     }
     const handle = await this.startOrAttach(command, request.organizationId);
@@ -178,4 +178,16 @@ export class CommandDispatcher {
     }
     return result.version !== undefined ? { etag: `"${result.version}"` } : {};
   }
+}
+
+/**
+ * The command as the claimed command id names it. A refund's id is its command's id, so a replay
+ * whose first execution cannot be found (retention ran out, or the first start failed) refunds under
+ * the same id and gateway key, never a second time.
+ */
+function asCommand(command: PaymentCommandRequest, commandId: string): PaymentCommandRequest {
+  const context = { ...command.context, commandId };
+  return command.kind === 'refund'
+    ? { ...command, context, refund: { ...command.refund, refundId: commandId } }
+    : { ...command, context };
 }
