@@ -9,5 +9,6 @@ export * from './workflow-definition';
 export * from './payment-command';
 export * from './canonical-payment-command';
 export * from './billing-command';
+export * from './invoice-payment';
 export * from './projection';
 export * from './reports';

@@ -23,6 +23,8 @@ export type PaymentCommandRequest =
         currency: string;
         description?: string | null;
         metadata?: Metadata;
+        /** Set when the payment pays an invoice (started by the invoice's payment process, never by a client). */
+        invoiceId?: string;
       };
     }
   | {
