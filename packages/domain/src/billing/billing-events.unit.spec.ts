@@ -29,7 +29,12 @@ describe('billing events', () => {
       'InvoiceVoided',
       'InvoiceRefundRecorded',
     ]);
-    expect(ORGANIZATION_ACCOUNT_EVENT_TYPES).toEqual(['OrganizationSuspended', 'OrganizationReinstated']);
+    expect(ORGANIZATION_ACCOUNT_EVENT_TYPES).toEqual([
+      'OrganizationSuspended',
+      'OrganizationReinstated',
+      'OrganizationInvoiceSettled',
+      'OrganizationPaymentMethodSet',
+    ]);
     expect(BILLING_EVENT_SCHEMA_VERSION).toBe(1);
     for (const type of ORGANIZATION_BILLING_EVENT_TYPES)
       expect(isOrganizationBillingEvent({ type, data: {} })).toBe(true);

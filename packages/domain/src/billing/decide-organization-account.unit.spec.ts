@@ -35,6 +35,71 @@ describe('organization account', () => {
     givenAccount().when(reinstate('inv-1'), LATER).then();
   });
 
+  it('stays suspended while another uncollectible invoice holds it: the paid one is only settled', () => {
+    const settled = givenAccount(suspended('inv-1'), suspended('inv-2', LATER))
+      .when(reinstate('inv-1'), LATER)
+      .then({
+        type: 'OrganizationInvoiceSettled',
+        data: { organizationId: ORG_ID, invoiceId: 'inv-1', occurredAt: LATER },
+      });
+    expect(settled).toMatchObject({ status: 'suspended', suspendedFor: ['inv-2'] });
+    const history = [
+      suspended('inv-1'),
+      suspended('inv-2', LATER),
+      {
+        type: 'OrganizationInvoiceSettled' as const,
+        data: { organizationId: ORG_ID, invoiceId: 'inv-1', occurredAt: LATER },
+      },
+    ];
+    givenAccount(...history)
+      .when(reinstate('inv-1'), LATER)
+      .then();
+    const state = givenAccount(...history)
+      .when(reinstate('inv-2'), LATER)
+      .then({
+        type: 'OrganizationReinstated',
+        data: { organizationId: ORG_ID, invoiceId: 'inv-2', occurredAt: LATER },
+      });
+    expect(state).toMatchObject({ status: 'active', suspendedFor: [] });
+  });
+
+  it('an invoice that never suspended it reinstates nothing', () => {
+    givenAccount(suspended('inv-1')).when(reinstate('inv-9'), LATER).then();
+  });
+
+  it('records the payment method every invoice payment carries; the same one again decides nothing', () => {
+    const method = { simulate: 'decline', card: 'visa-4242' };
+    const set = (metadata: Record<string, string>) => ({
+      type: 'SetPaymentMethod' as const,
+      data: { organizationId: ORG_ID, metadata },
+    });
+    const methodSet = {
+      type: 'OrganizationPaymentMethodSet' as const,
+      data: { organizationId: ORG_ID, metadata: method, occurredAt: T0 },
+    };
+    const state = givenAccount().when(set(method), T0).then(methodSet);
+    expect(state).toMatchObject({ paymentMethod: method, paymentMethodSetAt: T0, status: 'active' });
+    givenAccount(methodSet)
+      .when(set({ card: 'visa-4242', simulate: 'decline' }), LATER)
+      .then();
+    givenAccount(methodSet)
+      .when(set({}), LATER)
+      .then({
+        type: 'OrganizationPaymentMethodSet',
+        data: { organizationId: ORG_ID, metadata: {}, occurredAt: LATER },
+      });
+    expect(
+      paths(
+        givenAccount()
+          .when(
+            { ...set({ ok: 'x' }), data: { organizationId: ORG_ID, metadata: { bad: 1 as unknown as string } } },
+            T0,
+          )
+          .thenFails('VALIDATION'),
+      ),
+    ).toEqual(['/metadata/bad']);
+  });
+
   it('needs an organization and an invoice', () => {
     expect(paths(givenAccount().when(suspend('', ''), T0).thenFails('VALIDATION'))).toEqual([
       '/organizationId',
