@@ -21,3 +21,6 @@ export * from './workflows/reports';
 export * from './http/statistics-query.schema';
 export * from './http/projections.schema';
 export * from './http/billing-commands.schema';
+export * from './http/invoice-view.schema';
+export * from './http/invoice-search-query.schema';
+export * from './http/organization-view.schema';

@@ -1,6 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent, type PaymentView } from '@gyroscops/domain';
 import type { EventStoreDb } from '@gyroscops/event-store';
+import { invoicesDifferences } from './invoices/invoices.reference';
+import { organizationsDifferences } from './organizations/organizations.reference';
 
 /**
  * The read models as they must be, computed straight from the event store with the domain's own
@@ -112,5 +114,7 @@ export async function readModelDifferences(eventStore: EventStoreDb, readDb: Kys
   }
   for (const paymentId of actual.payments.keys())
     if (!expected.payments.has(paymentId)) differences.push(`payments ${paymentId}: unexpected`);
+  differences.push(...(await invoicesDifferences(eventStore, readDb)));
+  differences.push(...(await organizationsDifferences(eventStore, readDb)));
   return differences;
 }

@@ -28,6 +28,8 @@ export const PROJECTIONS = {
   payments: 'payments',
   paymentStatistics: 'payment_statistics',
   eventCounts: 'event_counts',
+  invoices: 'invoices',
+  organizations: 'organizations',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 

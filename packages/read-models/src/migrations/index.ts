@@ -3,6 +3,8 @@ import * as createPayments from './2026-11-23T000400_create_payments';
 import * as paymentsSearchIndexes from './2026-11-23T001000_payments_search_indexes';
 import * as createStatisticsAndEventCounts from './2026-11-23T000600_create_statistics_and_event_counts';
 import * as eventCountsByOrganization from './2026-12-06T000000_event_counts_by_organization';
+import * as createInvoices from './2026-12-06T020000_create_invoices';
+import * as createOrganizations from './2026-12-06T020100_create_organizations';
 
 export const readModelMigrations: MigrationSet = {
   name: 'read_models',
@@ -11,5 +13,7 @@ export const readModelMigrations: MigrationSet = {
     '2026-11-23T000600_create_statistics_and_event_counts': createStatisticsAndEventCounts,
     '2026-11-23T001000_payments_search_indexes': paymentsSearchIndexes,
     '2026-12-06T000000_event_counts_by_organization': eventCountsByOrganization,
+    '2026-12-06T020000_create_invoices': createInvoices,
+    '2026-12-06T020100_create_organizations': createOrganizations,
   },
 };
