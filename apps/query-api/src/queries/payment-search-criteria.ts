@@ -21,6 +21,7 @@ export function toPaymentSearchCriteria(filter: PaymentSearchFilterInput, pathPr
 
   if (filter.organizationId !== undefined) criteria.organizationId = filter.organizationId;
   if (filter.status !== undefined) criteria.statuses = [...new Set(filter.status)].sort();
+  if (filter.invoiceId !== undefined) criteria.invoiceId = filter.invoiceId;
   if (filter.currency !== undefined) {
     if (findCurrency(filter.currency)) criteria.currency = filter.currency;
     else problem('currency', 'must be a supported ISO 4217 currency code');

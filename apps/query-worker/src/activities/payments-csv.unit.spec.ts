@@ -30,6 +30,7 @@ describe('payment CSV', () => {
       description: 'a, b',
       refundedAmount: '0.00',
       metadata: { ignored: 'yes' },
+      invoiceId: null,
       failureReason: null,
       createdAt: '2026-01-01T00:00:00.000Z',
       updatedAt: '2026-01-01T00:00:01.000Z',

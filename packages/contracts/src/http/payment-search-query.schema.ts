@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { PaymentStatus as DomainPaymentStatus } from '@gyroscops/domain';
-import { Amount, CurrencyCode, OrganizationId, PaymentStatus } from './common.schema';
+import { Amount, CurrencyCode, OrganizationId, PaymentStatus, Uuid } from './common.schema';
 import { Cursor } from './cursor.schema';
 import { Instant } from './instant.schema';
 import { PaymentViewSchema } from './payment-view.schema';
@@ -40,6 +40,7 @@ const paymentFilterProperties = {
     }),
   ),
   currency: Type.Optional(CurrencyCode),
+  invoiceId: Type.Optional(Uuid),
   minAmount: Type.Optional(AmountBound('Inclusive lower bound, in the major unit of `currency` (which it requires).')),
   maxAmount: Type.Optional(AmountBound('Inclusive upper bound, in the major unit of `currency` (which it requires).')),
   createdFrom: Type.Optional(Instant({ description: 'Created at or after this instant (inclusive).' })),
@@ -89,6 +90,8 @@ export interface PaymentSearchCriteria {
   organizationIds?: string[];
   statuses?: DomainPaymentStatus[];
   currency?: string;
+  /** Only the payments of this invoice (canonical UUID). */
+  invoiceId?: string;
   /** Inclusive, minor units of `currency`. */
   minAmountMinor?: string;
   /** Inclusive, minor units of `currency`. */

@@ -12,6 +12,9 @@ export const PaymentViewSchema = Type.Object({
   description: Type.Union([Type.String(), Type.Null()]),
   refundedAmount: Amount,
   metadata: Metadata,
+  invoiceId: Type.Union([Uuid, Type.Null()], {
+    description: 'The invoice this payment pays (billing starts such payments); null for a payment of its own.',
+  }),
   failureReason: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

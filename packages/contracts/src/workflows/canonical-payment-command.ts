@@ -21,7 +21,11 @@ export function canonicalPaymentCommand(command: PaymentCommandRequest): Payment
       return {
         ...command,
         context,
-        payment: { ...command.payment, paymentId: canonicalUuid(command.payment.paymentId) },
+        payment: {
+          ...command.payment,
+          paymentId: canonicalUuid(command.payment.paymentId),
+          ...(command.payment.invoiceId !== undefined && { invoiceId: canonicalUuid(command.payment.invoiceId) }),
+        },
       };
     case 'refund':
       return {

@@ -15,6 +15,8 @@ export type PaymentCommand =
         currency: string;
         description?: string | null;
         metadata?: Metadata;
+        /** The invoice this payment pays: set by billing's payment process, never by a client. */
+        invoiceId?: string;
       };
     }
   | {

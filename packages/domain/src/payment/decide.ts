@@ -83,6 +83,7 @@ function create(state: PaymentState, data: CommandData<'CreatePayment'>, now: st
   const amount = tryParseAmount(data.amount, data.currency);
   if (amount instanceof DomainError) errors.push(...amount.errors);
   errors.push(...validateDescription(data.description), ...validateMetadata(data.metadata));
+  if (data.invoiceId !== undefined) errors.push(...validateId(data.invoiceId, '/invoiceId'));
   if (amount instanceof DomainError || errors.length > 0) return validationError(errors);
   if (state.kind !== 'absent') return new DomainError('CONFLICT', `payment ${data.paymentId} already exists`);
   return [
@@ -96,6 +97,8 @@ function create(state: PaymentState, data: CommandData<'CreatePayment'>, now: st
         currency: data.currency,
         description: data.description ?? null,
         metadata: { ...data.metadata },
+        // Only on invoice payments: the events of other payments keep the shape they always had.
+        ...(data.invoiceId !== undefined && { invoiceId: data.invoiceId }),
         occurredAt: now,
       },
     },

@@ -28,6 +28,11 @@ export type PaymentEvent =
         currency: string;
         description: string | null;
         metadata: Metadata;
+        /**
+         * The invoice the payment pays. Absent on payments that pay no invoice (and on every event
+         * written before invoices existed): optional, so the schema version stays 1.
+         */
+        invoiceId?: string;
         occurredAt: string;
       };
     }
@@ -106,6 +111,8 @@ export interface ExistingPaymentState {
   currency: string;
   description: string | null;
   metadata: Metadata;
+  /** The invoice this payment pays, or null for a payment of its own. */
+  invoiceId: string | null;
   status: PaymentStatus;
   refundedMinor: bigint;
   /**
@@ -156,6 +163,7 @@ export function evolve(state: PaymentState, event: PaymentEvent): PaymentState {
       currency: d.currency,
       description: d.description ?? null,
       metadata: { ...d.metadata },
+      invoiceId: d.invoiceId ?? null,
       status: 'pending',
       refundedMinor: 0n,
       refundsInFlight: {},

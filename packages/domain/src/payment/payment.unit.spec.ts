@@ -26,6 +26,7 @@ describe('evolve', () => {
       currency: 'EUR',
       description: 'd',
       metadata: { a: '1' },
+      invoiceId: null,
       status: 'pending',
       refundedMinor: 0n,
       refundsInFlight: {},

@@ -13,6 +13,8 @@ export interface PaymentView {
   description: string | null;
   refundedAmount: string;
   metadata: Metadata;
+  /** The invoice this payment pays, or null for a payment of its own. */
+  invoiceId: string | null;
   failureReason: string | null;
   createdAt: string;
   updatedAt: string;
@@ -34,6 +36,7 @@ export function toPaymentView(state: PaymentState): PaymentView | null {
     description: state.description,
     refundedAmount: formatStoredAmount(state.refundedMinor, state.currency),
     metadata: { ...state.metadata },
+    invoiceId: state.invoiceId,
     failureReason: state.failureReason,
     createdAt: state.createdAt,
     updatedAt: state.updatedAt,

@@ -34,6 +34,7 @@ describe('toPaymentView', () => {
       description: 'd',
       refundedAmount: '25.50',
       metadata: { a: '1' },
+      invoiceId: null,
       failureReason: null,
       createdAt: T0,
       updatedAt: T2,

@@ -3,6 +3,7 @@ import * as createPayments from './2026-11-23T000400_create_payments';
 import * as paymentsSearchIndexes from './2026-11-23T001000_payments_search_indexes';
 import * as createStatisticsAndEventCounts from './2026-11-23T000600_create_statistics_and_event_counts';
 import * as eventCountsByOrganization from './2026-12-06T000000_event_counts_by_organization';
+import * as paymentsInvoiceId from './2026-12-06T010000_payments_invoice_id';
 import * as createInvoices from './2026-12-06T020000_create_invoices';
 import * as createOrganizations from './2026-12-06T020100_create_organizations';
 
@@ -13,6 +14,7 @@ export const readModelMigrations: MigrationSet = {
     '2026-11-23T000600_create_statistics_and_event_counts': createStatisticsAndEventCounts,
     '2026-11-23T001000_payments_search_indexes': paymentsSearchIndexes,
     '2026-12-06T000000_event_counts_by_organization': eventCountsByOrganization,
+    '2026-12-06T010000_payments_invoice_id': paymentsInvoiceId,
     '2026-12-06T020000_create_invoices': createInvoices,
     '2026-12-06T020100_create_organizations': createOrganizations,
   },

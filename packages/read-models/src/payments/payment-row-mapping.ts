@@ -13,6 +13,7 @@ export function rowToState(row: PaymentRow): ExistingPaymentState {
     currency: row.currency,
     description: row.description,
     metadata: row.metadata,
+    invoiceId: row.invoice_id,
     status: row.status,
     refundedMinor: BigInt(row.refunded_minor),
     // The view does not show refunds in flight: their answer (PaymentRefunded or RefundDeclined) folds without them.
@@ -38,6 +39,7 @@ export function stateToRow(state: ExistingPaymentState, lastPosition: bigint): N
     description: state.description,
     refunded_minor: state.refundedMinor.toString(),
     metadata: JSON.stringify(state.metadata),
+    invoice_id: state.invoiceId,
     failure_reason: state.failureReason,
     gateway_reference: state.gatewayReference,
     created_at: state.createdAt,

@@ -20,7 +20,13 @@ import {
   type PaymentCommand,
   type PaymentEvent,
 } from '@gyroscops/domain';
-import { appendToStream, eventStoreMigrations, type EventStoreDb, type EventStoreTables } from '@gyroscops/event-store';
+import {
+  appendToStream,
+  eventStoreMigrations,
+  type EventStoreDb,
+  type EventStoreTables,
+  type RecordedEvent,
+} from '@gyroscops/event-store';
 import { applyNextBatch, ensureCheckpoint, projectionMigrations, type ProjectionTables } from '@gyroscops/projections';
 import { createDatabase, runMigrations, withTablesOf } from '@gyroscops/platform';
 import { readModelMigrations } from '../migrations';
@@ -92,7 +98,7 @@ class PaymentStream {
 }
 
 const create =
-  (amount = '100.00', currency = 'EUR') =>
+  (amount = '100.00', currency = 'EUR', invoiceId?: string) =>
   (s: PaymentStream): PaymentCommand => ({
     type: 'CreatePayment',
     data: {
@@ -103,6 +109,7 @@ const create =
       currency,
       description: 'order "42" é ✓',
       metadata: { channel: 'web' },
+      ...(invoiceId !== undefined && { invoiceId }),
     },
   });
 const approve = (s: PaymentStream): PaymentCommand => ({
@@ -316,6 +323,70 @@ describe('paymentsProjection', () => {
       status: 'processed',
       description: 'shouted',
       version: 3,
+    });
+  });
+
+  it('keeps the invoice an invoice payment pays, and null for a payment of its own', async () => {
+    const invoiceId = randomUUID();
+    const invoicePayment = await new PaymentStream().runAll(create('12.34', 'EUR', invoiceId), approve);
+    const own = await new PaymentStream().runAll(create());
+    await project(own.lastPosition);
+    await expectRowToEqualFold(invoicePayment);
+    await expectRowToEqualFold(own);
+    expect(await rowOf(invoicePayment)).toMatchObject({ invoice_id: invoiceId, status: 'processed' });
+    expect(await findPaymentView(readDb, own.paymentId)).toMatchObject({ invoiceId: null });
+  });
+
+  describe('refuses, loudly and without writing, a batch that would fold two histories into one row', () => {
+    const recorded = (streamId: string, paymentId: string, position: bigint): RecordedEvent => ({
+      position,
+      streamId,
+      streamType: 'payment',
+      streamVersion: 1,
+      eventId: randomUUID(),
+      type: 'PaymentInitiated',
+      schemaVersion: 1,
+      data: {
+        paymentId,
+        organizationId: 'org-x',
+        userId: 'user-1',
+        amount: '1.00',
+        currency: 'EUR',
+        description: null,
+        metadata: {},
+        occurredAt: tick(),
+      },
+      metadata: {},
+      recordedAt: new Date(),
+    });
+    const applyAlone = (events: RecordedEvent[]) =>
+      readDb.transaction().execute((trx) => paymentsProjection.apply(events, trx));
+
+    it('an event whose stream is not its payment’s', async () => {
+      const paymentId = randomUUID();
+      await expect(applyAlone([recorded(paymentStreamId(randomUUID()), paymentId, 1n)])).rejects.toThrow(
+        /names payment .* but sits in stream/,
+      );
+      await expect(applyAlone([recorded(`invoice-${paymentId}`, paymentId, 1n)])).rejects.toThrow(/sits in stream/);
+      expect(await findPaymentView(readDb, paymentId)).toBeUndefined();
+    });
+
+    it('two streams naming one payment (split spellings of its id)', async () => {
+      const paymentId = randomUUID();
+      await expect(
+        applyAlone([
+          recorded(paymentStreamId(paymentId), paymentId, 1n),
+          recorded(paymentStreamId(paymentId.toUpperCase()), paymentId.toUpperCase(), 2n),
+        ]),
+      ).rejects.toThrow(/has two streams/);
+      expect(await findPaymentView(readDb, paymentId)).toBeUndefined();
+    });
+
+    it('but folds a stream that spells its own id in upper case, as before the repair', async () => {
+      const paymentId = randomUUID();
+      await applyAlone([recorded(paymentStreamId(paymentId.toUpperCase()), paymentId.toUpperCase(), 1n)]);
+      expect(await findPaymentView(readDb, paymentId)).toMatchObject({ paymentId, status: 'pending' });
+      await sql`DELETE FROM payments WHERE payment_id = ${paymentId}::uuid`.execute(readDb);
     });
   });
 

@@ -1,5 +1,5 @@
 import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
-import type { PaymentSearchCriteria, PaymentSortField } from '@gyroscops/contracts';
+import { isSupportedInstant, type PaymentSearchCriteria, type PaymentSortField } from '@gyroscops/contracts';
 import { PAYMENT_STATUSES, type PaymentStatus, type PaymentView } from '@gyroscops/domain';
 import { prepareAs } from '@gyroscops/platform';
 import { rowToView } from './payment-row-mapping';
@@ -34,17 +34,24 @@ const KEY_LENGTH: Record<PaymentSortField, number> = { createdAt: 2, amount: 3, 
 const MICROSECOND_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MINOR_UNITS = /^\d{1,19}$/;
+const INT8_MAX = 9_223_372_036_854_775_807n;
 const CURRENCY = /^[A-Z]{3}$/;
 
+/** An instant as the cursor carries created_at: microseconds, UTC, a real day in the supported range. */
 const isInstant = (value: string | undefined): value is string =>
-  value !== undefined && MICROSECOND_INSTANT.test(value) && !Number.isNaN(Date.parse(value));
+  value !== undefined && MICROSECOND_INSTANT.test(value) && isSupportedInstant(value);
+/** Minor units as an amount_minor column holds them: a non-negative int8. */
+const isMinorUnits = (value: string | undefined): value is string =>
+  value !== undefined && MINOR_UNITS.test(value) && BigInt(value) <= INT8_MAX;
 const isStatus = (value: string | undefined): value is PaymentStatus =>
   value !== undefined && (PAYMENT_STATUSES as readonly string[]).includes(value);
 const isPaymentId = (value: string | undefined): value is string => value !== undefined && UUID.test(value);
 
 /**
  * True when `key` could be the key of a row under `sort`: a cursor from a client is checked with this
- * before it reaches SQL, so a forged one is a bad request, not a database error.
+ * (and only this) before it reaches SQL, so a forged one is a bad request, not a database error. Every
+ * part is checked as the column holds it: an int8 amount, an instant Postgres can store, a canonical
+ * UUID, a currency code, a known status.
  */
 export function isValidPaymentSearchKey(sort: PaymentSortField, key: readonly unknown[]): key is PaymentSearchKey {
   if (key.length !== KEY_LENGTH[sort] || !key.every((part) => typeof part === 'string')) return false;
@@ -53,7 +60,7 @@ export function isValidPaymentSearchKey(sort: PaymentSortField, key: readonly un
     case 'createdAt':
       return isInstant(parts[0]) && isPaymentId(parts[1]);
     case 'amount':
-      return CURRENCY.test(parts[0] ?? '') && MINOR_UNITS.test(parts[1] ?? '') && isPaymentId(parts[2]);
+      return CURRENCY.test(parts[0] ?? '') && isMinorUnits(parts[1]) && isPaymentId(parts[2]);
     case 'status':
       return isStatus(parts[0]) && isInstant(parts[1]) && isPaymentId(parts[2]);
     default: {
@@ -70,7 +77,7 @@ function assertCriteria(criteria: PaymentSearchCriteria): void {
     throw new RangeError('amount bounds need a currency');
   }
   for (const bound of [minAmountMinor, maxAmountMinor]) {
-    if (bound !== undefined && !MINOR_UNITS.test(bound))
+    if (bound !== undefined && !isMinorUnits(bound))
       throw new RangeError(`amount bound must be integer minor units (got ${bound})`);
   }
   for (const instant of [criteria.createdFrom, criteria.createdTo]) {
@@ -95,6 +102,7 @@ function matching(db: Kysely<PaymentReadTables>, criteria: PaymentSearchCriteria
     query = statuses.length > 0 ? query.where('status', 'in', statuses) : query.where((eb) => eb.lit(false));
   }
   if (criteria.currency !== undefined) query = query.where('currency', '=', criteria.currency);
+  if (criteria.invoiceId !== undefined) query = query.where('invoice_id', '=', criteria.invoiceId);
   if (criteria.minAmountMinor !== undefined) query = query.where('amount_minor', '>=', criteria.minAmountMinor);
   if (criteria.maxAmountMinor !== undefined) query = query.where('amount_minor', '<=', criteria.maxAmountMinor);
   if (criteria.createdFrom !== undefined) query = query.where('created_at', '>=', new Date(criteria.createdFrom));

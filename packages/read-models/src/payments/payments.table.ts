@@ -15,6 +15,8 @@ export interface PaymentsTable {
   description: string | null;
   refunded_minor: Int8;
   metadata: ColumnType<Metadata, string, string>;
+  /** The invoice the payment pays; null for a payment of its own (and absent from inserts written before it existed). */
+  invoice_id: ColumnType<string | null, string | null | undefined, string | null>;
   failure_reason: string | null;
   gateway_reference: string | null;
   created_at: ColumnType<Date, string | Date, string | Date>;
