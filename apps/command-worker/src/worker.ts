@@ -4,6 +4,8 @@ import { workerTracingOptions } from '@gyroscops/platform/worker';
 import { TASK_QUEUES } from '@gyroscops/contracts';
 import { createBillingCommandActivities } from './activities/billing-command-activities';
 import { createCommandActivities, type CommandActivityDependencies } from './activities/create-command-activities';
+import { createInvoiceActivities } from './activities/invoice-activities';
+import { createOrganizationAccountActivities } from './activities/organization-account-activities';
 
 export interface CommandWorkerOptions {
   connection: NativeConnection;
@@ -30,6 +32,8 @@ export function createCommandWorker(options: CommandWorkerOptions): Promise<Work
     activities: {
       ...createCommandActivities(options.dependencies),
       ...createBillingCommandActivities(options.dependencies),
+      ...createInvoiceActivities(options.dependencies),
+      ...createOrganizationAccountActivities(options.dependencies),
       ...options.activities,
     },
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 100,

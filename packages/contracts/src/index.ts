@@ -24,3 +24,6 @@ export * from './http/billing-commands.schema';
 export * from './http/invoice-view.schema';
 export * from './http/invoice-search-query.schema';
 export * from './http/organization-view.schema';
+export * from './workflows/invoice-payment';
+export * from './workflows/organization-account-command';
+export * from './http/invoice-commands.schema';

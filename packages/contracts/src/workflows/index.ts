@@ -10,5 +10,6 @@ export * from './payment-command';
 export * from './canonical-payment-command';
 export * from './billing-command';
 export * from './invoice-payment';
+export * from './organization-account-command';
 export * from './projection';
 export * from './reports';

@@ -1,3 +1,5 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { CommandContext, PaymentCommandResult } from './payment-command';
 import { defineWorkflow } from './workflow-definition';
 
 /*
@@ -22,6 +24,50 @@ export interface InvoicePaymentOutcome {
 
 export type InvoicePaymentWorkflow = (input: InvoicePaymentInput) => Promise<InvoicePaymentOutcome>;
 export const INVOICE_PAYMENT_WORKFLOW = defineWorkflow<InvoicePaymentWorkflow>()('invoicePaymentWorkflow');
+
+/** A payment of the invoice now, asked by a client (POST /invoices/{invoiceId}/pay). */
+export interface PayInvoiceRequest {
+  context: CommandContext;
+}
+
+/**
+ * Pays the invoice's outstanding amount now: answers the payment command's result (approved:
+ * `processed`, declined: `failed`), as POST /payments does. A paid or void invoice refuses it
+ * (CONFLICT); a payment already under way (a dunning attempt) is awaited first. Its update id is
+ * the command id, so a repeated request attaches to the same payment.
+ */
+export const payInvoiceUpdate = defineUpdate<PaymentCommandResult, [PayInvoiceRequest]>('payInvoice');
+
+export interface VoidInvoiceRequest {
+  context: CommandContext;
+  reason: string;
+}
+
+export interface VoidInvoiceResult {
+  commandId: string;
+  invoiceId: string;
+  status: 'void';
+  /** The invoice stream's version after the void. */
+  version: number;
+  /** Global position of the InvoiceVoided event, a decimal string. */
+  position: string;
+}
+
+/**
+ * Voids the invoice and ends its payment process. Refused (CONFLICT) once it is paid or void; a
+ * payment under way is awaited first, and if it pays the invoice the void is refused.
+ */
+export const voidInvoiceUpdate = defineUpdate<VoidInvoiceResult, [VoidInvoiceRequest]>('voidInvoice');
+
+/** Where the process is, for operators and tests. */
+export interface InvoicePaymentStatus {
+  invoiceId: string;
+  status: 'open' | 'paid' | 'past_due' | 'uncollectible' | 'void' | 'loading';
+  attempts: number;
+  nextAttemptAt: string | null;
+  paymentInFlight: string | null;
+}
+export const invoicePaymentStatusQuery = defineQuery<InvoicePaymentStatus>('invoicePaymentStatus');
 
 /** One invoice payment process per invoice. */
 export const invoicePaymentWorkflowId = (invoiceId: string) => `invoice-payment-${invoiceId}`;
