@@ -12,7 +12,21 @@ export interface PaymentGateway {
    * TransientGatewayError when it cannot answer now.
    */
   refund(request: RefundRequest): Promise<RefundOutcome>;
+  /**
+   * What the gateway did for a charge's idempotency key: the outcome it recorded, or `none` when no
+   * money moved under it. `none` is final: the key is closed, and a charge that arrives with it later
+   * (a retry still on the wire) is declined, so the caller may record the payment declined. A charge
+   * still being processed under the key is waited for. Throws TransientGatewayError when the gateway
+   * cannot answer now.
+   */
+  findCharge(idempotencyKey: string): Promise<ChargeLookup>;
+  /** The same for a refund's idempotency key: its recorded outcome, or `none` (then closed for good). */
+  findRefund(idempotencyKey: string): Promise<RefundLookup>;
 }
+
+/** What a lookup by idempotency key answers: the recorded outcome, or that nothing happened under the key. */
+export type ChargeLookup = ChargeOutcome | { outcome: 'none' };
+export type RefundLookup = RefundOutcome | { outcome: 'none' };
 
 export interface ChargeRequest {
   paymentId: string;

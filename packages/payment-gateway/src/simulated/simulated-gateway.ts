@@ -18,7 +18,25 @@ export const SIMULATIONS = {
   flaky: 'flaky',
   /** The charge is approved, every refund of the payment declined. */
   refundDecline: 'refund_decline',
+  /**
+   * The gateway captures the money, then its answer is lost: every charge call (the first and each
+   * retry, which replays the capture) fails transiently after the ledger recorded it. Only a lookup
+   * by idempotency key tells what happened.
+   */
+  answerLost: 'answer_lost',
+  /** The gateway is never reached: every charge call fails transiently and nothing is recorded. */
+  unreachable: 'unreachable',
+  /** The charge is approved; each refund moves the money back, then its answer is lost (as answer_lost). */
+  refundAnswerLost: 'refund_answer_lost',
+  /** The charge is approved; no refund call ever reaches the gateway (as unreachable). */
+  refundUnreachable: 'refund_unreachable',
 } as const;
+
+/** Simulations whose charge calls never take the one-statement first attempt. */
+const CHARGE_SIMULATIONS_IN_TRANSACTION: readonly string[] = [SIMULATIONS.flaky, SIMULATIONS.answerLost];
+
+/** Where a lookup finds a key that no call ever used, or one with no outcome: nothing moved, and nothing will. */
+const CLOSED_KEY_REASON = 'closed_without_outcome';
 
 const FLAKY_FAILURES = 2;
 
@@ -31,6 +49,9 @@ export function createSimulatedGateway(db: Kysely<SimulatedGatewayTables>): Paym
   return {
     name: 'simulated',
     async charge(request) {
+      if (request.metadata.simulate === SIMULATIONS.unreachable) {
+        throw new TransientGatewayError('simulated gateway unreachable (charge never received)');
+      }
       const first = await firstAttemptInOneStatement(db, request);
       if (first) return first;
       const result = await db.transaction().execute(async (trx) => chargeOnce(trx, request));
@@ -39,12 +60,61 @@ export function createSimulatedGateway(db: Kysely<SimulatedGatewayTables>): Paym
       return result;
     },
     async refund(request) {
+      if (request.metadata.simulate === SIMULATIONS.refundUnreachable) {
+        throw new TransientGatewayError('simulated gateway unreachable (refund never received)');
+      }
       const result = await db.transaction().execute(async (trx) => refundOnce(trx, request));
       // As for charges: the attempt is committed before the caller hears of the failure.
       if (result.outcome === 'unavailable') throw new TransientGatewayError(result.message);
       return result;
     },
+    async findCharge(idempotencyKey) {
+      const row = await closeOrFind(db, 'simulated_gateway_charges', idempotencyKey);
+      if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
+      if (row.decline_reason === CLOSED_KEY_REASON) return { outcome: 'none' };
+      return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
+    },
+    async findRefund(idempotencyKey) {
+      const row = await closeOrFind(db, 'simulated_gateway_refunds', idempotencyKey);
+      if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
+      if (row.decline_reason === CLOSED_KEY_REASON) return { outcome: 'none' };
+      return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
+    },
   };
+}
+
+/**
+ * A lookup by idempotency key that also closes a key under which nothing moved, so that `none` stays
+ * true: the key's row is inserted as declined (`closed_without_outcome`) if no call ever used it, or
+ * given that outcome if calls came but none recorded one (a flaky attempt). The insert waits for a
+ * call that holds the key's row in an open transaction, so a charge in progress is answered once it
+ * committed. A later charge or refund with the key replays the closed outcome: declined, no money.
+ */
+async function closeOrFind(
+  db: Kysely<SimulatedGatewayTables>,
+  table: 'simulated_gateway_charges' | 'simulated_gateway_refunds',
+  idempotencyKey: string,
+): Promise<{
+  outcome: 'approved' | 'declined' | null;
+  decline_reason: string | null;
+  gateway_reference: string | null;
+}> {
+  const closing = table === 'simulated_gateway_charges' ? { payment_id: '' } : { payment_id: '', refund_id: '' };
+  const { rows } = await sql<{
+    outcome: 'approved' | 'declined';
+    decline_reason: string | null;
+    gateway_reference: string | null;
+  }>`
+    INSERT INTO ${sql.table(table)} AS ledger (idempotency_key, ${sql.join(Object.keys(closing).map((column) => sql.ref(column)))}, amount, currency, outcome, decline_reason)
+    VALUES (${idempotencyKey}, ${sql.join(Object.values(closing))}, '', '', 'declined', ${CLOSED_KEY_REASON})
+    ON CONFLICT (idempotency_key) DO UPDATE
+      SET outcome = coalesce(ledger.outcome, 'declined'),
+          decline_reason = CASE WHEN ledger.outcome IS NULL THEN ${CLOSED_KEY_REASON} ELSE ledger.decline_reason END,
+          updated_at = CASE WHEN ledger.outcome IS NULL THEN now() ELSE ledger.updated_at END
+    RETURNING outcome, decline_reason, gateway_reference`.execute(db);
+  const row = rows[0];
+  if (row === undefined) throw new TransientGatewayError(`lookup of ${idempotencyKey} answered nothing`);
+  return row;
 }
 
 type AttemptResult = ChargeOutcome | { outcome: 'unavailable'; message: string };
@@ -59,7 +129,7 @@ async function firstAttemptInOneStatement(
   db: Kysely<SimulatedGatewayTables>,
   request: ChargeRequest,
 ): Promise<ChargeOutcome | null> {
-  if (request.metadata.simulate === SIMULATIONS.flaky) return null;
+  if (CHARGE_SIMULATIONS_IN_TRANSACTION.includes(request.metadata.simulate ?? '')) return null;
   const outcome: ChargeOutcome =
     request.metadata.simulate === SIMULATIONS.decline
       ? { outcome: 'declined', reason: 'card_declined' }
@@ -107,10 +177,11 @@ async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRe
   if (row.amount !== request.amount || row.currency !== request.currency) {
     return { outcome: 'declined', reason: 'idempotency key reused with another amount' };
   }
+  const simulate = request.metadata.simulate;
+  if (simulate === SIMULATIONS.answerLost && row.outcome === 'approved') return answerLost(row.attempts);
   if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
   if (row.outcome === 'declined') return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
 
-  const simulate = request.metadata.simulate;
   if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {
     return {
       outcome: 'unavailable',
@@ -118,8 +189,15 @@ async function chargeOnce(trx: Kysely<SimulatedGatewayTables>, request: ChargeRe
     };
   }
   if (simulate === SIMULATIONS.decline) return record(trx, request, { outcome: 'declined', reason: 'card_declined' });
-  return record(trx, request, { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` });
+  const captured = await record(trx, request, { outcome: 'approved', gatewayReference: `sim_${randomUUID()}` });
+  // The capture commits with the transaction; only its answer is lost on the way back.
+  return simulate === SIMULATIONS.answerLost ? answerLost(row.attempts) : captured;
 }
+
+const answerLost = (attempt: number): { outcome: 'unavailable'; message: string } => ({
+  outcome: 'unavailable',
+  message: `simulated lost answer: the gateway moved the money, then the connection dropped (attempt ${attempt})`,
+});
 
 async function record(
   trx: Kysely<SimulatedGatewayTables>,
@@ -180,10 +258,11 @@ async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRe
   ) {
     return { outcome: 'declined', reason: 'idempotency key reused with another refund' };
   }
+  const simulate = request.metadata.simulate;
+  if (simulate === SIMULATIONS.refundAnswerLost && row.outcome === 'approved') return answerLost(row.attempts);
   if (row.outcome === 'approved') return { outcome: 'approved', gatewayReference: row.gateway_reference ?? '' };
   if (row.outcome === 'declined') return { outcome: 'declined', reason: row.decline_reason ?? 'declined' };
 
-  const simulate = request.metadata.simulate;
   if (simulate === SIMULATIONS.flaky && row.attempts <= FLAKY_FAILURES) {
     return {
       outcome: 'unavailable',
@@ -206,7 +285,11 @@ async function refundOnce(trx: Kysely<SimulatedGatewayTables>, request: RefundRe
   if (rows[0]?.fits !== true) {
     return recordRefund(trx, request, { outcome: 'declined', reason: 'amount_exceeds_refundable' });
   }
-  return recordRefund(trx, request, { outcome: 'approved', gatewayReference: `sim_re_${randomUUID()}` });
+  const refunded = await recordRefund(trx, request, {
+    outcome: 'approved',
+    gatewayReference: `sim_re_${randomUUID()}`,
+  });
+  return simulate === SIMULATIONS.refundAnswerLost ? answerLost(row.attempts) : refunded;
 }
 
 async function recordRefund(
