@@ -92,6 +92,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Search invoices by organization, status and period: cursor pages and the number of matches
+         * @description Newest period first. Pages follow `nextCursor` until it is null; a walk returns every matching invoice exactly once, even while invoices are issued. A cursor only works with the filters it came from (400 otherwise). `organizationId` must be one of the token's organizations (403 otherwise); without it, the search covers all of them.
+         */
+        get: operations["searchInvoices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/invoices/{invoiceId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The current view of an invoice: lines, status, amounts, payments and dunning */
+        get: operations["getInvoice"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -101,6 +138,46 @@ export interface paths {
         };
         /** Prometheus metrics */
         get: operations["getMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An organization's billing: standing, plan, current cycle, unbilled usage and what it owes
+         * @description 404 for an organization without a billing plan, and for one that is not among the token's organizations.
+         */
+        get: operations["getOrganization"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/organizations/{organizationId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An organization's usage per meter and hour, day or month
+         * @description Accepted usage records (duplicates never count) per meter, in UTC buckets of their `occurredAt`, aggregated as the meter's plan says: the sum of the quantities (`sum`), the number of records (`count`) or the largest quantity (`max`). Another organization's usage answers 404.
+         */
+        get: operations["getUsageSeries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -760,6 +837,371 @@ export interface operations {
             };
         };
     };
+    searchInvoices: {
+        parameters: {
+            query?: {
+                organizationId?: string;
+                /** @description Any of these statuses (repeat the parameter). */
+                status?: ("open" | "paid" | "past_due" | "uncollectible" | "void")[];
+                /** @description Invoices whose period starts at or after this instant (inclusive). RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                periodFrom?: string;
+                /** @description Invoices whose period starts before this instant (exclusive), so consecutive ranges neither overlap nor leave a gap. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                periodTo?: string;
+                limit?: number;
+                /** @description Opaque: the nextCursor of the previous page, with the same filters. */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of matching invoices, the next cursor and the number of matches */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            /**
+                             * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                             * @example 100.00
+                             */
+                            amountPaid: string;
+                            /**
+                             * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                             * @example 100.00
+                             */
+                            amountRefunded: string;
+                            /** @description Payment attempts made so far. */
+                            attempts: number;
+                            /**
+                             * @description ISO 4217 code.
+                             * @example EUR
+                             */
+                            currency: string;
+                            /**
+                             * Format: uuid
+                             * @description A UUID, in any case; the API stores and answers it in lower case.
+                             */
+                            invoiceId: string;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            lines: {
+                                /**
+                                 * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                                 * @example 100.00
+                                 */
+                                amount: string;
+                                kind: "base_fee" | "usage";
+                                /** @description Usage of an earlier cycle that was already invoiced when it arrived. */
+                                late: boolean;
+                                /** @description null for the base fee line. */
+                                meter: string | null;
+                                /** @description The aggregated quantity billed, up to 12 decimals. */
+                                quantity: string;
+                                /** @description Price per unit in the invoice's currency, up to 12 decimals. */
+                                unitPrice: string;
+                            }[];
+                            /** @description When dunning tries again; null when no retry is scheduled. */
+                            nextAttemptAt: string | null;
+                            /**
+                             * @description Per organization, `<year>-<sequence>`, gap-free.
+                             * @example 2026-000001
+                             */
+                            number: string;
+                            organizationId: string;
+                            paidAt: string | null;
+                            /** @description Every payment started for the invoice, in order. */
+                            paymentIds: string[];
+                            /**
+                             * Format: date-time
+                             * @description The billed cycle, to (exclusive).
+                             */
+                            periodEnd: string;
+                            /**
+                             * Format: date-time
+                             * @description The billed cycle, from (inclusive).
+                             */
+                            periodStart: string;
+                            /** @description open: issued, payment under way. past_due: a payment was declined, dunning retries. paid. uncollectible: the last attempt failed (it may still be paid). void: cancelled before it was paid. */
+                            status: "open" | "paid" | "past_due" | "uncollectible" | "void";
+                            /**
+                             * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                             * @example 100.00
+                             */
+                            total: string;
+                            /** @description The invoice stream's version folded into this view. */
+                            version: number;
+                        }[];
+                        /** @description null on the last page. */
+                        nextCursor: string | null;
+                        /** @description How many invoices match the filters (all pages). */
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getInvoice: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path: {
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
+                invoiceId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The invoice view (ETag: its version) */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                         * @example 100.00
+                         */
+                        amountPaid: string;
+                        /**
+                         * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                         * @example 100.00
+                         */
+                        amountRefunded: string;
+                        /** @description Payment attempts made so far. */
+                        attempts: number;
+                        /**
+                         * @description ISO 4217 code.
+                         * @example EUR
+                         */
+                        currency: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
+                         */
+                        invoiceId: string;
+                        /** Format: date-time */
+                        issuedAt: string;
+                        lines: {
+                            /**
+                             * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                             * @example 100.00
+                             */
+                            amount: string;
+                            kind: "base_fee" | "usage";
+                            /** @description Usage of an earlier cycle that was already invoiced when it arrived. */
+                            late: boolean;
+                            /** @description null for the base fee line. */
+                            meter: string | null;
+                            /** @description The aggregated quantity billed, up to 12 decimals. */
+                            quantity: string;
+                            /** @description Price per unit in the invoice's currency, up to 12 decimals. */
+                            unitPrice: string;
+                        }[];
+                        /** @description When dunning tries again; null when no retry is scheduled. */
+                        nextAttemptAt: string | null;
+                        /**
+                         * @description Per organization, `<year>-<sequence>`, gap-free.
+                         * @example 2026-000001
+                         */
+                        number: string;
+                        organizationId: string;
+                        paidAt: string | null;
+                        /** @description Every payment started for the invoice, in order. */
+                        paymentIds: string[];
+                        /**
+                         * Format: date-time
+                         * @description The billed cycle, to (exclusive).
+                         */
+                        periodEnd: string;
+                        /**
+                         * Format: date-time
+                         * @description The billed cycle, from (inclusive).
+                         */
+                        periodStart: string;
+                        /** @description open: issued, payment under way. past_due: a payment was declined, dunning retries. paid. uncollectible: the last attempt failed (it may still be paid). void: cancelled before it was paid. */
+                        status: "open" | "paid" | "past_due" | "uncollectible" | "void";
+                        /**
+                         * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                         * @example 100.00
+                         */
+                        total: string;
+                        /** @description The invoice stream's version folded into this view. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Not modified (If-None-Match) */
+            304: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     getMetrics: {
         parameters: {
             query?: never;
@@ -780,6 +1222,335 @@ export interface operations {
             };
         };
     };
+    getOrganization: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The organization's billing */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        currentCycle: {
+                            /**
+                             * Format: date-time
+                             * @description Exclusive: the cycle closes (and is invoiced) then.
+                             */
+                            end: string;
+                            sequence: number;
+                            /**
+                             * Format: date-time
+                             * @description Inclusive.
+                             */
+                            start: string;
+                        };
+                        organizationId: string;
+                        /**
+                         * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                         * @example 100.00
+                         */
+                        outstanding: string;
+                        /** @description What is still owed on open, past_due and uncollectible invoices, per currency (a plan change may change the currency); `outstanding` is the figure in the plan's currency. */
+                        outstandingByCurrency: {
+                            [key: string]: string;
+                        };
+                        /** @description A plan change waiting for the next cycle: it takes effect at `currentCycle.end`. */
+                        pendingPlan: {
+                            baseFee: string | null;
+                            /**
+                             * @description ISO 4217 code.
+                             * @example EUR
+                             */
+                            currency: string;
+                            /**
+                             * @description ISO 8601 duration of a billing cycle.
+                             * @example P1M
+                             */
+                            cycle: string;
+                            /** @description Waits between payment attempts (ISO 8601 durations). */
+                            dunning: string[];
+                            meters: {
+                                [key: string]: {
+                                    /** @description How a cycle's records of a meter make the quantity billed: their sum, their number or the largest. */
+                                    aggregation: "sum" | "count" | "max";
+                                    /**
+                                     * @description Price per unit of the aggregated quantity, in the plan's currency, up to 12 decimals.
+                                     * @example 0.000012
+                                     */
+                                    unitPrice: string;
+                                };
+                            };
+                        } | null;
+                        plan: {
+                            baseFee: string | null;
+                            /**
+                             * @description ISO 4217 code.
+                             * @example EUR
+                             */
+                            currency: string;
+                            /**
+                             * @description ISO 8601 duration of a billing cycle.
+                             * @example P1M
+                             */
+                            cycle: string;
+                            /** @description Waits between payment attempts (ISO 8601 durations). */
+                            dunning: string[];
+                            meters: {
+                                [key: string]: {
+                                    /** @description How a cycle's records of a meter make the quantity billed: their sum, their number or the largest. */
+                                    aggregation: "sum" | "count" | "max";
+                                    /**
+                                     * @description Price per unit of the aggregated quantity, in the plan's currency, up to 12 decimals.
+                                     * @example 0.000012
+                                     */
+                                    unitPrice: string;
+                                };
+                            };
+                        };
+                        /** @description suspended once an invoice's last payment attempt failed; active again when an invoice is paid. */
+                        status: "active" | "suspended";
+                        /** @description Per meter, the current cycle's usage so far (late usage of earlier cycles included) and what it would cost if the cycle closed now, in the plan's currency (half-even to the minor unit; the base fee not included). */
+                        unbilled: {
+                            [key: string]: {
+                                /**
+                                 * @description Decimal string in the major unit ("100.00" EUR, "1500" JPY); as many decimals as the currency allows at most.
+                                 * @example 100.00
+                                 */
+                                amount: string;
+                                /** @description Up to 12 decimals. */
+                                quantity: string;
+                            };
+                        };
+                        /** @description The organization billing stream's version folded into this view. */
+                        version: number;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getUsageSeries: {
+        parameters: {
+            query: {
+                /** @description Usage that occurred at or after (inclusive), counted by the hour. `from` must be before `to`; at most 1000 buckets and 400 days. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                from: string;
+                /** @description Usage that occurred before (exclusive), counted by the hour. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                to: string;
+                /** @description Bucket length, in UTC. */
+                interval?: "hour" | "day" | "month";
+                /**
+                 * @description A meter name: a letter, then up to 63 letters, digits, "_", ".", ":" or "-".
+                 * @example cpu_seconds
+                 */
+                meter?: string;
+            };
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Usage per meter and bucket */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: date-time */
+                        from: string;
+                        interval: string;
+                        organizationId: string;
+                        /** @description One series per meter with usage in the range, by meter name. */
+                        series: {
+                            /** @description How a cycle's records of a meter make the quantity billed: their sum, their number or the largest. */
+                            aggregation: "sum" | "count" | "max";
+                            /** @description Buckets with usage, in time order; a bucket without any record is left out. */
+                            buckets: {
+                                /**
+                                 * @description A non-negative decimal string with up to 12 decimals, exact.
+                                 * @example 1.5
+                                 */
+                                quantity: string;
+                                /**
+                                 * Format: date-time
+                                 * @description The bucket's UTC start.
+                                 */
+                                start: string;
+                            }[];
+                            meter: string;
+                        }[];
+                        /** Format: date-time */
+                        to: string;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Unknown, or not visible to the caller */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     searchPayments: {
         parameters: {
             query?: {
@@ -791,6 +1562,8 @@ export interface operations {
                  * @example EUR
                  */
                 currency?: string;
+                /** @description A UUID, in any case; the API stores and answers it in lower case. */
+                invoiceId?: string;
                 /** @description Inclusive lower bound, in the major unit of `currency` (which it requires). */
                 minAmount?: string;
                 /** @description Inclusive upper bound, in the major unit of `currency` (which it requires). */
@@ -841,6 +1614,8 @@ export interface operations {
                             currency: string;
                             description: string | null;
                             failureReason: string | null;
+                            /** @description The invoice this payment pays (billing starts such payments); null for a payment of its own. */
+                            invoiceId: string | null;
                             /** @description A flat object of at most 20 string values of at most 500 characters. */
                             metadata: {
                                 [key: string]: string;
@@ -988,6 +1763,8 @@ export interface operations {
                         deleted?: boolean;
                         description: string | null;
                         failureReason: string | null;
+                        /** @description The invoice this payment pays (billing starts such payments); null for a payment of its own. */
+                        invoiceId: string | null;
                         /** @description A flat object of at most 20 string values of at most 500 characters. */
                         metadata: {
                             [key: string]: string;
@@ -1244,6 +2021,10 @@ export interface operations {
                                 eventsDone: number;
                                 eventsPerSecond: number;
                                 eventsTotal: number;
+                                /** @description A poison event stopped the rebuild (the halt policy); a new rebuild starts over */
+                                halted: boolean;
+                                /** @description Why the last rebuild batch failed (cleared by the next that commits), or what halted it */
+                                lastError: string | null;
                                 /** Format: date-time */
                                 startedAt: string;
                             } | null;
@@ -1373,6 +2154,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body) */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
@@ -1473,6 +2265,17 @@ export interface operations {
             };
             /** @description Unknown, or not visible to the caller */
             404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body) */
+            409: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
@@ -1591,6 +2394,17 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDetails"];
                 };
             };
+            /** @description Conflicts with the current state (or an idempotency key reused with another body) */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
             /** @description Rate limited (see Retry-After) */
             429: {
                 headers: {
@@ -1675,6 +2489,11 @@ export interface operations {
                          * @example EUR
                          */
                         currency?: string;
+                        /**
+                         * Format: uuid
+                         * @description A UUID, in any case; the API stores and answers it in lower case.
+                         */
+                        invoiceId?: string;
                         /** @description Inclusive upper bound, in the major unit of `currency` (which it requires). */
                         maxAmount?: string;
                         /** @description Inclusive lower bound, in the major unit of `currency` (which it requires). */

@@ -17,6 +17,12 @@ export const ProjectionStatusBody = Type.Object({
       eventsTotal: Type.Integer(),
       eventsPerSecond: Type.Integer(),
       startedAt: Type.String({ format: 'date-time' }),
+      halted: Type.Boolean({
+        description: 'A poison event stopped the rebuild (the halt policy); a new rebuild starts over',
+      }),
+      lastError: Type.Union([Type.String(), Type.Null()], {
+        description: 'Why the last rebuild batch failed (cleared by the next that commits), or what halted it',
+      }),
     }),
     Type.Null(),
   ]),
