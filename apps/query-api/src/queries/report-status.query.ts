@@ -3,7 +3,7 @@ import { REPORT_WORKFLOW, reportWorkflowId, type ReportStatus } from '@gyroscops
 import { workflowHandle } from '@gyroscops/platform';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { reportVisibleTo } from './report-scope';
-import { temporalUnavailable } from './temporal-unavailable';
+import { temporalFailure } from './temporal-failure';
 
 /** The innermost message of a failure chain: the activity's own error, not "Activity task failed". */
 function rootMessage(error: unknown): string {
@@ -33,7 +33,7 @@ export function createReportStatusQuery(
         status = description.status.name;
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return null;
-        throw temporalUnavailable(error);
+        throw temporalFailure(error, 'reports');
       }
       if (status === 'RUNNING' || status === 'CONTINUED_AS_NEW') return { reportId, state: 'running' };
       try {
@@ -42,7 +42,7 @@ export function createReportStatusQuery(
       } catch (error) {
         if (error instanceof WorkflowFailedError)
           return { reportId, state: 'failed', error: { message: rootMessage(error) } };
-        throw temporalUnavailable(error);
+        throw temporalFailure(error, 'reports');
       }
     },
   };

@@ -4,7 +4,7 @@ import { startWorkflow } from '@gyroscops/platform';
 import { REPORT_ORGANIZATIONS_MEMO, reportOrganizations } from './report-scope';
 import type { QueryHandler } from '../query-bus/query-handler';
 import { reportIdOf } from './report-request';
-import { temporalUnavailable } from './temporal-unavailable';
+import { temporalFailure } from './temporal-failure';
 
 /**
  * `POST /reports`: starts the report's workflow, or finds it. The workflow id comes from the report
@@ -43,7 +43,7 @@ export function createRequestReportQuery(
         });
       } catch (error) {
         // Completed before: that execution is the cached report.
-        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw temporalUnavailable(error);
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw temporalFailure(error, 'reports');
       }
       return { reportId };
     },

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import {
@@ -13,8 +13,18 @@ import {
   TASK_QUEUES,
 } from '@gyroscops/contracts';
 import type { EventStoreDb } from '@gyroscops/event-store';
-import { authenticatedProblems, ApplicationError, requireRole, startWorkflow, type HttpApp } from '@gyroscops/platform';
+import {
+  authenticatedProblems,
+  ApplicationError,
+  requireRole,
+  startWorkflow,
+  TEMPORAL_RETRY_AFTER_SECONDS,
+  type HttpApp,
+} from '@gyroscops/platform';
 import { readCheckpoints, readProjectionStatuses, type ProjectionTables } from '@gyroscops/projections';
+import { temporalFailure } from '../queries/temporal-failure';
+
+const ADMIN_ACTIONS = 'projection admin actions';
 
 export interface ProjectionRoutesDependencies {
   readDb: Kysely<ProjectionTables>;
@@ -61,8 +71,31 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
   }
   function temporalOrUnavailable(): Client {
     if (!deps.temporal)
-      throw new ApplicationError('UNAVAILABLE', 'projection admin actions need Temporal (TEMPORAL_ADDRESS)');
+      throw new ApplicationError('UNAVAILABLE', `${ADMIN_ACTIONS} need Temporal (TEMPORAL_ADDRESS)`, [], {
+        'retry-after': String(TEMPORAL_RETRY_AFTER_SECONDS),
+      });
     return deps.temporal;
+  }
+  /**
+   * Signals the projection's running workflow. 409 when it is not running (the projection worker
+   * never started it, or it ended): there is nothing to resume or retry until a worker runs it.
+   */
+  async function signalProjection(
+    name: string,
+    signal: typeof resumeProjectionSignal | typeof retryDeadLettersSignal,
+  ): Promise<string> {
+    const workflowId = projectionWorkflowId(name);
+    try {
+      await temporalOrUnavailable().workflow.getHandle(workflowId).signal(signal);
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError)
+        throw new ApplicationError(
+          'CONFLICT',
+          `projection ${name} is not running (no running workflow ${workflowId}): start the projection worker, which starts it`,
+        );
+      throw temporalFailure(error, ADMIN_ACTIONS);
+    }
+    return workflowId;
   }
   // Admin actions need the admin role; GET /projections (operational state, no organization's data) any authenticated caller.
   const adminOnly = async (request: FastifyRequest) => requireRole(request, 'admin');
@@ -73,7 +106,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     params: ProjectionNameParams,
     response: {
       202: { ...ProjectionActionAccepted, description: 'The action was started (or signalled) in Temporal' },
-      ...authenticatedProblems(400, 403, 404),
+      ...authenticatedProblems(400, 403, 404, 409),
     },
   });
 
@@ -86,13 +119,17 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     async (request, reply) => {
       await knownProjection(request.params.name);
       const workflowId = projectionRebuildWorkflowId(request.params.name);
-      await startWorkflow(temporalOrUnavailable(), PROJECTION_REBUILD_WORKFLOW, {
-        workflowId,
-        taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
-        args: [{ projection: request.params.name }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      });
+      try {
+        await startWorkflow(temporalOrUnavailable(), PROJECTION_REBUILD_WORKFLOW, {
+          workflowId,
+          taskQueue: deps.projectionTaskQueue ?? TASK_QUEUES.projections,
+          args: [{ projection: request.params.name }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+        });
+      } catch (error) {
+        throw temporalFailure(error, ADMIN_ACTIONS);
+      }
       return reply
         .code(202)
         .header('location', '/projections')
@@ -108,8 +145,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     },
     async (request, reply) => {
       await knownProjection(request.params.name);
-      const workflowId = projectionWorkflowId(request.params.name);
-      await temporalOrUnavailable().workflow.getHandle(workflowId).signal(resumeProjectionSignal);
+      const workflowId = await signalProjection(request.params.name, resumeProjectionSignal);
       return reply.code(202).send({ projection: request.params.name, action: 'resume', workflowId });
     },
   );
@@ -122,8 +158,7 @@ export function registerProjectionRoutes(app: HttpApp, deps: ProjectionRoutesDep
     },
     async (request, reply) => {
       await knownProjection(request.params.name);
-      const workflowId = projectionWorkflowId(request.params.name);
-      await temporalOrUnavailable().workflow.getHandle(workflowId).signal(retryDeadLettersSignal);
+      const workflowId = await signalProjection(request.params.name, retryDeadLettersSignal);
       return reply.code(202).send({ projection: request.params.name, action: 'retry-dead-letters', workflowId });
     },
   );
