@@ -2,6 +2,7 @@ import { PROJECTIONS } from '@gyroscops/contracts';
 import type { Projection } from '@gyroscops/projections';
 import { eventCountsProjection, paymentsProjection, paymentStatisticsProjection } from '@gyroscops/read-models';
 import { invoicesProjection, organizationsProjection } from '@gyroscops/read-models';
+import { usageSeriesProjection } from '@gyroscops/read-models';
 
 /** Every projection this worker runs, by the name contracts give it. */
 export const projectionRegistry: Record<string, Projection> = {
@@ -10,4 +11,5 @@ export const projectionRegistry: Record<string, Projection> = {
   [PROJECTIONS.eventCounts]: eventCountsProjection,
   [PROJECTIONS.invoices]: invoicesProjection,
   [PROJECTIONS.organizations]: organizationsProjection,
+  [PROJECTIONS.usageSeries]: usageSeriesProjection,
 };

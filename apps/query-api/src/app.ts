@@ -22,6 +22,7 @@ import { registerPaymentViewRoutes } from './routes/payment-view.routes';
 import { registerProjectionRoutes } from './routes/projections.routes';
 import { registerReadRoutes } from './routes/read-routes';
 import { registerStatisticsRoutes } from './routes/statistics.routes';
+import { registerUsageRoutes } from './routes/usage.routes';
 
 export interface QueryApiDependencies {
   readDb: Kysely<PaymentReadTables>;
@@ -61,6 +62,7 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
       { name: 'payments', description: 'Payment views, search, history and replay' },
       { name: 'events', description: 'Event search and timelines' },
       { name: 'statistics', description: 'Aggregates from the statistics read models' },
+      { name: 'billing', description: 'Usage, invoices and billing analytics' },
       { name: 'reports', description: 'Long analytics run as query workflows' },
       { name: 'projections', description: 'Projection status and admin actions' },
       { name: 'cache', description: 'The query cache' },
@@ -86,6 +88,7 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
   registerPaymentViewRoutes(app, { bus });
   registerReadRoutes(app, { bus, temporal: deps.temporal, eventStore: deps.eventStore, readDb: deps.readDb });
   registerStatisticsRoutes(app, { bus });
+  registerUsageRoutes(app, { bus });
   // Operational routes: live state, never cached.
   registerProjectionRoutes(app, {
     readDb: withTablesOf<ProjectionTables>(deps.readDb),

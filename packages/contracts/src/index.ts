@@ -27,3 +27,4 @@ export * from './http/organization-view.schema';
 export * from './workflows/invoice-payment';
 export * from './workflows/organization-account-command';
 export * from './http/invoice-commands.schema';
+export * from './http/usage-series-query.schema';

@@ -20,3 +20,8 @@ export * from './organizations/organizations.table';
 export * from './organizations/organization-view';
 export * from './organizations/organizations.projection';
 export * from './organizations/organizations.queries';
+export * from './usage-series/usage-series.table';
+export * from './usage-series/bucket-interval';
+export * from './usage-series/usage-series.projection';
+export * from './usage-series/usage-series.queries';
+export * from './usage-series/usage-series.reference';

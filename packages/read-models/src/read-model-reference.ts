@@ -3,6 +3,7 @@ import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent, type Pay
 import type { EventStoreDb } from '@gyroscops/event-store';
 import { invoicesDifferences } from './invoices/invoices.reference';
 import { organizationsDifferences } from './organizations/organizations.reference';
+import { usageSeriesDifferences } from './usage-series/usage-series.reference';
 
 /**
  * The read models as they must be, computed straight from the event store with the domain's own
@@ -116,5 +117,6 @@ export async function readModelDifferences(eventStore: EventStoreDb, readDb: Kys
     if (!expected.payments.has(paymentId)) differences.push(`payments ${paymentId}: unexpected`);
   differences.push(...(await invoicesDifferences(eventStore, readDb)));
   differences.push(...(await organizationsDifferences(eventStore, readDb)));
+  differences.push(...(await usageSeriesDifferences(eventStore, readDb)));
   return differences;
 }

@@ -30,6 +30,7 @@ export const PROJECTIONS = {
   eventCounts: 'event_counts',
   invoices: 'invoices',
   organizations: 'organizations',
+  usageSeries: 'usage_series',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 

@@ -6,6 +6,7 @@ import * as eventCountsByOrganization from './2026-12-06T000000_event_counts_by_
 import * as paymentsInvoiceId from './2026-12-06T010000_payments_invoice_id';
 import * as createInvoices from './2026-12-06T020000_create_invoices';
 import * as createOrganizations from './2026-12-06T020100_create_organizations';
+import * as createUsageSeries from './2026-12-06T021000_create_usage_series';
 
 export const readModelMigrations: MigrationSet = {
   name: 'read_models',
@@ -17,5 +18,6 @@ export const readModelMigrations: MigrationSet = {
     '2026-12-06T010000_payments_invoice_id': paymentsInvoiceId,
     '2026-12-06T020000_create_invoices': createInvoices,
     '2026-12-06T020100_create_organizations': createOrganizations,
+    '2026-12-06T021000_create_usage_series': createUsageSeries,
   },
 };
