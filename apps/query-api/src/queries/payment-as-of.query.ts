@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { cacheTags, paymentStreamId, type PaymentViewAtBody } from '@gyroscops/contracts';
+import { cacheTags, parseInstant, paymentStreamId, type PaymentViewAtBody } from '@gyroscops/contracts';
 import { foldPayment, isPaymentEvent, toPaymentView, type PaymentEvent } from '@gyroscops/domain';
 import { readStream } from '@gyroscops/event-store';
 import { ApplicationError, canSee } from '@gyroscops/platform';
@@ -40,7 +40,6 @@ export const paymentAsOfQuery: QueryHandler<PaymentAsOfParams, PaymentViewAtBody
   },
 };
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 const problem = (field: string, message: string) =>
   new ApplicationError('VALIDATION', `${field} ${message}`, [{ path: `querystring:/${field}`, message }]);
 
@@ -65,10 +64,11 @@ export function paymentAsOfParams(paymentId: string, query: unknown): PaymentAsO
       throw problem('version', 'must be a stream version (an integer from 1)');
     return { paymentId, version: parsed };
   }
-  if (typeof asOf !== 'string' || !INSTANT.test(asOf) || Number.isNaN(Date.parse(asOf)))
-    throw problem('asOf', 'must be an ISO 8601 date-time with a time zone');
+  // The instants every route accepts (contracts' parseInstant): RFC 3339 with a time zone, 1970 to 9999.
+  const instant = typeof asOf === 'string' ? parseInstant(asOf) : undefined;
+  if (!instant) throw problem('asOf', 'must be an RFC 3339 date-time with a time zone, from 1970 to 9999');
   // Canonical, so equal instants written differently share one cache entry.
-  return { paymentId, asOf: new Date(asOf).toISOString() };
+  return { paymentId, asOf: instant.toISOString() };
 }
 
 /**
