@@ -18,6 +18,8 @@ import { invalidateCacheOnAnnouncements } from './query-bus/cache-invalidation';
 import type { QueryCacheSettings } from './query-bus/cache-settings';
 import { createCachedQueryBus } from './query-bus/cached-query-bus';
 import { registerCacheStatsRoutes } from './routes/cache-stats.routes';
+import { registerInvoiceRoutes } from './routes/invoices.routes';
+import { registerOrganizationRoutes } from './routes/organizations.routes';
 import { registerPaymentViewRoutes } from './routes/payment-view.routes';
 import { registerProjectionRoutes } from './routes/projections.routes';
 import { registerReadRoutes } from './routes/read-routes';
@@ -88,6 +90,8 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
   registerPaymentViewRoutes(app, { bus });
   registerReadRoutes(app, { bus, temporal: deps.temporal, eventStore: deps.eventStore, readDb: deps.readDb });
   registerStatisticsRoutes(app, { bus });
+  registerInvoiceRoutes(app, { bus });
+  registerOrganizationRoutes(app, { bus });
   registerUsageRoutes(app, { bus });
   // Operational routes: live state, never cached.
   registerProjectionRoutes(app, {
