@@ -60,11 +60,17 @@ function parseAnswers(text: string): RawAnswer[] {
   return answers;
 }
 
-function expectProblem(answer: RawAnswer | undefined, status: number): void {
+/** A problem+json answer with the code that says what went wrong (not VALIDATION for every refusal). */
+function expectProblem(answer: RawAnswer | undefined, status: number, code: string): void {
   expect(answer?.status).toBe(status);
   expect(answer?.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(answer?.headers['x-content-type-options']).toBe('nosniff');
-  expect(JSON.parse(answer?.body ?? '')).toMatchObject({ status, type: expect.any(String), title: expect.any(String) });
+  expect(JSON.parse(answer?.body ?? '')).toMatchObject({
+    status,
+    code,
+    type: expect.any(String),
+    title: expect.any(String),
+  });
 }
 
 describe('errors answered before any route runs', () => {
@@ -123,21 +129,21 @@ describe('errors answered before any route runs', () => {
 
   it('a path parameter over 100 characters: 414 problem+json with the request id', async () => {
     const [answer] = await get(`/things/${'a'.repeat(201)}`);
-    expectProblem(answer, 414);
+    expectProblem(answer, 414, 'URI_TOO_LONG');
     expect(answer?.headers['x-request-id']).toEqual(expect.any(String));
   });
 
   it('a broken percent-escape in the path: 400 problem+json', async () => {
-    expectProblem((await get('/things/%E0%A4%A'))[0], 400);
+    expectProblem((await get('/things/%E0%A4%A'))[0], 400, 'VALIDATION');
   });
 
   it('headers larger than the parser takes: 431 problem+json', async () => {
-    expectProblem((await get('/things/t-1', `X-Padding: ${'p'.repeat(20_000)}\r\n`))[0], 431);
+    expectProblem((await get('/things/t-1', `X-Padding: ${'p'.repeat(20_000)}\r\n`))[0], 431, 'HEADERS_TOO_LARGE');
   });
 
   it('a request that is not HTTP: 400 problem+json', async () => {
-    expectProblem((await rawExchange(port, 'HELLO THERE\r\n\r\n'))[0], 400);
-    expectProblem((await get('/things/t-1', 'X-Bad: a\u0001b\r\n'))[0], 400);
+    expectProblem((await rawExchange(port, 'HELLO THERE\r\n\r\n'))[0], 400, 'VALIDATION');
+    expectProblem((await get('/things/t-1', 'X-Bad: a\u0001b\r\n'))[0], 400, 'VALIDATION');
   });
 
   it('a request arriving on a kept-alive connection while the server closes: 503 problem+json with Retry-After', async () => {
@@ -159,7 +165,7 @@ describe('errors answered before any route runs', () => {
     const [first, second] = await connection.answers;
     await closed;
     expect(first?.status).toBe(200);
-    expectProblem(second, 503);
+    expectProblem(second, 503, 'UNAVAILABLE');
     expect(second?.headers['retry-after']).toBe('1');
   });
 });

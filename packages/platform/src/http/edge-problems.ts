@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE } from '@gyroscops/contracts';
+import type { ErrorCode } from './application-error';
 import { problemOf, toProblem } from './problem-details';
 import { apiSecurityHeaders } from './security-headers';
 
@@ -25,17 +26,12 @@ export function answerFrameworkError(error: Error, request: FastifyRequest, repl
     .send({ ...problem, instance: request.url });
 }
 
-/** Statuses of the errors Node's HTTP parser raises on a connection (everything else is a 400). */
-const STATUS_OF_CLIENT_ERROR: Record<string, number> = {
-  ERR_HTTP_REQUEST_TIMEOUT: 408,
-  HPE_HEADER_OVERFLOW: 431,
+/** The answers to the errors Node's HTTP parser raises on a connection (everything else is a 400). */
+const ANSWER_OF_CLIENT_ERROR: Record<string, { code: ErrorCode; detail: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'REQUEST_TIMEOUT', detail: 'the request did not arrive in time' },
+  HPE_HEADER_OVERFLOW: { code: 'HEADERS_TOO_LARGE', detail: 'the request headers are larger than the server accepts' },
 };
-
-const DETAIL_OF_STATUS: Record<number, string> = {
-  400: 'the request is not valid HTTP/1.1',
-  408: 'the request did not arrive in time',
-  431: 'the request headers are larger than the server accepts',
-};
+const NOT_HTTP = { code: 'VALIDATION', detail: 'the request is not valid HTTP/1.1' } as const;
 
 type ServerSocket = Socket & { _httpMessage?: { headersSent?: boolean } | null };
 
@@ -51,12 +47,9 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
     socket.destroy(error);
     return;
   }
-  const status = STATUS_OF_CLIENT_ERROR[error.code ?? ''] ?? 400;
-  const problem = {
-    ...problemOf('VALIDATION', DETAIL_OF_STATUS[status]),
-    title: STATUS_CODES[status] ?? 'Bad Request',
-    status,
-  };
+  const { code, detail } = ANSWER_OF_CLIENT_ERROR[error.code ?? ''] ?? NOT_HTTP;
+  const problem = problemOf(code, detail);
+  const { status } = problem;
   const body = JSON.stringify(problem);
   const headers = {
     ...apiSecurityHeaders(),

@@ -55,11 +55,13 @@ const codeOfClientStatus = (status: number): ErrorCode =>
     ? 'NOT_FOUND'
     : status === 413
       ? 'PAYLOAD_TOO_LARGE'
-      : status === 415
-        ? 'UNSUPPORTED_MEDIA_TYPE'
-        : status === 429
-          ? 'RATE_LIMITED'
-          : 'VALIDATION';
+      : status === 414
+        ? 'URI_TOO_LONG'
+        : status === 415
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : status === 429
+            ? 'RATE_LIMITED'
+            : 'VALIDATION';
 
 /**
  * Fastify's own errors (@fastify/error, codes `FST_*`): an Error that says where it comes from.
