@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TURBO_TELEMETRY_DISABLED=1
-if [ ! -f node_modules/.package-lock.json ]; then
+# Installed when node_modules holds what package-lock.json says: the same check as npm start and npm run dev.
+if ! node scripts/installed-matches-lockfile.mjs; then
   npm ci --no-audit --no-fund
 fi
 npx turbo run build typecheck --output-logs=errors-only
