@@ -6,16 +6,16 @@ import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 let api: ApiClients;
-const prefix = `org-${randomUUID().slice(0, 8)}`;
+// Billed organizations are named by lower-case UUIDs (one spelling, one billing stream).
 const organizations = {
-  main: `${prefix}-usage`,
-  noPlan: `${prefix}-no-plan`,
-  planChange: `${prefix}-plan-change`,
-  idempotency: `${prefix}-idempotency`,
+  main: randomUUID(),
+  noPlan: randomUUID(),
+  planChange: randomUUID(),
+  idempotency: randomUUID(),
 };
 grantOrganizations(...Object.values(organizations));
 /** An organization nobody's token names. */
-const foreignOrganization = `${prefix}-foreign`;
+const foreignOrganization = randomUUID();
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -93,7 +93,7 @@ describe('billing plan and usage through the command-api', () => {
   });
 
   it('sets a first plan that bills from now, on version 1 of the organization billing stream', async () => {
-    const organizationId = `${prefix}-first`;
+    const organizationId = randomUUID();
     grantOrganizations(organizationId);
     const before = Date.now();
     const set = await setPlan(organizationId, PLAN);
@@ -141,7 +141,7 @@ describe('billing plan and usage through the command-api', () => {
   });
 
   it('accepts every record exactly once when batches with overlapping record ids race', async () => {
-    const organizationId = `${prefix}-race`;
+    const organizationId = randomUUID();
     grantOrganizations(organizationId);
     expect((await setPlan(organizationId, PLAN)).status).toBe(200);
     const records = Array.from({ length: 40 }, () => record(organizationId));

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   BillingCommandHeaders,
+  BillingCycleCloseAccepted,
   BillingPlanSet,
+  isCanonicalUuid,
   OrganizationIdParams,
   RecordUsageBody,
   SetBillingPlanBody,
@@ -12,7 +14,13 @@ import {
 } from '@gyroscops/contracts';
 import { isDomainError, parseUsageBatch, validatePlan, type FieldError } from '@gyroscops/domain';
 import { hashRequest } from '@gyroscops/idempotency';
-import { ApplicationError, bodyRouteProblems, requireRole, type HttpApp } from '@gyroscops/platform';
+import {
+  ApplicationError,
+  authenticatedProblems,
+  bodyRouteProblems,
+  requireRole,
+  type HttpApp,
+} from '@gyroscops/platform';
 import { callerOf } from '../caller';
 import type { BillingCommandDispatcher } from '../commands/billing-command-dispatcher';
 
@@ -58,6 +66,22 @@ function contextOf(request: FastifyRequest, allowedOrganizations: string[]): Com
   };
 }
 
+/**
+ * The organization an admin acts on: one of the caller's (404 otherwise, as for anything not
+ * visible) and a lower-case UUID, the only spelling a billing stream has (400 otherwise).
+ */
+function billedOrganization(request: FastifyRequest, organizationId: string): string[] {
+  const { allowedOrganizations } = callerOf(request);
+  if (!allowedOrganizations.includes(organizationId))
+    throw new ApplicationError('NOT_FOUND', `organization ${organizationId} not found`);
+  if (!isCanonicalUuid(organizationId)) {
+    throw new ApplicationError('VALIDATION', 'a billed organization id is a lower-case UUID', [
+      { path: 'params:/organizationId', message: 'must be a lower-case UUID' },
+    ]);
+  }
+  return allowedOrganizations;
+}
+
 const TIMEOUT_PROBLEM = {
   504: {
     description: 'The command is still running after the wait: repeat the request (it is safe to) for its answer',
@@ -91,9 +115,7 @@ export function registerBillingCommandRoutes(app: HttpApp, deps: BillingCommandR
     },
     async (request, reply) => {
       const { organizationId } = request.params;
-      const { allowedOrganizations } = callerOf(request);
-      if (!allowedOrganizations.includes(organizationId))
-        throw new ApplicationError('NOT_FOUND', `organization ${organizationId} not found`);
+      const allowedOrganizations = billedOrganization(request, organizationId);
       // Currencies, durations' range and meter rules are the domain's: refuse a bad plan before any workflow starts.
       const plan = validatePlan(request.body);
       if (isDomainError(plan)) throw new ApplicationError('VALIDATION', plan.message, bodyErrors(plan.errors));
@@ -158,6 +180,13 @@ export function registerBillingCommandRoutes(app: HttpApp, deps: BillingCommandR
       );
       if (others.length > 0)
         throw new ApplicationError('VALIDATION', "a usage batch holds one organization's records", others);
+      if (!isCanonicalUuid(organizationId)) {
+        throw new ApplicationError(
+          'VALIDATION',
+          'a billed organization id is a lower-case UUID',
+          records.map((_, i) => ({ path: `body:/records/${i}/organizationId`, message: 'must be a lower-case UUID' })),
+        );
+      }
       const parsed = parseUsageBatch(records);
       if (isDomainError(parsed)) throw new ApplicationError('VALIDATION', parsed.message, bodyErrors(parsed.errors));
       return sendReply(
@@ -178,6 +207,50 @@ export function registerBillingCommandRoutes(app: HttpApp, deps: BillingCommandR
                   organizationId: result.organizationId,
                   accepted: result.accepted,
                   duplicates: result.duplicates,
+                  version: result.version,
+                  position: result.position,
+                }
+              : result,
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/organizations/:organizationId/billing-cycle/close',
+    {
+      onRequest: async (request) => requireRole(request, 'admin'),
+      schema: {
+        tags: ['billing'],
+        operationId: 'closeBillingCycle',
+        summary: "Close an organization's current billing cycle now (admin role)",
+        description:
+          "Closes the current cycle as its timer would, ending it now: the cycle's usage is priced and its invoice issued (none for an empty cycle without base fee: no `invoiceId` then), its payment starts, and the next cycle begins now under the plan due for it. For an admin of the organization (404 otherwise, and for an organization without a plan). Send an Idempotency-Key: a repeat with the key answers the same close; without one, a repeat closes the cycle that began with the first close.",
+        headers: BillingCommandHeaders,
+        params: OrganizationIdParams,
+        response: {
+          202: { ...BillingCycleCloseAccepted, description: 'The cycle is closed and its invoice issued' },
+          ...authenticatedProblems(400, 403, 404, 409),
+          ...TIMEOUT_PROBLEM,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { organizationId } = request.params;
+      const allowedOrganizations = billedOrganization(request, organizationId);
+      return sendReply(
+        reply,
+        await dispatcher.dispatch({
+          command: { kind: 'close-cycle', context: contextOf(request, allowedOrganizations), organizationId },
+          idempotency: idempotencyOf(request, request.headers),
+          successStatus: 202,
+          bodyOf: (result: BillingCommandResult) =>
+            result.kind === 'cycle-closed'
+              ? {
+                  commandId: result.commandId,
+                  organizationId: result.organizationId,
+                  cycleSequence: result.cycleSequence,
+                  ...(result.invoiceId === null ? {} : { invoiceId: result.invoiceId }),
                   version: result.version,
                   position: result.position,
                 }

@@ -21,7 +21,7 @@ import {
   type EventStoreTables,
 } from '@gyroscops/event-store';
 import { createDatabase, runMigrations } from '@gyroscops/platform';
-import { BILLING_STATE_SCHEMA_VERSION, decodeBillingState, encodeBillingState } from '../workflows/billing-state-codec';
+import { BILLING_STATE_SCHEMA_VERSION, decodeBillingState, encodeBillingState } from '@gyroscops/contracts/workflows';
 import { createBillingCommandActivities } from './billing-command-activities';
 
 let env: TestEnvironment;
@@ -49,7 +49,12 @@ function decided(state: OrganizationBillingState, command: OrganizationBillingCo
 }
 
 /** Appends as the workflow's activity does, without its Temporal context. */
-async function append(organizationId: string, version: number, events: OrganizationBillingEvent[]) {
+async function append(
+  organizationId: string,
+  version: number,
+  events: OrganizationBillingEvent[],
+  commandId: string = randomUUID(),
+) {
   const recordIds = events.flatMap((e) => (e.type === 'UsageRecorded' ? e.data.records.map((r) => r.recordId) : []));
   return appendClaimingUsageRecords(
     db,
@@ -61,7 +66,7 @@ async function append(organizationId: string, version: number, events: Organizat
         eventId: randomUUID(),
         type: event.type,
         data: event.data as unknown as Record<string, unknown>,
-        metadata: { organizationId },
+        metadata: { organizationId, commandId },
       })),
     },
     { organizationId, recordIds },
@@ -76,7 +81,7 @@ const usage = (organizationId: string, recordId: string, quantity: string): Orga
 describe('loadOrganizationBilling', () => {
   it('answers the absent state at version 0 for an organization without a stream', async () => {
     const loaded = await activities.loadOrganizationBilling({
-      organizationId: `org-${randomUUID()}`,
+      organizationId: randomUUID(),
       recordIds: ['a'],
     });
 
@@ -89,7 +94,7 @@ describe('loadOrganizationBilling', () => {
   });
 
   it('folds the whole stream without a snapshot, and names the claimed record ids of a batch', async () => {
-    const organizationId = `org-${randomUUID()}`;
+    const organizationId = randomUUID();
     const planned = decided(foldOrganizationBilling([]), {
       type: 'SetBillingPlan',
       data: { organizationId, plan: PLAN },
@@ -109,7 +114,7 @@ describe('loadOrganizationBilling', () => {
   });
 
   it('starts from the snapshot and folds only the events after its version', async () => {
-    const organizationId = `org-${randomUUID()}`;
+    const organizationId = randomUUID();
     const planned = decided(foldOrganizationBilling([]), {
       type: 'SetBillingPlan',
       data: { organizationId, plan: PLAN },
@@ -144,7 +149,7 @@ describe('loadOrganizationBilling', () => {
   });
 
   it('answers the snapshot version and its last position when no event follows the snapshot', async () => {
-    const organizationId = `org-${randomUUID()}`;
+    const organizationId = randomUUID();
     const planned = decided(foldOrganizationBilling([]), {
       type: 'SetBillingPlan',
       data: { organizationId, plan: PLAN },
@@ -161,5 +166,123 @@ describe('loadOrganizationBilling', () => {
 
     expect(loaded).toMatchObject({ version: 1, lastPosition: appended.lastPosition.toString() });
     expect(decodeBillingState(loaded.state)).toEqual(foldOrganizationBilling(planned));
+  });
+});
+
+describe('a usage batch retried after its first try committed', () => {
+  it("answers that try's append to the same command, and plain duplicates to any other", async () => {
+    const organizationId = randomUUID();
+    const planned = decided(foldOrganizationBilling([]), {
+      type: 'SetBillingPlan',
+      data: { organizationId, plan: PLAN },
+    });
+    await append(organizationId, 0, planned);
+    const commandId = randomUUID();
+    const used = decided(foldOrganizationBilling(planned), {
+      type: 'RecordUsage',
+      data: {
+        organizationId,
+        records: ['r1', 'r2'].map((recordId) => ({
+          recordId,
+          organizationId,
+          meter: 'cpu',
+          quantity: '1',
+          occurredAt: NOW,
+        })),
+      },
+    });
+    const appended = await append(organizationId, 1, used, commandId);
+
+    const again = await activities.loadOrganizationBilling({ organizationId, recordIds: ['r1', 'r2'], commandId });
+    const other = await activities.loadOrganizationBilling({
+      organizationId,
+      recordIds: ['r1', 'r2'],
+      commandId: randomUUID(),
+    });
+
+    expect(again.ownUsageAppend).toEqual({
+      version: 2,
+      position: appended.lastPosition.toString(),
+      accepted: 2,
+      duplicates: 0,
+    });
+    expect(other.ownUsageAppend).toBeUndefined();
+    expect(other.alreadyAccepted.sort()).toEqual(['r1', 'r2']);
+  });
+});
+
+describe('closing a cycle and issuing its invoice', () => {
+  async function closedCycle() {
+    const organizationId = randomUUID();
+    const planned = decided(foldOrganizationBilling([]), {
+      type: 'SetBillingPlan',
+      data: { organizationId, plan: PLAN },
+    });
+    await append(organizationId, 0, planned);
+    const used = decided(foldOrganizationBilling(planned), usage(organizationId, 'r1', '250'));
+    await append(organizationId, 1, used);
+    const loaded = await activities.loadOrganizationBilling({ organizationId });
+    const state = decodeBillingState(loaded.state);
+    const closed = decideOrganizationBilling(
+      state,
+      { type: 'CloseBillingCycle', data: { organizationId, cycleSequence: 1 } },
+      { now: new Date(Date.now() + 1_000).toISOString(), deriveId: () => loaded.currentCycleInvoiceId ?? '' },
+    );
+    if (isDomainError(closed)) throw closed;
+    await append(organizationId, 2, closed);
+    return { organizationId, invoiceId: loaded.currentCycleInvoiceId };
+  }
+
+  const context = () => ({ commandId: randomUUID(), correlationId: randomUUID(), causationId: 'test', userId: 'test' });
+
+  it("names the current cycle's invoice with a UUIDv5 that every load repeats", async () => {
+    const { organizationId, invoiceId } = await closedCycle();
+
+    expect(invoiceId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const next = await activities.loadOrganizationBilling({ organizationId });
+    expect(next.currentCycleInvoiceId).not.toBe(invoiceId);
+    expect((await activities.loadOrganizationBilling({ organizationId })).currentCycleInvoiceId).toBe(
+      next.currentCycleInvoiceId,
+    );
+  });
+
+  it('issues the invoice of the stored close once, whoever asks and however often', async () => {
+    const { organizationId, invoiceId } = await closedCycle();
+
+    const answers = await Promise.all(
+      [context(), context(), context()].map((ctx) =>
+        activities.issueCycleInvoice({ organizationId, cycleSequence: 1, context: ctx }),
+      ),
+    );
+    const repeated = await activities.issueCycleInvoice({ organizationId, cycleSequence: 1, context: context() });
+
+    for (const answer of [...answers, repeated]) expect(answer).toMatchObject({ invoiceId, paymentStarted: false });
+    const stored = await db
+      .selectFrom('events')
+      .select(['type', 'data', 'stream_version'])
+      .where('stream_id', '=', `invoice-${invoiceId}`)
+      .execute();
+    // One event, one version: three concurrent issuers and a repeat appended it once.
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({
+      type: 'InvoiceIssued',
+      stream_version: 1,
+      data: { invoiceId, organizationId, cycleSequence: 1, total: '2.50', lines: [{ meter: 'cpu', amount: '2.50' }] },
+    });
+  });
+
+  it('reports the cycles closed after the settled one, and the current cycle', async () => {
+    const { organizationId } = await closedCycle();
+
+    const fresh = await activities.billingCycleProgress({ organizationId, settledThrough: 0 });
+    const settled = await activities.billingCycleProgress({ organizationId, settledThrough: 1 });
+
+    expect(fresh.closedAfter.map((cycle) => cycle.sequence)).toEqual([1]);
+    expect(settled.closedAfter).toEqual([]);
+    expect(settled.cycle).toMatchObject({ sequence: 2 });
+    expect(await activities.billingCycleProgress({ organizationId: randomUUID(), settledThrough: 0 })).toEqual({
+      cycle: null,
+      closedAfter: [],
+    });
   });
 });

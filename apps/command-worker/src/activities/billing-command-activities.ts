@@ -1,4 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { sql } from 'kysely';
 import {
   ORGANIZATION_BILLING_STREAM_TYPE,
   organizationBillingStreamId,
@@ -6,9 +7,16 @@ import {
   type EventMetadata,
 } from '@gyroscops/contracts';
 import {
+  BILLING_STATE_SCHEMA_VERSION,
+  decodeBillingState,
+  encodeBillingState,
+  type EncodedBillingState,
+} from '@gyroscops/contracts/workflows';
+import {
   BILLING_EVENT_SCHEMA_VERSION,
   foldOrganizationBilling,
   initialOrganizationBillingState,
+  invoiceIdName,
   isOrganizationBillingEvent,
   type OrganizationBillingEvent,
 } from '@gyroscops/domain';
@@ -24,12 +32,7 @@ import {
   UsageRecordsAlreadyClaimedError,
   type EventStoreDb,
 } from '@gyroscops/event-store';
-import {
-  BILLING_STATE_SCHEMA_VERSION,
-  decodeBillingState,
-  encodeBillingState,
-  type EncodedBillingState,
-} from '../workflows/billing-state-codec';
+import { createBillingCycleActivities, deriveBillingId } from './billing-cycle-activities';
 import { eventIdFor } from './create-command-activities';
 
 export interface BillingCommandActivityDependencies {
@@ -46,6 +49,13 @@ export interface LoadedOrganizationBilling {
   lastPosition: string;
   /** Of the record ids asked about, those the organization already accepted. */
   alreadyAccepted: string[];
+  /**
+   * The usage this very command appended already (its first try committed, then the worker lost
+   * the answer): the command answers it rather than calling its own records duplicates.
+   */
+  ownUsageAppend?: { version: number; position: string; accepted: number; duplicates: number };
+  /** The id of the invoice closing the current cycle would issue (UUIDv5 of invoiceIdName). */
+  currentCycleInvoiceId?: string;
 }
 
 export interface AppendOrganizationBillingInput {
@@ -69,7 +79,35 @@ export function createBillingCommandActivities(deps: BillingCommandActivityDepen
   const log = deps.log ?? (() => undefined);
   const db = deps.eventStore;
 
+  /**
+   * The UsageRecorded event of `commandId` that claimed some of `claimedIds`, if any: event ids
+   * depend on the stream version decided against, so a retried command that decides again cannot
+   * find its append by them; the claims it made can (each claim keeps its append's position).
+   */
+  async function findOwnUsageAppend(organizationId: string, claimedIds: readonly string[], commandId: string) {
+    const row = await db
+      .selectFrom('usage_record_claims as claim')
+      .innerJoin('events as event', 'event.position', 'claim.position')
+      .select(['event.stream_version', 'event.position', 'event.data'])
+      .where('claim.organization_id', '=', organizationId)
+      .where(sql<boolean>`claim.record_id = ANY(${[...claimedIds]}::text[])`)
+      .where('event.type', '=', 'UsageRecorded')
+      .where(sql<boolean>`event.metadata->>'commandId' = ${commandId}`)
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const data = row.data as { records?: unknown[]; duplicates?: number };
+    return {
+      version: row.stream_version,
+      position: row.position,
+      accepted: data.records?.length ?? 0,
+      duplicates: data.duplicates ?? 0,
+    };
+  }
+
   return {
+    ...createBillingCycleActivities(deps),
+
     /**
      * The state from the latest snapshot plus the events after it: a stream of a million usage
      * records (a thousand batches) costs one row and a few events, not a thousand events.
@@ -77,6 +115,8 @@ export function createBillingCommandActivities(deps: BillingCommandActivityDepen
     async loadOrganizationBilling(input: {
       organizationId: string;
       recordIds?: string[];
+      /** The loading command: usage it appended already is told apart from other commands'. */
+      commandId?: string;
     }): Promise<LoadedOrganizationBilling> {
       const streamId = organizationBillingStreamId(input.organizationId);
       const snapshot = await loadSnapshot(db, streamId, BILLING_STATE_SCHEMA_VERSION);
@@ -97,11 +137,20 @@ export function createBillingCommandActivities(deps: BillingCommandActivityDepen
         input.recordIds && input.recordIds.length > 0
           ? [...(await findClaimedUsageRecordIds(db, input.organizationId, input.recordIds))]
           : [];
+      const state = foldOrganizationBilling(events, from);
+      const ownUsageAppend =
+        input.commandId !== undefined && alreadyAccepted.length > 0
+          ? await findOwnUsageAppend(input.organizationId, alreadyAccepted, input.commandId)
+          : undefined;
       return {
-        state: encodeBillingState(foldOrganizationBilling(events, from)),
+        state: encodeBillingState(state),
         version: last?.streamVersion ?? fromVersion,
         lastPosition: (last?.position ?? 0n).toString(),
         alreadyAccepted,
+        ...(ownUsageAppend ? { ownUsageAppend } : {}),
+        ...(state.kind === 'billing'
+          ? { currentCycleInvoiceId: deriveBillingId(invoiceIdName(state.organizationId, state.cycle.sequence)) }
+          : {}),
       };
     },
 

@@ -1,5 +1,5 @@
 /**
- * The billing command histories recorded from real executions (tests/e2e/src/billing-workflow-histories.recorder.ts)
+ * The billing command and billing process histories recorded from real executions (tests/e2e/src/billing-workflow-histories.recorder.ts)
  * must replay on the current workflow code, complete or cut off after each workflow task (commands
  * in flight during a deployment): a non-deterministic change fails here before it breaks them.
  */
@@ -17,6 +17,10 @@ const RECORDED = [
   'billing-usage-accepted.json',
   'billing-usage-duplicates.json',
   'billing-usage-refused.json',
+  'billing-cycle-close.json',
+  'billing-process-timer-close.json',
+  'billing-process-woken.json',
+  'billing-process-settled.json',
 ];
 
 type HistoryJson = { events: { eventType: string }[] };

@@ -125,3 +125,14 @@ export type UsageRecorded = Static<typeof UsageRecorded>;
 export const BillingCommandHeaders = Type.Object({
   'idempotency-key': Type.Optional(SafeString({ minLength: 1, maxLength: 200 })),
 });
+
+export const BillingCycleCloseAccepted = Type.Object({
+  commandId: Uuid,
+  organizationId: OrganizationId,
+  cycleSequence: Type.Integer({ minimum: 1, description: 'The cycle closed (1 for the first).' }),
+  /** The invoice the close issued; absent for an empty cycle without base fee (no invoice). */
+  invoiceId: Type.Optional(Uuid),
+  version: Type.Integer({ minimum: 0, description: "The organization billing stream's version after the close." }),
+  position: Position,
+});
+export type BillingCycleCloseAccepted = Static<typeof BillingCycleCloseAccepted>;

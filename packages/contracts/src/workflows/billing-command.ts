@@ -8,7 +8,12 @@ import { defineWorkflow } from './workflow-definition';
  */
 export type BillingCommandRequest =
   | { kind: 'set-plan'; context: CommandContext; organizationId: string; plan: BillingPlanInput }
-  | { kind: 'record-usage'; context: CommandContext; organizationId: string; records: UsageRecordInput[] };
+  | { kind: 'record-usage'; context: CommandContext; organizationId: string; records: UsageRecordInput[] }
+  /**
+   * Closes the organization's current billing cycle now (an admin's close), as its timer would:
+   * BillingCycleClosed on the organization's stream, then InvoiceIssued on the invoice's stream.
+   */
+  | { kind: 'close-cycle'; context: CommandContext; organizationId: string };
 
 export type BillingCommandKind = BillingCommandRequest['kind'];
 
@@ -33,6 +38,13 @@ export type BillingCommandResult =
       accepted: number;
       /** Records of the batch the organization had accepted before (or twice in the batch): not billed again. */
       duplicates: number;
+    })
+  | (BillingCommandOutcome & {
+      kind: 'cycle-closed';
+      /** The cycle this command closed (or found closed by its timer meanwhile). */
+      cycleSequence: number;
+      /** The invoice the close issued; null for an empty cycle without base fee. */
+      invoiceId: string | null;
     });
 
 /**
@@ -45,6 +57,25 @@ export const BILLING_COMMAND_WORKFLOW = defineWorkflow<BillingCommandWorkflow>()
 /** One workflow execution per billing command: an idempotent retry attaches to the same execution. */
 export const billingCommandWorkflowId = (commandId: string) => `billing-command-${commandId}`;
 
-/** The stream of one organization's billing in the event store. */
-export const organizationBillingStreamId = (organizationId: string) => `organization-billing-${organizationId}`;
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** True for a UUID spelled the one way ids are stored: lower-case hex with hyphens, no braces or urn prefix. */
+export const isCanonicalUuid = (value: unknown): value is string =>
+  typeof value === 'string' && CANONICAL_UUID.test(value);
+
+/**
+ * The stream of one organization's billing in the event store. Only a canonical UUID names one:
+ * two spellings of an organization would otherwise split its usage, cycles and invoice numbers
+ * over two streams.
+ *
+ * @throws TypeError for any other organization id (the edge refuses those first)
+ */
+export const organizationBillingStreamId = (organizationId: string): string => {
+  if (!isCanonicalUuid(organizationId)) {
+    throw new TypeError(
+      `an organization's billing stream needs a lower-case UUID organization id, not '${organizationId}'`,
+    );
+  }
+  return `organization-billing-${organizationId}`;
+};
 export const ORGANIZATION_BILLING_STREAM_TYPE = 'organization-billing';

@@ -9,6 +9,8 @@ export * from './workflow-definition';
 export * from './payment-command';
 export * from './canonical-payment-command';
 export * from './billing-command';
+export * from './billing-state-codec';
+export * from './billing-process';
 export * from './invoice-payment';
 export * from './organization-account-command';
 export * from './projection';

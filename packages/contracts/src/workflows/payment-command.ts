@@ -59,6 +59,13 @@ export interface PaymentCommandResult {
 /** ApplicationFailure types a command workflow fails with when the command is refused. */
 export const COMMAND_REJECTIONS = ['VALIDATION', 'NOT_FOUND', 'CONFLICT', 'PRECONDITION_FAILED'] as const;
 export type CommandRejectionCode = (typeof COMMAND_REJECTIONS)[number];
+/**
+ * ApplicationFailure types a command workflow fails with when it gave up on a transient condition:
+ * the request may be repeated as it is (503 with Retry-After), so it is never an Idempotency-Key's
+ * final answer. CONFLICT_RETRYABLE: the stream kept moving under the command (lost optimistic races).
+ */
+export const RETRYABLE_COMMAND_FAILURES = ['CONFLICT_RETRYABLE'] as const;
+export type RetryableCommandFailureCode = (typeof RETRYABLE_COMMAND_FAILURES)[number];
 export interface CommandRejectionDetails {
   errors: { path: string; message: string }[];
 }

@@ -12,8 +12,8 @@ import type {
  * The organization billing state crosses JSON twice: in snapshots (stream_snapshots) and in the
  * result of the local activity that loads it (a Temporal payload). It holds bigints (scaled
  * decimals) and Maps, which JSON.stringify throws on or flattens to {}, so it is spelled out here:
- * bigints as decimal strings, Maps as [key, value] lists. Workflow code imports this file, so it
- * imports nothing but domain types.
+ * bigints as decimal strings, Maps as [key, value] lists. Workflow code and activities both import
+ * it (from `@gyroscops/contracts/workflows`), so it imports nothing but domain types.
  */
 
 /** Bump when the encoded shape changes: snapshots of another version are ignored, not misread. */
