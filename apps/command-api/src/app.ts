@@ -14,9 +14,13 @@ import {
 import type { Registry } from 'prom-client';
 import { BillingCommandDispatcher } from './commands/billing-command-dispatcher';
 import { CommandDispatcher } from './commands/command-dispatcher';
+import { InvoiceCommandDispatcher } from './commands/invoice-command-dispatcher';
+import { createInvoiceLookup } from './commands/invoice-lookup';
 import { createPaymentOrganizationLookup } from './commands/payment-organization-lookup';
 import { registerBillingCommandRoutes } from './routes/billing-commands.routes';
 import { registerCommandStatusRoutes } from './routes/command-status.routes';
+import { registerInvoiceCommandRoutes } from './routes/invoice-commands.routes';
+import { registerOrganizationPaymentMethodRoutes } from './routes/organization-payment-method.routes';
 import { registerPaymentCommandRoutes } from './routes/payment-commands.routes';
 
 export interface CommandApiDependencies {
@@ -52,7 +56,10 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
     tags: [
       { name: 'payments', description: 'Commands on payments' },
       { name: 'commands', description: 'The state of asynchronous commands' },
-      { name: 'billing', description: "Commands on organizations' billing: plans and usage" },
+      {
+        name: 'billing',
+        description: "Commands on organizations' billing: plans, usage, payment methods and invoices",
+      },
     ],
     readiness: {
       postgres: () => sql`select 1`.execute(deps.eventStore),
@@ -76,6 +83,15 @@ export async function buildCommandApi(deps: CommandApiDependencies): Promise<Htt
       taskQueue: deps.taskQueue,
     }),
   });
+  const invoiceCommands = new InvoiceCommandDispatcher({
+    temporal: deps.temporal,
+    idempotencyDb: deps.idempotencyDb,
+    resultTimeoutMs: deps.resultTimeoutMs,
+    idempotencyTtlMs: deps.idempotencyTtlMs,
+    taskQueue: deps.taskQueue,
+  });
+  registerInvoiceCommandRoutes(app, { dispatcher: invoiceCommands, invoiceOf: createInvoiceLookup(deps.eventStore) });
+  registerOrganizationPaymentMethodRoutes(app, { dispatcher: invoiceCommands });
   registerCommandStatusRoutes(app, deps.temporal);
   return app;
 }

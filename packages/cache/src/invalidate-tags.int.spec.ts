@@ -21,15 +21,15 @@ beforeAll(async () => {
   env = await createTestEnvironment();
   redis = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
-    { name: 'invalidate-tags-test', offlineQueue: true, commandTimeoutMs: 5_000 },
+    { name: 'invalidate-tags-test', offlineQueue: true },
   );
   subscriber = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
-    { name: 'invalidate-tags-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 },
+    { name: 'invalidate-tags-subscriber', offlineQueue: true },
   );
   monitorSource = createRedis(
     { url: env.redisUrl, keyPrefix: '' },
-    { name: 'invalidate-tags-monitor', offlineQueue: true, commandTimeoutMs: 5_000 },
+    { name: 'invalidate-tags-monitor', offlineQueue: true },
   );
   monitor = await monitorSource.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => commands.push({ args, source }));

@@ -193,6 +193,23 @@ describe('every operation through the generated clients', () => {
     expect(again.data).toMatchObject({ accepted: 0, duplicates: 1 });
   });
 
+  it('the payment method and the invoice commands', async () => {
+    const method = await api.command.PUT('/organizations/{organizationId}/payment-method', {
+      params: { path: { organizationId: org } },
+      body: { metadata: { card: 'visa-4242' } },
+    });
+    expect(method.response.status).toBe(200);
+    expect(method.data).toMatchObject({ organizationId: org, version: 1 });
+    const invoiceId = randomUUID();
+    const pay = await api.command.POST('/invoices/{invoiceId}/pay', { params: { path: { invoiceId } } });
+    expect(pay.response.status).toBe(404);
+    const voided = await api.command.POST('/invoices/{invoiceId}/void', {
+      params: { path: { invoiceId } },
+      body: { reason: 'billed by mistake' },
+    });
+    expect(voided.response.status).toBe(404);
+  });
+
   it('a report, requested then read', async () => {
     const range = {
       from: new Date(Date.now() - 86_400_000).toISOString(),
