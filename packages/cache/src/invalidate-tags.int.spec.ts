@@ -21,15 +21,15 @@ beforeAll(async () => {
   env = await createTestEnvironment();
   redis = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
-    { name: 'invalidate-tags-test', offlineQueue: true },
+    { name: 'invalidate-tags-test', offlineQueue: true, commandTimeoutMs: 5_000 },
   );
   subscriber = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
-    { name: 'invalidate-tags-subscriber', offlineQueue: true },
+    { name: 'invalidate-tags-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 },
   );
   monitorSource = createRedis(
     { url: env.redisUrl, keyPrefix: '' },
-    { name: 'invalidate-tags-monitor', offlineQueue: true },
+    { name: 'invalidate-tags-monitor', offlineQueue: true, commandTimeoutMs: 5_000 },
   );
   monitor = await monitorSource.monitor();
   monitor.on('monitor', (_time: string, args: string[], source: string) => commands.push({ args, source }));

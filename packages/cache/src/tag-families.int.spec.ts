@@ -26,7 +26,7 @@ beforeAll(async () => {
   source = await ItemsSource.create(db);
   redis = createRedis(
     { url: env.redisUrl, keyPrefix: env.redisPrefix },
-    { name: 'cache-families-test', commandTimeoutMs: 200 },
+    { name: 'cache-families-test', commandTimeoutMs: 5_000 },
   );
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
 });

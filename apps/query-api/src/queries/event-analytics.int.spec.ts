@@ -56,7 +56,7 @@ beforeAll(async () => {
     .execute();
 
   const config = { url: env.redisUrl, keyPrefix: env.redisPrefix };
-  const redis = createRedis(config, { name: 'analytics-test-cache', commandTimeoutMs: 500 });
+  const redis = createRedis(config, { name: 'analytics-test-cache', commandTimeoutMs: 5_000 });
   const subscriber = createRedis(config, { name: 'analytics-test-subscriber', offlineQueue: true });
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, env.redisPrefix);
   await tracker.start();

@@ -65,7 +65,7 @@ const ready = (redis: Redis) =>
 /** A query-api as main.ts builds it, on the given Redis (the test's own, or one nobody listens on). */
 async function startQueryApi(redisUrl = env.redisUrl): Promise<HttpApp> {
   const config = { url: redisUrl, keyPrefix: env.redisPrefix };
-  const redis = createRedis(config, { name: 'bus-test-cache', commandTimeoutMs: 50 });
+  const redis = createRedis(config, { name: 'bus-test-cache', commandTimeoutMs: 5_000 });
   const subscriber = createRedis(config, { name: 'bus-test-subscriber', offlineQueue: true, commandTimeoutMs: 5_000 });
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, env.redisPrefix);
   await tracker.start();

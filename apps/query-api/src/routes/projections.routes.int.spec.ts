@@ -71,7 +71,7 @@ afterAll(async () => {
 
 async function startQueryApi(client: Client): Promise<HttpApp> {
   const config = { url: env.redisUrl, keyPrefix: env.redisPrefix };
-  const redis: Redis = createRedis(config, { name: 'projections-test-cache', commandTimeoutMs: 500 });
+  const redis: Redis = createRedis(config, { name: 'projections-test-cache', commandTimeoutMs: 5_000 });
   const subscriber: Redis = createRedis(config, { name: 'projections-test-subscriber', offlineQueue: true });
   const tracker = new ProjectionPositionTracker(withTablesOf<ProjectionTables>(readDb), subscriber, env.redisPrefix);
   await tracker.start();
