@@ -210,6 +210,30 @@ describe('every operation through the generated clients', () => {
     expect(voided.response.status).toBe(404);
   });
 
+  it("an organization's billing and its invoices", async () => {
+    // Billing keys streams by organization id: a UUID organization of its own.
+    const billed = grantOrganizations(randomUUID());
+    const plan = await api.command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId: billed } },
+      body: { currency: 'EUR', cycle: 'P1M', meters: { cpu_seconds: { unitPrice: '0.000012', aggregation: 'sum' } } },
+    });
+    expect(plan.response.status).toBe(200);
+    const position = ran(plan).position;
+    const organization = await api.query.GET('/organizations/{organizationId}', {
+      params: { path: { organizationId: billed }, header: wait(position) },
+    });
+    expect(organization.response.status).toBe(200);
+    expect(organization.data).toMatchObject({ organizationId: billed, status: 'active', outstanding: '0.00' });
+    const invoices = await api.query.GET('/invoices', {
+      params: { query: { organizationId: billed }, header: wait(position) },
+    });
+    expect(invoices.data).toMatchObject({ items: [], nextCursor: null, total: 0 });
+    const unknown = await answer(
+      api.query.GET('/invoices/{invoiceId}', { params: { path: { invoiceId: randomUUID() }, header: wait(position) } }),
+    );
+    expect(unknown.status).toBe(404);
+  });
+
   it('a report, requested then read', async () => {
     const range = {
       from: new Date(Date.now() - 86_400_000).toISOString(),
