@@ -10,9 +10,11 @@ import {
   type EventStoreDb,
 } from '@gyroscops/event-store';
 import type {
+  ChargeLookup,
   ChargeOutcome,
   ChargeRequest,
   PaymentGateway,
+  RefundLookup,
   RefundOutcome,
   RefundRequest,
 } from '@gyroscops/payment-gateway';
@@ -136,6 +138,20 @@ export function createCommandActivities(deps: CommandActivityDependencies) {
         attempt: Context.current().info.attempt,
       });
       return outcome;
+    },
+
+    /** What the gateway did under a charge's idempotency key; `none` closes the key for good. */
+    async findCharge(input: { paymentId: string; idempotencyKey: string }): Promise<ChargeLookup> {
+      const found = await deps.gateway.findCharge(input.idempotencyKey);
+      log('charge looked up', { paymentId: input.paymentId, outcome: found.outcome });
+      return found;
+    },
+
+    /** What the gateway did under a refund's idempotency key; `none` closes the key for good. */
+    async findRefund(input: { paymentId: string; refundId: string; idempotencyKey: string }): Promise<RefundLookup> {
+      const found = await deps.gateway.findRefund(input.idempotencyKey);
+      log('refund looked up', { paymentId: input.paymentId, refundId: input.refundId, outcome: found.outcome });
+      return found;
     },
   };
 }

@@ -7,7 +7,7 @@ import type { CommandActivities } from '../activities/create-command-activities'
  */
 export type CommandSteps = Pick<
   CommandActivities,
-  'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment' | 'refundPayment'
+  'loadPaymentStream' | 'appendPaymentEvents' | 'chargePayment' | 'refundPayment' | 'findCharge' | 'findRefund'
 > & {
   recordChargeOutcome: CommandActivities['appendPaymentEvents'];
   recordRefundOutcome: CommandActivities['appendPaymentEvents'];
@@ -49,6 +49,18 @@ const CHARGE_RETRY = {
 const REFUND_RETRY = CHARGE_RETRY;
 
 /**
+ * A lookup of what the gateway did under an idempotency key, after the call itself exhausted its
+ * retries. A few quick tries here; past them the workflow waits on a durable timer with backoff and
+ * asks again (see settle-gateway-outcome), for as long as the gateway takes to answer.
+ */
+const LOOKUP_RETRY = {
+  initialInterval: '500 ms',
+  backoffCoefficient: 2,
+  maximumInterval: '5 seconds',
+  maximumAttempts: 3,
+} as const;
+
+/**
  * The steps as local activities: they run in the worker that runs the workflow task, inside that
  * task, so a whole command is ONE workflow task (plus a marker per step) instead of four workflow
  * tasks and three activity tasks, each a round trip through the server's matching and persistence.
@@ -74,6 +86,10 @@ export const commandSteps: CommandSteps = {
     .chargePayment,
   refundPayment: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: REFUND_RETRY })
     .refundPayment,
+  findCharge: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: LOOKUP_RETRY })
+    .findCharge,
+  findRefund: proxyLocalActivities<CommandActivities>({ startToCloseTimeout: '30 seconds', retry: LOOKUP_RETRY })
+    .findRefund,
   recordRefundOutcome: proxyLocalActivities<CommandActivities>({
     startToCloseTimeout: '10 seconds',
     retry: RECORD_RETRY,

@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/workflow';
 import type { CommandContext, PaymentCommandRequest, PaymentCommandResult } from '@gyroscops/contracts/workflows';
 import { canonicalPaymentCommand } from '@gyroscops/contracts/workflows';
 import {
@@ -13,6 +13,7 @@ import {
 } from '@gyroscops/domain';
 import { commandSteps, type CommandSteps } from './command-activity-stubs';
 import { rejectCommand, rejectWithDomainError } from './command-rejection';
+import { isGivenUpActivity, settleGatewayOutcome } from './settle-gateway-outcome';
 
 /** Commands without If-Match retry a lost optimistic-concurrency race this many times. */
 const MAX_CONFLICT_RETRIES = 10;
@@ -86,11 +87,15 @@ async function createPayment(
   if (!first.appended) throw rejectCommand('CONFLICT', `payment ${payment.paymentId} already exists`);
   const pending = foldPayment(initiated) as ExistingPaymentState;
 
-  const charge = await chargeOrGiveUp(steps, pending);
+  const charge = await chargeOrSettle(steps, pending);
   return recordCharge(steps, request, pending, charge);
 }
 
-type ChargeResult = Awaited<ReturnType<typeof chargeOrGiveUp>>;
+type ChargeResult = Awaited<ReturnType<CommandSteps['chargePayment']>>;
+type RefundResult = Awaited<ReturnType<CommandSteps['refundPayment']>>;
+
+/** Recorded when the gateway never answered and its lookup says nothing moved under the key. */
+const GATEWAY_UNAVAILABLE = { outcome: 'declined' as const, reason: 'gateway_unavailable' };
 
 /**
  * Records what the gateway answered. The money moved (or did not) whatever happened to the payment
@@ -127,20 +132,29 @@ async function recordCharge(
   }
 }
 
-/** The charge, or a decline when the gateway stayed unavailable through every retry. */
-async function chargeOrGiveUp(steps: CommandSteps, state: ExistingPaymentState) {
+/**
+ * The gateway's answer to the charge. When every retry of the call failed, the gateway may still
+ * have captured the money (the answer, not the charge, may be what was lost), so the outcome is never
+ * guessed: it is settled by looking the charge up by its idempotency key until the gateway answers.
+ * Found: what happened is recorded (approved with its reference, or declined). None: nothing moved
+ * and the gateway closed the key, so the decline `gateway_unavailable` is true. Meanwhile the payment
+ * stays pending and the command running (the API answers 202 with the command's location).
+ */
+async function chargeOrSettle(steps: CommandSteps, state: ExistingPaymentState): Promise<ChargeResult> {
+  const idempotencyKey = `charge-${state.paymentId}`;
   try {
     return await steps.chargePayment({
       paymentId: state.paymentId,
       amount: formatAmount(state.amountMinor, state.currency),
       currency: state.currency,
       metadata: state.metadata,
-      idempotencyKey: `charge-${state.paymentId}`,
+      idempotencyKey,
     });
   } catch (error) {
-    if (error instanceof ActivityFailure) return { outcome: 'declined' as const, reason: 'gateway_unavailable' };
-    throw error;
+    if (!isGivenUpActivity(error)) throw error;
   }
+  const found = await settleGatewayOutcome(() => steps.findCharge({ paymentId: state.paymentId, idempotencyKey }));
+  return found.outcome === 'none' ? GATEWAY_UNAVAILABLE : found;
 }
 
 type ChangeRequest = Extract<PaymentCommandRequest, { kind: 'update' | 'refund' | 'delete' }>;
@@ -223,7 +237,7 @@ async function refundPayment(steps: CommandSteps, request: RefundCommandRequest)
   if (state.kind !== 'live' || !requested.appended || inFlight === undefined) {
     throw ApplicationFailure.nonRetryable(`refund ${refund.refundId} was not requested`, 'INTERNAL');
   }
-  const answer = await refundOrGiveUp(steps, state, refund.refundId, inFlight.amount);
+  const answer = await refundOrSettle(steps, state, refund.refundId, inFlight.amount);
   const settled = await recordRefund(steps, request, state, answer);
   if (answer.outcome === 'declined') {
     throw rejectCommand(
@@ -234,14 +248,22 @@ async function refundPayment(steps: CommandSteps, request: RefundCommandRequest)
   return resultOf(context, settled.state, settled.position);
 }
 
-type RefundResult = Awaited<ReturnType<typeof refundOrGiveUp>>;
-
-/** The gateway's answer, or a decline when it stayed unavailable through every retry (as for charges). */
-async function refundOrGiveUp(steps: CommandSteps, state: ExistingPaymentState, refundId: string, amount: string) {
+/**
+ * The gateway's answer to the refund, settled like a charge's when every retry of the call failed:
+ * the money may have moved back, so the refund is looked up by its idempotency key until the gateway
+ * answers, and only `none` (nothing moved, key closed) is recorded as declined `gateway_unavailable`.
+ */
+async function refundOrSettle(
+  steps: CommandSteps,
+  state: ExistingPaymentState,
+  refundId: string,
+  amount: string,
+): Promise<RefundResult> {
+  if (state.gatewayReference === null) {
+    throw ApplicationFailure.nonRetryable(`payment ${state.paymentId} has no capture to refund`, 'INTERNAL');
+  }
+  const idempotencyKey = `refund-${refundId}`;
   try {
-    if (state.gatewayReference === null) {
-      throw ApplicationFailure.nonRetryable(`payment ${state.paymentId} has no capture to refund`, 'INTERNAL');
-    }
     return await steps.refundPayment({
       paymentId: state.paymentId,
       chargeReference: state.gatewayReference,
@@ -249,12 +271,15 @@ async function refundOrGiveUp(steps: CommandSteps, state: ExistingPaymentState, 
       amount,
       currency: state.currency,
       metadata: state.metadata,
-      idempotencyKey: `refund-${refundId}`,
+      idempotencyKey,
     });
   } catch (error) {
-    if (error instanceof ActivityFailure) return { outcome: 'declined' as const, reason: 'gateway_unavailable' };
-    throw error;
+    if (!isGivenUpActivity(error)) throw error;
   }
+  const found = await settleGatewayOutcome(() =>
+    steps.findRefund({ paymentId: state.paymentId, refundId, idempotencyKey }),
+  );
+  return found.outcome === 'none' ? GATEWAY_UNAVAILABLE : found;
 }
 
 /**
