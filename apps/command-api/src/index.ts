@@ -2,3 +2,4 @@
 export * from './app';
 export * from './config';
 export * from './commands/command-dispatcher';
+export * from './commands/workflow-command-dispatcher';

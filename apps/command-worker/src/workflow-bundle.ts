@@ -4,7 +4,10 @@ import { loadWorkflowBundle as load, writeWorkflowBundle } from '@gyroscops/plat
 /** The entry point of this worker's workflow code. */
 export const WORKFLOWS_PATH = require.resolve('./workflows');
 /** Workflow interceptors of this worker, bundled with the platform's (tracing). */
-export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('./workflows/command-metrics.interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [
+  require.resolve('./workflows/command-metrics.interceptors'),
+  require.resolve('./workflows/command-result.interceptors'),
+];
 const PREBUILT_BUNDLE = join(__dirname, 'workflows.bundle.js');
 
 export const loadWorkflowBundle = () => load(WORKFLOWS_PATH, PREBUILT_BUNDLE, WORKFLOW_INTERCEPTOR_MODULES);

@@ -1,4 +1,3 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import {
   BILLING_COMMAND_WORKFLOW,
   billingCommandWorkflowId,
@@ -6,12 +5,9 @@ import {
   TASK_QUEUES,
   type BillingCommandRequest,
   type BillingCommandResult,
-  type BillingCommandWorkflow,
 } from '@gyroscops/contracts';
-import { claimIdempotencyKey, recordIdempotentResponse, type IdempotencyDb } from '@gyroscops/idempotency';
-import { ApplicationError, problemOf, startWorkflow, workflowHandle, type Problem } from '@gyroscops/platform';
-import { COMMAND_ORGANIZATION_MEMO, type CommandReply } from './command-dispatcher';
-import { outcomeOfFailure } from './command-outcome';
+import type { IdempotencyDb } from '@gyroscops/idempotency';
+import { WorkflowCommandDispatcher, type CommandReply } from './workflow-command-dispatcher';
 
 export interface BillingDispatchRequest {
   command: BillingCommandRequest;
@@ -22,10 +18,8 @@ export interface BillingDispatchRequest {
   bodyOf: (result: BillingCommandResult) => unknown;
 }
 
-type Settled = { kind: 'succeeded'; result: BillingCommandResult } | { kind: 'rejected' | 'broken'; problem: Problem };
-
 export interface BillingCommandDispatcherOptions {
-  temporal: Client;
+  temporal: ConstructorParameters<typeof WorkflowCommandDispatcher>[0]['temporal'];
   idempotencyDb: IdempotencyDb;
   resultTimeoutMs: number;
   idempotencyTtlMs: number;
@@ -33,104 +27,40 @@ export interface BillingCommandDispatcherOptions {
 }
 
 /**
- * Runs a billing command as its workflow and waits for its answer, with the guarantees of the
- * payment commands' dispatcher: an Idempotency-Key is claimed first (scoped to the command's
- * organization), a repeat attaches to the same execution or replays the stored answer, and another
- * request with the key is a 409. A command that outlasts the wait answers 504: both commands are
- * safe to repeat (record ids and an equal plan make a repeat change nothing).
+ * Billing commands on the generic dispatcher, scoped to the command's organization. A command that
+ * outlasts the wait answers 504: both commands are safe to repeat (record ids and an equal plan make
+ * a repeat change nothing).
  */
 export class BillingCommandDispatcher {
-  constructor(private readonly options: BillingCommandDispatcherOptions) {}
+  private readonly dispatcher: WorkflowCommandDispatcher;
 
-  async dispatch(request: BillingDispatchRequest): Promise<CommandReply> {
-    let command: BillingCommandRequest = {
+  constructor(options: BillingCommandDispatcherOptions) {
+    this.dispatcher = new WorkflowCommandDispatcher({
+      ...options,
+      taskQueue: options.taskQueue ?? TASK_QUEUES.commands,
+    });
+  }
+
+  dispatch(request: BillingDispatchRequest): Promise<CommandReply> {
+    const command: BillingCommandRequest = {
       ...request.command,
       context: { ...request.command.context, commandId: canonicalUuid(request.command.context.commandId) },
     };
-    const { organizationId } = command;
-    if (request.idempotency) {
-      const claim = await claimIdempotencyKey(this.options.idempotencyDb, {
-        organizationId,
-        key: request.idempotency.key,
-        requestHash: request.idempotency.requestHash,
-        commandId: command.context.commandId,
-        ttlMs: this.options.idempotencyTtlMs,
-      });
-      if (claim.kind === 'mismatch') {
-        throw new ApplicationError('IDEMPOTENCY_KEY_REUSED', 'this Idempotency-Key was used with a different request');
-      }
-      if (claim.kind === 'replay') {
-        if (claim.response) {
-          const headers: Record<string, string> = { 'idempotent-replayed': 'true' };
-          if (claim.response.status >= 400) headers['content-type'] = 'application/problem+json';
-          return { status: claim.response.status, body: claim.response.body, headers };
-        }
-        command = { ...command, context: { ...command.context, commandId: claim.commandId } };
-      }
-    }
-    const handle = await this.startOrAttach(command);
-    const reply = await this.awaitReply(handle, request);
-    if (request.idempotency && reply.status < 500) {
-      await recordIdempotentResponse(
-        this.options.idempotencyDb,
-        { organizationId, key: request.idempotency.key, commandId: command.context.commandId },
-        { status: reply.status, body: reply.body },
-      );
-    }
-    return reply;
-  }
-
-  private async startOrAttach(command: BillingCommandRequest): Promise<WorkflowHandle<BillingCommandWorkflow>> {
-    const workflowId = billingCommandWorkflowId(command.context.commandId);
-    try {
-      return await startWorkflow(this.options.temporal, BILLING_COMMAND_WORKFLOW, {
-        workflowId,
-        taskQueue: this.options.taskQueue ?? TASK_QUEUES.commands,
-        args: [command],
-        memo: { [COMMAND_ORGANIZATION_MEMO]: command.organizationId },
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError)
-        return workflowHandle(this.options.temporal, BILLING_COMMAND_WORKFLOW, workflowId);
-      throw error;
-    }
-  }
-
-  private async awaitReply(
-    handle: WorkflowHandle<BillingCommandWorkflow>,
-    request: BillingDispatchRequest,
-  ): Promise<CommandReply> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.options.resultTimeoutMs);
+    return this.dispatcher.dispatch<BillingCommandRequest, BillingCommandResult>({
+      workflow: BILLING_COMMAND_WORKFLOW,
+      workflowIdOf: billingCommandWorkflowId,
+      command,
+      commandId: command.context.commandId,
+      withCommandId: (claimed, commandId) => ({ ...claimed, context: { ...claimed.context, commandId } }),
+      // A plan or a usage batch may run again: record ids and an equal plan make a repeat change nothing.
+      rerunAfterFailure: true,
+      organizationId: command.organizationId,
+      idempotency: request.idempotency,
+      respondAsync: false,
+      whenStillRunning: 'timeout',
+      successStatus: request.successStatus,
+      bodyOf: request.bodyOf,
+      successHeaders: () => ({}),
     });
-    try {
-      const settled = await Promise.race([
-        handle.result().then(
-          (result): Settled => ({ kind: 'succeeded', result }),
-          (error: unknown): Settled => {
-            const outcome = outcomeOfFailure(error);
-            // A failed workflow never has a result: outcomeOfFailure answers a problem.
-            return outcome.kind === 'succeeded' ? { kind: 'broken', problem: problemOf('INTERNAL') } : outcome;
-          },
-        ),
-        timedOut,
-      ]);
-      if (settled === 'timeout') {
-        throw new ApplicationError('TIMEOUT', 'the command is still running: repeat the request to get its answer');
-      }
-      if (settled.kind === 'succeeded') {
-        return { status: request.successStatus, body: request.bodyOf(settled.result), headers: {} };
-      }
-      return {
-        status: settled.problem.status,
-        body: settled.problem,
-        headers: { 'content-type': 'application/problem+json' },
-      };
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

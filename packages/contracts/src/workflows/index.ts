@@ -15,3 +15,4 @@ export * from './invoice-payment';
 export * from './organization-account-command';
 export * from './projection';
 export * from './reports';
+export * from './command-result-update';

@@ -1,9 +1,12 @@
-import type {
-  Client,
-  Workflow,
-  WorkflowHandle,
-  WorkflowHandleWithStartDetails,
-  WorkflowStartOptions,
+import {
+  WithStartWorkflowOperation,
+  type Client,
+  type UpdateDefinition,
+  type Workflow,
+  type WorkflowHandle,
+  type WorkflowHandleWithStartDetails,
+  type WorkflowIdConflictPolicy,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { WorkflowDefinition } from '@gyroscops/contracts/workflows';
 
@@ -27,4 +30,25 @@ export function workflowHandle<W extends Workflow>(
   workflowId: string,
 ): WorkflowHandle<W> {
   return client.workflow.getHandle<W>(workflowId);
+}
+
+/**
+ * Starts a declared workflow (or, with `workflowIdConflictPolicy: 'USE_EXISTING'`, attaches to the
+ * running execution with that id) and sends it an update in the same call (Update-with-Start), then
+ * waits for the update's result: one Temporal call where a start and a long poll of the history would
+ * take two.
+ */
+export function executeUpdateWithStart<W extends Workflow, Ret>(
+  client: Client,
+  definition: WorkflowDefinition<string, W>,
+  update: UpdateDefinition<Ret, []>,
+  options: {
+    updateId: string;
+    start: WorkflowStartOptions<NoInfer<W>> & { workflowIdConflictPolicy: WorkflowIdConflictPolicy };
+  },
+): Promise<Ret> {
+  return client.workflow.executeUpdateWithStart(update, {
+    updateId: options.updateId,
+    startWorkflowOperation: new WithStartWorkflowOperation<W>(definition.name, options.start),
+  });
 }
