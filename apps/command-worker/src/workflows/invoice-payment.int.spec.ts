@@ -249,6 +249,35 @@ describe('invoice payment process', () => {
     expect(status.name).toBe('COMPLETED');
   }, 120_000);
 
+  it('a pay while dunning waits makes one more payment, ends the wait, and never suspends', async () => {
+    const organizationId = `org-${randomUUID()}`;
+    await setPaymentMethod(organizationId, { simulate: 'decline' });
+    const invoiceId = await issueInvoice(organizationId, ['P1D', 'P1D']);
+    const handle = await startProcess(invoiceId, organizationId);
+    await waitFor('the first decline', async () => (await invoiceOf(invoiceId)).state.status === 'past_due');
+    expect((await invoiceOf(invoiceId)).state.nextAttemptAt).not.toBeNull();
+
+    await setPaymentMethod(organizationId, { card: 'visa-4242' });
+    const paid = await payNow(invoiceId, organizationId);
+
+    expect(paid).toMatchObject({ status: 'processed' });
+    expect(await handle.result()).toEqual({ invoiceId, status: 'paid', attempts: 2 });
+    const invoice = await invoiceOf(invoiceId);
+    expect(invoice.events).toEqual([
+      'InvoiceIssued',
+      'InvoicePaymentStarted',
+      'InvoicePaymentFailed',
+      'InvoicePaymentStarted',
+      'InvoicePaid',
+    ]);
+    expect(invoice.state).toMatchObject({ status: 'paid', nextAttemptAt: null, paidPaymentId: paid.paymentId });
+    expect(await accountEvents(organizationId)).toEqual([
+      'OrganizationPaymentMethodSet',
+      'OrganizationPaymentMethodSet',
+    ]);
+    expect([...(await paymentsOf(invoiceId))].sort()).toEqual([...invoice.state.paymentIds].sort());
+  }, 60_000);
+
   it('void ends the dunning process; a later pay is refused and nothing is appended', async () => {
     const organizationId = `org-${randomUUID()}`;
     await setPaymentMethod(organizationId, { simulate: 'decline' });
