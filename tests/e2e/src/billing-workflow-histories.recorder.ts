@@ -1,7 +1,9 @@
 /**
- * Records the billing command workflow's histories the command worker's replay tests check its
- * code against (apps/command-worker/src/workflows/histories/billing-*.json): a first plan, a plan
- * change, a usage batch accepted, one of duplicates only (no append), one refused. Run it alone with
+ * Records the billing workflows' histories the command worker's replay tests check their code
+ * against (apps/command-worker/src/workflows/histories/billing-*.json): for the billing command
+ * workflow a first plan, a plan change, a usage batch accepted, one of duplicates only (no append),
+ * one refused, an admin's close; for the billing process a run that closed a cycle on its timer
+ * and started the invoice's payment, a run woken by an admin's close and the run that settled it. Run it alone with
  * `npx jest --selectProjects services --testMatch '**\/billing-workflow-histories.recorder.ts' tests/e2e`
  * when the workflow gains a code path; never to make a failing replay pass (docs/workflow-versioning.md).
  */
@@ -10,11 +12,12 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { billingCommandWorkflowId } from '@gyroscops/contracts';
+import { billingProcessWorkflowId } from '@gyroscops/contracts/workflows';
 import { ensureTemporalCli, waitFor } from '@gyroscops/dev-infra';
 import { answer, apiClients, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
-const ORG = grantOrganizations('org-billing-replay');
+const ORG = grantOrganizations(randomUUID());
 const HISTORIES = join(resolve(__dirname, '../../..'), 'apps/command-worker/src/workflows/histories');
 
 let stack: TestStack;
@@ -31,6 +34,19 @@ async function saveClosed(name: string, commandId: string): Promise<void> {
     `${workflowId} to close`,
     async () => (await stack.temporal.workflow.getHandle(workflowId).describe()).status.name !== 'RUNNING',
   );
+  await saveHistory(name, workflowId);
+}
+
+/** The runs of the organization's billing process that continued as new, oldest first. */
+async function processRuns(organizationId: string): Promise<string[]> {
+  const runs: { runId: string; startTime: number }[] = [];
+  const query = `WorkflowId = '${billingProcessWorkflowId(organizationId)}' AND ExecutionStatus = 'ContinuedAsNew'`;
+  for await (const execution of stack.temporal.workflow.list({ query }))
+    runs.push({ runId: execution.runId, startTime: execution.startTime.getTime() });
+  return runs.sort((a, b) => a.startTime - b.startTime).map((run) => run.runId);
+}
+
+async function saveHistory(name: string, workflowId: string, runId?: string): Promise<void> {
   const cli = await ensureTemporalCli();
   const json = execFileSync(
     cli,
@@ -39,6 +55,7 @@ async function saveClosed(name: string, commandId: string): Promise<void> {
       'show',
       '--workflow-id',
       workflowId,
+      ...(runId ? ['--run-id', runId] : []),
       '--output',
       'json',
       '--address',
@@ -100,4 +117,59 @@ it('records the billing command histories: plan set and changed, usage accepted,
   );
   expect(refused.status).toBe(400);
   await saveClosed('billing-usage-refused', await refusedCommandId());
+});
+
+it('records the billing cycle histories: an admin close, the process closing on its timer and settling a close', async () => {
+  const { command } = apiClients(stack);
+  const usage = (organizationId: string, occurredAt = new Date().toISOString()) =>
+    answer(
+      command.POST('/usage', {
+        body: {
+          records: [{ recordId: randomUUID(), organizationId, meter: 'cpu_seconds', quantity: '2.5', occurredAt }],
+        },
+      }),
+    );
+
+  // The timer: a PT2S cycle with usage, closed by the process, whose invoice's payment it starts.
+  const timed = grantOrganizations(randomUUID());
+  const plan = {
+    currency: 'EUR',
+    cycle: 'PT2S',
+    meters: { cpu_seconds: { unitPrice: '0.5', aggregation: 'sum' as const } },
+  };
+  const set = await answer(
+    command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId: timed } },
+      body: plan,
+    }),
+  );
+  expect((await usage(timed, (set.body as { effectiveFrom: string }).effectiveFrom)).status).toBe(202);
+  const [timerRun] = await waitFor('the process run that closed the first cycle', async () => {
+    const runs = await processRuns(timed);
+    return runs.length > 0 ? runs : undefined;
+  });
+  await saveHistory('billing-process-timer-close', billingProcessWorkflowId(timed), timerRun);
+
+  // An admin's close: the command, then the process run it woke and the run that settled it.
+  const closedByAdmin = grantOrganizations(randomUUID());
+  await answer(
+    command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId: closedByAdmin } },
+      body: { ...plan, cycle: 'P1D' },
+    }),
+  );
+  expect((await usage(closedByAdmin)).status).toBe(202);
+  const closed = await answer(
+    command.POST('/organizations/{organizationId}/billing-cycle/close', {
+      params: { path: { organizationId: closedByAdmin } },
+    }),
+  );
+  expect(closed.status).toBe(202);
+  await saveClosed('billing-cycle-close', (closed.body as { commandId: string }).commandId);
+  const [woken, settled] = await waitFor('the process runs of the admin close', async () => {
+    const runs = await processRuns(closedByAdmin);
+    return runs.length >= 2 ? runs : undefined;
+  });
+  await saveHistory('billing-process-woken', billingProcessWorkflowId(closedByAdmin), woken);
+  await saveHistory('billing-process-settled', billingProcessWorkflowId(closedByAdmin), settled);
 });

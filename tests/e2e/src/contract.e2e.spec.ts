@@ -51,7 +51,8 @@ function recorded(clients: ApiClients): ApiClients {
 let stack: TestStack;
 let api: ApiClients;
 let anonymous: ApiClients;
-const org = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
+// A lower-case UUID: the one spelling an organization's billing has.
+const org = grantOrganizations(randomUUID());
 const wait = (position: string) => ({ 'x-min-position': position, 'x-wait-ms': '10000' });
 
 beforeAll(async () => {
@@ -232,6 +233,20 @@ describe('every operation through the generated clients', () => {
       api.query.GET('/invoices/{invoiceId}', { params: { path: { invoiceId: randomUUID() }, header: wait(position) } }),
     );
     expect(unknown.status).toBe(404);
+  });
+
+  it("an admin's close of a billing cycle", async () => {
+    const organizationId = grantOrganizations(randomUUID());
+    const plan = await api.command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId } },
+      body: { currency: 'EUR', cycle: 'P1M', baseFee: '5.00', meters: {} },
+    });
+    expect(plan.response.status).toBe(200);
+    const closed = await api.command.POST('/organizations/{organizationId}/billing-cycle/close', {
+      params: { path: { organizationId } },
+    });
+    expect(closed.response.status).toBe(202);
+    expect(closed.data).toMatchObject({ organizationId, cycleSequence: 1, invoiceId: expect.any(String) });
   });
 
   it('a report, requested then read', async () => {
