@@ -137,6 +137,32 @@ describe('organizationsProjection', () => {
     expect(await organizationsDifferences(eventStore, readDb)).toEqual([]);
   });
 
+  it('folds 100,000 usage records into one row of per-meter aggregates, in batches the size the worker uses', async () => {
+    const billing = await organizationWithPlan();
+    for (let batch = 0; batch < 100; batch += 1) await usage(billing, 'cpu_seconds', '0.25', 1_000, 30);
+    const started = Date.now();
+    await project(billing.lastPosition, 500);
+    const elapsedMs = Date.now() - started;
+
+    // 100,000 x 0.25 = 25,000 CPU seconds x 0.000012 = 0.30 EUR.
+    expect(await findOrganizationView(readDb, billing.organizationId)).toMatchObject({
+      unbilled: { cpu_seconds: { quantity: '25000', amount: '0.30' } },
+      version: 101,
+    });
+    const row = await readDb
+      .selectFrom('organizations')
+      .select((eb) => [
+        eb.fn.countAll<string>().as('rows'),
+        sql<number>`max(pg_column_size(billing_state))`.as('bytes'),
+      ])
+      .where('organization_id', '=', billing.organizationId)
+      .executeTakeFirstOrThrow();
+    // One row whose state does not grow with the records: a few hundred bytes per meter.
+    expect(row.rows).toBe('1');
+    expect(Number(row.bytes)).toBeLessThan(2_000);
+    expect(elapsedMs).toBeLessThan(30_000);
+  });
+
   it('shows a plan change as pending until the cycle closes, and the account standing', async () => {
     const billing = await organizationWithPlan();
     const account = new OrganizationAccountStream(eventStore, billing.organizationId);

@@ -59,7 +59,9 @@ export const organizationsProjection: Projection<OrganizationReadTables> = {
     for (const event of events) {
       const organizationId = organizationOfStream(event);
       if (organizationId === undefined) continue;
-      byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), event]);
+      const grouped = byOrganization.get(organizationId);
+      if (grouped) grouped.push(event);
+      else byOrganization.set(organizationId, [event]);
     }
     if (byOrganization.size === 0) return { paymentIds: [], organizationIds: [] };
     const ids = [...byOrganization.keys()];

@@ -14,6 +14,7 @@ import {
   foldInvoice,
   foldOrganizationAccount,
   foldOrganizationBilling,
+  initialOrganizationBillingState,
   isDomainError,
   issueInvoiceCommand,
   type InvoiceCommand,
@@ -23,6 +24,7 @@ import {
   type OrganizationBillingCommand,
   type OrganizationBillingEvent,
   type OrganizationBillingEventOf,
+  type OrganizationBillingState,
 } from '@gyroscops/domain';
 import { appendToStream, type EventStoreDb } from '@gyroscops/event-store';
 
@@ -74,13 +76,19 @@ abstract class DecidedStream<Event extends { type: string; data: Record<string, 
 export class OrganizationBillingStream extends DecidedStream<OrganizationBillingEvent> {
   protected readonly streamId = organizationBillingStreamId(this.organizationId);
   protected readonly streamType = ORGANIZATION_BILLING_STREAM_TYPE;
+  /** Folded as events are appended: a stream of thousands of usage batches is not folded again for each. */
+  private folded: OrganizationBillingState = initialOrganizationBillingState;
 
-  get state() {
-    return foldOrganizationBilling(this.events);
+  get state(): OrganizationBillingState {
+    return this.folded;
   }
 
   async run(command: OrganizationBillingCommand, now: string): Promise<OrganizationBillingEvent[]> {
-    return this.append(decideOrganizationBilling(this.state, command, { now, deriveId: deriveTestId }));
+    const appended = await this.append(
+      decideOrganizationBilling(this.folded, command, { now, deriveId: deriveTestId }),
+    );
+    this.folded = foldOrganizationBilling(appended, this.folded);
+    return appended;
   }
 
   /** Closes the current cycle at `now`; answers the close event. */
