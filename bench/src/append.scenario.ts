@@ -31,6 +31,7 @@ const isUniqueViolation = (error: unknown) =>
  */
 export const appendScenario: Scenario = {
   name: 'event store append of 10 events',
+  readsSeededPayments: false,
   async run({ stack, sizes }) {
     const url = stack.scratch.eventStoreDatabaseUrl;
     const db = createDatabase<EventStoreTables>({ url, maxConnections: 10, applicationName: 'bench-append' });

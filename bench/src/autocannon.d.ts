@@ -9,7 +9,8 @@ declare module 'autocannon' {
       setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
     }
     interface AutocannonOptions {
-      url: string;
+      /** One URL, or several: the connections are spread over them. */
+      url: string | string[];
       connections?: number;
       duration?: number;
       amount?: number;

@@ -4,7 +4,8 @@ import { runBench } from './run-bench';
 import { ROOT } from './stack';
 
 /**
- * `npm run bench -- [--smoke] [--events N] [--rounds N] [--duration S] [--only name,...]`: starts
+ * `npm run bench -- [--smoke] [--events N] [--rounds N] [--duration S] [--only name,...]
+ * [--command-workers N] [--command-apis N]`: starts
  * Temporal, scratch databases and the services, runs every scenario against its baseline, writes
  * bench/results/<timestamp>.{json,md} and latest.md, and prints the table.
  */
@@ -26,6 +27,8 @@ export async function benchCommand(args: string[]): Promise<void> {
     rounds: number('--rounds'),
     durationSec: number('--duration'),
     only: value('--only')?.split(','),
+    commandWorkers: number('--command-workers'),
+    commandApis: number('--command-apis'),
   });
   const { markdown, files } = writeReport(report, join(ROOT, 'bench', 'results'));
   console.log(`\n${markdown}`);

@@ -4,7 +4,7 @@ import { benchCommand } from './bench.command';
 const COMMANDS: Record<string, { run: (args: string[]) => Promise<void>; help: string }> = {
   run: {
     run: benchCommand,
-    help: '[--smoke] [--events N] [--rounds N] [--duration S] [--only a,b]: every benchmark against its baseline; writes bench/results/',
+    help: '[--smoke] [--events N] [--rounds N] [--duration S] [--only a,b] [--command-workers N] [--command-apis N]: every benchmark against its baseline; writes bench/results/',
   },
   rebuild: {
     run: benchRebuildCommand,

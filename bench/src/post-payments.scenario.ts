@@ -19,6 +19,7 @@ const CONCURRENCY = 16;
  */
 export const postPaymentsScenario: Scenario = {
   name: 'POST /payments end to end',
+  readsSeededPayments: false,
   async run({ stack, sizes, memory, log }) {
     const nativeConnection = await NativeConnection.connect({ address: stack.temporal.address });
     const connection = await Connection.connect({ address: stack.temporal.address });
@@ -49,7 +50,11 @@ export const postPaymentsScenario: Scenario = {
       });
       const post = (options: { overallRate?: number; connections: number }): Promise<HttpLoadResult> =>
         httpLoad({
-          url: `${stack.commandUrl}/payments`,
+          // Several command-api instances: autocannon spreads its connections over them.
+          url:
+            stack.commandUrls.length > 1
+              ? stack.commandUrls.map((url) => `${url}/payments`)
+              : `${stack.commandUrl}/payments`,
           method: 'POST',
           headers: { ...stack.headers, 'content-type': 'application/json' },
           body,
@@ -86,7 +91,11 @@ export const postPaymentsScenario: Scenario = {
         ...Object.fromEntries(
           ['command-api', 'command-worker', 'projection-worker', 'query-api'].map((name) => [
             name,
-            () => cpuMsOf(stack.services.get(name as ServiceName)?.process.pid),
+            // Every instance of a scaled service counts under its name.
+            () =>
+              [...stack.services.values()]
+                .filter((service) => service.name === name || service.name.startsWith(`${name}-`))
+                .reduce((sum, service) => sum + cpuMsOf(service.process.pid), 0),
           ]),
         ),
         'Temporal server': () => cpuMsOf(stack.temporal.process.pid),
@@ -144,8 +153,8 @@ export const postPaymentsScenario: Scenario = {
             unit: 'ms',
             values: fixed.subject.map((r) => r.p99),
             baselines: fixed.baseline.map((r) => r.p99),
-            target: '< 200 ms',
-            check: (value) => value < 200,
+            target: '≤ 2×',
+            check: (_v, ratio) => ratio !== null && ratio <= 2,
           }),
           measure({
             scenario,
@@ -153,8 +162,8 @@ export const postPaymentsScenario: Scenario = {
             unit: 'req/s',
             values: fixed.subject.map((r) => r.rps),
             baselines: fixed.baseline.map((r) => r.rps),
-            target: `≥ ${RATE}/s`,
-            check: (value) => value >= RATE * 0.95,
+            target: '≥ 0.95×',
+            check: (_v, ratio) => ratio !== null && ratio >= 0.95,
           }),
           measure({
             scenario,
@@ -162,8 +171,8 @@ export const postPaymentsScenario: Scenario = {
             unit: 'req/s',
             values: saturated.subject.map((r) => r.rps),
             baselines: saturated.baseline.map((r) => r.rps),
-            target: '≥ 0.6×',
-            check: (_v, ratio) => ratio !== null && ratio >= 0.6,
+            target: '≥ 0.7×',
+            check: (_v, ratio) => ratio !== null && ratio >= 0.7,
           }),
           measure({
             scenario,
@@ -171,6 +180,22 @@ export const postPaymentsScenario: Scenario = {
             unit: 'ms',
             values: saturated.subject.map((r) => r.p99),
             baselines: saturated.baseline.map((r) => r.p99),
+          }),
+          measure({
+            scenario,
+            metric: `CPU per command, ${CONCURRENCY} in flight (all processes)`,
+            unit: 'ms',
+            values: [totalCpuMs(cpu.spent(), commandsMeasured)],
+            baselines: [totalCpuMs(baselineCpu.spent(), emptyWorkflowsMeasured)],
+            target: '≤ 1.5×',
+            // Not positive: a party's processes ended during the rounds (Postgres backends), so the sum is wrong.
+            check: (value, ratio) => value > 0 && ratio !== null && ratio <= 1.5,
+          }),
+          measure({
+            scenario,
+            metric: `command-worker CPU per command, ${CONCURRENCY} in flight`,
+            unit: 'ms',
+            values: [(cpu.spent()['command-worker'] ?? Number.NaN) / Math.max(1, commandsMeasured)],
           }),
         ],
         notes: [
@@ -190,6 +215,12 @@ export const postPaymentsScenario: Scenario = {
     }
   },
 };
+
+/** Every party's CPU time over the closed-loop rounds, per command answered (NaN when none was). */
+function totalCpuMs(spent: Readonly<Record<string, number>>, commands: number): number {
+  if (commands === 0) return Number.NaN;
+  return Object.values(spent).reduce((sum, ms) => sum + (Number.isFinite(ms) ? ms : 0), 0) / commands;
+}
 
 /** "CPU per command: …": each party's CPU time over the closed-loop rounds, divided by the commands answered. */
 function cpuPerCommand(what: string, spent: Readonly<Record<string, number>>, commands: number): string {

@@ -63,6 +63,7 @@ const digestOf = (table: string) =>
  */
 export const rebuildScenario: Scenario = {
   name: 'rebuild of the payments read model',
+  readsSeededPayments: false,
   async run({ stack, sizes, log }) {
     const suffix = randomBytes(3).toString('hex');
     const urls = {

@@ -16,6 +16,8 @@ export interface BenchReport {
   };
   sizes: BenchSizes;
   authenticated: boolean;
+  /** How many processes of each scaled service ran (when not one each). */
+  topology?: { commandWorkers: number; commandApis: number };
   scenarios: ScenarioOutcome[];
   measures: Measure[];
 }
@@ -45,7 +47,10 @@ export function toMarkdown(report: BenchReport): string {
     `# Benchmark ${report.startedAt}${report.sizes.smoke ? ' (smoke)' : ''}`,
     '',
     `Machine: ${report.machine.cpus} × ${report.machine.cpuModel}, ${report.machine.memoryGb} GB, Node ${report.machine.node}, ${report.machine.platform}, load average at the end ${report.machine.loadAverageAtEnd.join(' / ')} (shared machine). ` +
-      `${report.sizes.rounds} round(s) of ${report.sizes.durationSec} s per side, interleaved; medians. Bearer tokens: ${report.authenticated ? 'sent' : 'not sent'}.`,
+      `${report.sizes.rounds} round(s) of ${report.sizes.durationSec} s per side, interleaved; medians. Bearer tokens: ${report.authenticated ? 'sent' : 'not sent'}.` +
+      (report.topology
+        ? ` Command workers: ${report.topology.commandWorkers}, command-api instances: ${report.topology.commandApis}.`
+        : ''),
     '',
     '| scenario | metric | value | baseline | ratio | target | met? |',
     '|---|---|---|---|---|---|---|',
@@ -65,14 +70,61 @@ export function toMarkdown(report: BenchReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Writes bench/results/<timestamp>.json, <timestamp>.md and latest.md; returns the markdown. */
+/** One line of latest.json: what a reader (or a CI gate) compares from run to run. */
+export interface ResultRow {
+  scenario: string;
+  metric: string;
+  unit: string;
+  value: number | null;
+  baseline: number | null;
+  ratio: number | null;
+  target: string;
+  /** Whether the target is met; null when the line has no target (reported only). */
+  met: boolean | null;
+}
+
+/** The run's summary: when, on what, with which options, and one row per measured line. */
+export function toResultJson(report: BenchReport) {
+  const finite = (value: number | null) => (value !== null && Number.isFinite(value) ? value : null);
+  return {
+    startedAt: report.startedAt,
+    finishedAt: report.finishedAt,
+    machine: report.machine,
+    sizes: report.sizes,
+    ...(report.topology ? { topology: report.topology } : {}),
+    results: report.measures.map((m): ResultRow => ({
+      scenario: m.scenario,
+      metric: m.metric,
+      unit: m.unit,
+      value: finite(m.value),
+      baseline: finite(m.baseline),
+      ratio: finite(m.ratio),
+      target: m.target,
+      met: m.met,
+    })),
+    failed: report.scenarios
+      .filter((scenario) => scenario.error)
+      .map((s) => ({ scenario: s.scenario, error: s.error })),
+  };
+}
+
+/**
+ * Writes bench/results/<timestamp>.json (everything, rounds included) and <timestamp>.md, then
+ * latest.md and latest.json (the committed summary); returns the markdown.
+ */
 export function writeReport(report: BenchReport, directory: string): { markdown: string; files: string[] } {
   mkdirSync(directory, { recursive: true });
   const stamp = report.startedAt.replace(/[:.]/g, '-');
   const markdown = toMarkdown(report);
-  const files = [join(directory, `${stamp}.json`), join(directory, `${stamp}.md`), join(directory, 'latest.md')];
+  const files = [
+    join(directory, `${stamp}.json`),
+    join(directory, `${stamp}.md`),
+    join(directory, 'latest.md'),
+    join(directory, 'latest.json'),
+  ];
   writeFileSync(files[0]!, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(files[1]!, markdown);
   writeFileSync(files[2]!, markdown);
+  writeFileSync(files[3]!, `${JSON.stringify(toResultJson(report), null, 2)}\n`);
   return { markdown, files };
 }

@@ -17,5 +17,7 @@ export interface ScenarioContext {
 
 export interface Scenario {
   name: string;
+  /** false when the scenario does not read the seeded payments: a run of only such scenarios seeds none. */
+  readsSeededPayments?: boolean;
   run(context: ScenarioContext): Promise<{ measures: Measure[]; notes: string[] }>;
 }

@@ -25,7 +25,21 @@ export const ROOT = resolve(__dirname, '../..');
 /** The built benchmark: the baseline server and the empty workflow run from here, also under Jest. */
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');
 
-export type ServiceName = 'command-api' | 'command-worker' | 'projection-worker' | 'query-api' | 'baseline-server';
+export type ServiceName =
+  | 'command-api'
+  | 'command-worker'
+  | 'projection-worker'
+  | 'query-api'
+  | 'baseline-server'
+  /** A second (third, …) instance of a scaled service: `command-worker-2`, `command-api-2`. */
+  | `command-worker-${number}`
+  | `command-api-${number}`;
+
+/** How many processes of the services the benchmark can scale out. */
+export interface BenchTopology {
+  commandWorkers: number;
+  commandApis: number;
+}
 
 export interface ServiceProcess {
   name: ServiceName;
@@ -45,6 +59,9 @@ export interface BenchStack {
   jwtSecret: string;
   services: Map<ServiceName, ServiceProcess>;
   commandUrl: string;
+  /** Every command-api instance's URL (the first is commandUrl). */
+  commandUrls: string[];
+  topology: BenchTopology;
   queryUrl: string;
   baselineUrl: string;
   /** Headers every request sends: a bearer token (when JWT_SECRET is configured) and X-User-Id. */
@@ -86,7 +103,10 @@ async function dropRedisPrefix(redisUrl: string, prefix: string): Promise<void> 
  * a Redis key prefix of its own, and the services as child processes of their built `dist/main.js`
  * (plus the bare baseline server), so each one's RSS can be read. `stop` undoes all of it.
  */
-export async function startBenchStack(log: (line: string) => void): Promise<BenchStack> {
+export async function startBenchStack(
+  log: (line: string) => void,
+  topology: BenchTopology = { commandWorkers: 1, commandApis: 1 },
+): Promise<BenchStack> {
   const suffix = randomBytes(3).toString('hex');
   const { postgres: base, redis } = loadConfig(
     (reader) => ({ postgres: readPostgresConfig(reader), redis: readRedisConfig(reader) }),
@@ -144,6 +164,9 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
     const [commandPort, queryPort, baselinePort, ...healthPorts] = await Promise.all(
       Array.from({ length: 7 }, () => freePort()),
     );
+    const extraPorts = await Promise.all(
+      Array.from({ length: topology.commandWorkers - 1 + topology.commandApis - 1 }, () => freePort()),
+    );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -163,7 +186,13 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       QUERY_WORKER_HEALTH_PORT: String(healthPorts[2]),
       BASELINE_PORT: String(baselinePort),
     };
-    const specs: { name: ServiceName; script: string; url?: string; healthUrl: string }[] = [
+    const specs: {
+      name: ServiceName;
+      script: string;
+      url?: string;
+      healthUrl: string;
+      env?: NodeJS.ProcessEnv;
+    }[] = [
       {
         name: 'command-worker',
         script: join(ROOT, 'apps/command-worker/dist/main.js'),
@@ -193,6 +222,26 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
         healthUrl: `http://127.0.0.1:${baselinePort}/health`,
       },
     ];
+    // Further instances on their own ports: they share the databases, Redis and the task queues.
+    for (let instance = 2; instance <= topology.commandWorkers; instance++) {
+      const port = extraPorts.pop()!;
+      specs.push({
+        name: `command-worker-${instance}`,
+        script: join(ROOT, 'apps/command-worker/dist/main.js'),
+        healthUrl: `http://127.0.0.1:${port}/health/ready`,
+        env: { COMMAND_WORKER_HEALTH_PORT: String(port) },
+      });
+    }
+    for (let instance = 2; instance <= topology.commandApis; instance++) {
+      const port = extraPorts.pop()!;
+      specs.push({
+        name: `command-api-${instance}`,
+        script: join(ROOT, 'apps/command-api/dist/main.js'),
+        url: `http://127.0.0.1:${port}`,
+        healthUrl: `http://127.0.0.1:${port}/health/ready`,
+        env: { COMMAND_API_PORT: String(port) },
+      });
+    }
     for (const spec of specs) {
       const supervised = new SupervisedProcess({
         name: spec.name,
@@ -210,7 +259,7 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
             : []),
           spec.script,
         ],
-        env,
+        env: { ...env, ...spec.env },
         isReady: httpReady(spec.healthUrl),
         readyTimeoutMs: 90_000,
         stopGraceMs: 8_000,
@@ -233,6 +282,10 @@ export async function startBenchStack(log: (line: string) => void): Promise<Benc
       jwtSecret,
       services,
       commandUrl: services.get('command-api')!.url!,
+      commandUrls: [...services.values()]
+        .filter((service) => service.name.startsWith('command-api'))
+        .map((service) => service.url!),
+      topology,
       queryUrl: services.get('query-api')!.url!,
       baselineUrl: services.get('baseline-server')!.url!,
       headers: { authorization: `Bearer ${token}`, 'x-user-id': 'bench' },
