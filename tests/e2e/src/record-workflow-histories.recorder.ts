@@ -189,7 +189,43 @@ it('records the command histories: create (processed, declined, flaky gateway), 
   await saveClosed(COMMAND_HISTORIES, 'refund-flaky', commandWorkflowId(refundFlaky.commandId));
   const deleted = ran(await command.DELETE('/payments/{paymentId}', { params: { path } }));
   await saveClosed(COMMAND_HISTORIES, 'delete', commandWorkflowId(deleted.commandId));
-});
+}, 180_000);
+
+it('records the settlements of gateway calls that never answered: charges and refunds, found and not found', async () => {
+  const { command } = apiClients(stack);
+  const async = { header: { prefer: 'respond-async' as const } };
+  const createAsync = async (simulate: string) =>
+    (
+      await command.POST('/payments', {
+        params: async,
+        body: { organizationId: ORG, amount: '5.00', currency: 'EUR', metadata: { simulate } },
+      })
+    ).data!;
+  const refundAsync = async (paymentId: string) =>
+    (
+      await command.POST('/payments/{paymentId}/refunds', {
+        params: { path: { paymentId }, ...async },
+        body: { amount: '1.00' },
+      })
+    ).data!;
+  // Each charge or refund call fails through all its retries (about 16 s) before the lookup settles it.
+  const lostAnswer = await createAsync('answer_lost');
+  const unreachable = await createAsync('unreachable');
+  const refundLostAnswer = await createAsync('refund_answer_lost');
+  const refundUnreachable = await createAsync('refund_unreachable');
+  await saveClosed(COMMAND_HISTORIES, 'create-answer-lost-settled', commandWorkflowId(lostAnswer.commandId));
+  await saveClosed(COMMAND_HISTORIES, 'create-unreachable-settled', commandWorkflowId(unreachable.commandId));
+  const charged = async (accepted: { commandId: string }) =>
+    (
+      (await stack.temporal.workflow.getHandle(commandWorkflowId(accepted.commandId)).result()) as {
+        paymentId: string;
+      }
+    ).paymentId;
+  const lostRefund = await refundAsync(await charged(refundLostAnswer));
+  const unreachableRefund = await refundAsync(await charged(refundUnreachable));
+  await saveClosed(COMMAND_HISTORIES, 'refund-answer-lost-settled', commandWorkflowId(lostRefund.commandId));
+  await saveClosed(COMMAND_HISTORIES, 'refund-unreachable-settled', commandWorkflowId(unreachableRefund.commandId));
+}, 180_000);
 
 it('records one report history of each kind', async () => {
   const { query } = apiClients(stack);

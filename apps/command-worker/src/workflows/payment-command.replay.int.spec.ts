@@ -22,6 +22,10 @@ const RECORDED = [
   'refund-declined.json',
   'refund-flaky.json',
   'delete.json',
+  'create-answer-lost-settled.json',
+  'create-unreachable-settled.json',
+  'refund-answer-lost-settled.json',
+  'refund-unreachable-settled.json',
 ];
 
 type HistoryJson = { events: { eventType: string }[] };
