@@ -53,10 +53,14 @@ const COMMAND_ORGANIZATION_MEMO = 'organizationId';
 /** Workflow time is deterministic: it is the time of the workflow task, replayed identically. */
 const now = () => new Date().toISOString();
 
-type Payment = {
-  result: PaymentCommandResult;
-  outcome: { outcome: 'approved' } | { outcome: 'declined'; reason: string };
-};
+/**
+ * A payment's outcome for the invoice. `failure` is set when no payment was made at all (the payment
+ * command was refused or broke before its first event): the attempt is recorded as declined, and a
+ * client who asked for it hears why.
+ */
+type Payment =
+  | { result: PaymentCommandResult; outcome: { outcome: 'approved' } | { outcome: 'declined'; reason: string } }
+  | { failure: ApplicationFailure; outcome: { outcome: 'declined'; reason: string } };
 
 /**
  * One execution per invoice (invoicePaymentWorkflowId). Pays the invoice's outstanding amount: the
@@ -154,7 +158,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   });
 
   /** One attempt: start a payment of the outstanding amount, await it, record its outcome. */
-  async function attempt(client?: CommandContext): Promise<PaymentCommandResult> {
+  async function attempt(client?: CommandContext): Promise<Payment> {
     const current = await loadedInvoice();
     const number = current.attempts + 1;
     const paymentId = invoicePaymentId(invoiceId, number);
@@ -176,7 +180,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       metadata: account.paymentMethod,
     });
     await settle(paymentId, payment, context);
-    return payment.result;
+    return payment;
   }
 
   /** Records a payment's outcome, then what it means for the organization's standing. */
@@ -201,7 +205,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     context: CommandContext,
     details: { amount: string; currency: string; description: string; metadata: Record<string, string> },
   ): Promise<Payment> {
-    let refused: ApplicationFailure | undefined;
+    let failure: ApplicationFailure | undefined;
     try {
       await executeChild<PaymentCommandWorkflow>(PAYMENT_COMMAND_WORKFLOW.name, {
         workflowId: commandWorkflowId(context.commandId),
@@ -219,25 +223,29 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
         parentClosePolicy: ParentClosePolicy.ABANDON,
       });
     } catch (error) {
-      if (error instanceof ChildWorkflowFailure && error.cause instanceof ApplicationFailure) {
-        const type = error.cause.type ?? '';
-        if ((COMMAND_REJECTIONS as readonly string[]).includes(type))
-          refused = rejectCommand(type as CommandRejectionCode, error.cause.message);
+      if (error instanceof ChildWorkflowFailure) {
+        const cause = error.cause;
+        const type = cause instanceof ApplicationFailure ? (cause.type ?? '') : '';
+        failure = (COMMAND_REJECTIONS as readonly string[]).includes(type)
+          ? rejectCommand(type as CommandRejectionCode, cause?.message ?? error.message)
+          : ApplicationFailure.nonRetryable(`payment ${paymentId} was not made: ${error.message}`, 'INTERNAL');
       } else if (!isAlreadyStarted(error)) {
         throw error;
       }
     }
-    return outcomeOf(paymentId, context, refused);
+    return outcomeOf(paymentId, context, failure);
   }
 
-  /** The settled payment as its stream holds it; waits while it is still being charged. */
-  async function outcomeOf(paymentId: string, context: CommandContext, refused?: ApplicationFailure): Promise<Payment> {
+  /**
+   * The settled payment as its stream holds it; waits while it is still being charged. A payment
+   * command that ended without a payment stream made no payment: no money moved.
+   */
+  async function outcomeOf(paymentId: string, context: CommandContext, failure?: ApplicationFailure): Promise<Payment> {
     for (;;) {
       const stream = await steps.loadPaymentStream({ paymentId });
       const payment = foldPayment(stream.events);
       if (payment.kind === 'absent') {
-        // Refused before any money moved: the attempt failed; the client who paid hears why.
-        if (refused) throw refused;
+        if (failure) return { failure, outcome: { outcome: 'declined', reason: 'payment_not_made' } };
       } else if (payment.status !== 'pending') {
         const result: PaymentCommandResult = {
           commandId: context.commandId,
@@ -285,9 +293,10 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       withLock(async () => {
         const refused = refusal(await loadedInvoice());
         if (refused) throw refused;
-        const result = await attempt(context);
+        const payment = await attempt(context);
         changes += 1;
-        return result;
+        if ('failure' in payment) throw payment.failure;
+        return payment.result;
       }),
     {
       validator: (_request) => {
