@@ -25,6 +25,7 @@ import { registerProjectionRoutes } from './routes/projections.routes';
 import { registerReadRoutes } from './routes/read-routes';
 import { registerStatisticsRoutes } from './routes/statistics.routes';
 import { registerUsageRoutes } from './routes/usage.routes';
+import { registerAnalyticsRoutes } from './routes/analytics.routes';
 
 export interface QueryApiDependencies {
   readDb: Kysely<PaymentReadTables>;
@@ -90,6 +91,7 @@ export async function buildQueryApi(deps: QueryApiDependencies): Promise<HttpApp
   registerPaymentViewRoutes(app, { bus });
   registerReadRoutes(app, { bus, temporal: deps.temporal, eventStore: deps.eventStore, readDb: deps.readDb });
   registerStatisticsRoutes(app, { bus });
+  registerAnalyticsRoutes(app, { bus });
   registerInvoiceRoutes(app, { bus });
   registerOrganizationRoutes(app, { bus });
   registerUsageRoutes(app, { bus });

@@ -28,3 +28,4 @@ export * from './workflows/invoice-payment';
 export * from './workflows/organization-account-command';
 export * from './http/invoice-commands.schema';
 export * from './http/usage-series-query.schema';
+export * from './http/analytics-query.schema';

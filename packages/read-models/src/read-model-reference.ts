@@ -4,6 +4,8 @@ import type { EventStoreDb } from '@gyroscops/event-store';
 import { invoicesDifferences } from './invoices/invoices.reference';
 import { organizationsDifferences } from './organizations/organizations.reference';
 import { usageSeriesDifferences } from './usage-series/usage-series.reference';
+import { paymentAnalyticsDifferences } from './payment-analytics/payment-analytics.reference';
+import { revenueAnalyticsDifferences } from './revenue-analytics/revenue-analytics.reference';
 
 /**
  * The read models as they must be, computed straight from the event store with the domain's own
@@ -118,5 +120,7 @@ export async function readModelDifferences(eventStore: EventStoreDb, readDb: Kys
   differences.push(...(await invoicesDifferences(eventStore, readDb)));
   differences.push(...(await organizationsDifferences(eventStore, readDb)));
   differences.push(...(await usageSeriesDifferences(eventStore, readDb)));
+  differences.push(...(await paymentAnalyticsDifferences(eventStore, readDb)));
+  differences.push(...(await revenueAnalyticsDifferences(eventStore, readDb)));
   return differences;
 }

@@ -31,6 +31,8 @@ export const PROJECTIONS = {
   invoices: 'invoices',
   organizations: 'organizations',
   usageSeries: 'usage_series',
+  paymentAnalytics: 'payment_analytics',
+  revenueAnalytics: 'revenue_analytics',
 } as const;
 export type ProjectionName = (typeof PROJECTIONS)[keyof typeof PROJECTIONS];
 

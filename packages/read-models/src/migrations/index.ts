@@ -7,6 +7,8 @@ import * as paymentsInvoiceId from './2026-12-06T010000_payments_invoice_id';
 import * as createInvoices from './2026-12-06T020000_create_invoices';
 import * as createOrganizations from './2026-12-06T020100_create_organizations';
 import * as createUsageSeries from './2026-12-06T021000_create_usage_series';
+import * as createPaymentAnalytics from './2026-12-06T021100_create_payment_analytics';
+import * as createRevenueAnalytics from './2026-12-06T021200_create_revenue_analytics';
 
 export const readModelMigrations: MigrationSet = {
   name: 'read_models',
@@ -19,5 +21,7 @@ export const readModelMigrations: MigrationSet = {
     '2026-12-06T020000_create_invoices': createInvoices,
     '2026-12-06T020100_create_organizations': createOrganizations,
     '2026-12-06T021000_create_usage_series': createUsageSeries,
+    '2026-12-06T021100_create_payment_analytics': createPaymentAnalytics,
+    '2026-12-06T021200_create_revenue_analytics': createRevenueAnalytics,
   },
 };
