@@ -35,10 +35,11 @@ import { startTestStack, type TestStack } from './support/test-stack';
 
 let stack: TestStack;
 let api: ApiClients;
-const prefix = `org-${randomUUID().slice(0, 8)}`;
-const organizations = { dunning: `${prefix}-dunning`, voided: `${prefix}-void`, refused: `${prefix}-refused` };
+// A billed organization's id is a lower-case UUID.
+const organizations = { dunning: randomUUID(), voided: randomUUID(), refused: randomUUID() };
 grantOrganizations(...Object.values(organizations));
-const foreign = `${prefix}-foreign`;
+const foreign = randomUUID();
+const notUuid = grantOrganizations(`org-${randomUUID().slice(0, 8)}`);
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -239,6 +240,8 @@ describe('invoice payment and dunning', () => {
       expectProblem(refused, 400);
     }
     expectProblem(await setPaymentMethod(foreign, { card: 'x' }), 404);
+    expectProblem(await setPaymentMethod(notUuid, { card: 'x' }), 400);
+    expect(await accountEvents(notUuid)).toEqual([]);
 
     // pay: not a UUID, no such invoice, another organization's invoice.
     expectProblem(await pay('not-a-uuid'), 400);

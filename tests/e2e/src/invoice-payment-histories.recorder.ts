@@ -26,7 +26,8 @@ import { startWorkflow } from '@gyroscops/platform';
 import { answer, apiClients, grantOrganizations } from './support/http-client';
 import { startTestStack, type TestStack } from './support/test-stack';
 
-const ORG = grantOrganizations(`org-invoice-replay-${randomUUID().slice(0, 8)}`);
+// A billed organization's id is a lower-case UUID.
+const ORG = grantOrganizations(randomUUID());
 const HISTORIES = join(resolve(__dirname, '../../..'), 'apps/command-worker/src/workflows/histories');
 
 let stack: TestStack;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import {
   InvoiceCommandHeaders,
+  isCanonicalUuid,
   OrganizationIdParams,
   PaymentMethodSet,
   SetPaymentMethodBody,
@@ -32,7 +33,7 @@ export function registerOrganizationPaymentMethodRoutes(
         operationId: 'setPaymentMethod',
         summary: 'Set the payment method every invoice payment of the organization uses from now on',
         description:
-          "`metadata` is flat, as a payment's (at most 20 string values): every invoice payment, first attempt, dunning retry or POST /invoices/{invoiceId}/pay, carries it from now on (the simulated gateway reads `simulate`). Setting the method the organization already has changes nothing. For a member of the organization: 404 otherwise, as for anything not visible.",
+          "`metadata` is flat, as a payment's (at most 20 string values): every invoice payment, first attempt, dunning retry or POST /invoices/{invoiceId}/pay, carries it from now on (the simulated gateway reads `simulate`). Setting the method the organization already has changes nothing. For a member of the organization: 404 otherwise, as for anything not visible; a billed organization's id is a lower-case UUID (400 otherwise).",
         headers: InvoiceCommandHeaders,
         params: OrganizationIdParams,
         body: SetPaymentMethodBody,
@@ -51,6 +52,11 @@ export function registerOrganizationPaymentMethodRoutes(
       const caller = callerOf(request);
       if (!caller.allowedOrganizations.includes(organizationId))
         throw new ApplicationError('NOT_FOUND', `organization ${organizationId} not found`);
+      if (!isCanonicalUuid(organizationId)) {
+        throw new ApplicationError('VALIDATION', 'a billed organization id is a lower-case UUID', [
+          { path: 'params:/organizationId', message: 'must be a lower-case UUID' },
+        ]);
+      }
       const errors = validateMetadata(request.body.metadata, '/metadata');
       if (errors.length > 0) {
         throw new ApplicationError(

@@ -162,7 +162,7 @@ export interface paths {
         get?: never;
         /**
          * Set the payment method every invoice payment of the organization uses from now on
-         * @description `metadata` is flat, as a payment's (at most 20 string values): every invoice payment, first attempt, dunning retry or POST /invoices/{invoiceId}/pay, carries it from now on (the simulated gateway reads `simulate`). Setting the method the organization already has changes nothing. For a member of the organization: 404 otherwise, as for anything not visible.
+         * @description `metadata` is flat, as a payment's (at most 20 string values): every invoice payment, first attempt, dunning retry or POST /invoices/{invoiceId}/pay, carries it from now on (the simulated gateway reads `simulate`). Setting the method the organization already has changes nothing. For a member of the organization: 404 otherwise, as for anything not visible; a billed organization's id is a lower-case UUID (400 otherwise).
          */
         put: operations["setPaymentMethod"];
         post?: never;
