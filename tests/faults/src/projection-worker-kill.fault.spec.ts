@@ -70,9 +70,10 @@ it('after kill -9 mid-batch and a restart, every read model equals a rebuild fro
   );
   await session.query('ROLLBACK');
 
-  // Nothing of the interrupted batches was committed: every checkpoint is where it was.
+  // Nothing of the interrupted batches was committed: every blocked projection's checkpoint is where it
+  // was. Projections with no payment event to apply (invoices, organizations) only moved their checkpoints.
   const afterKill = await readProjectionStatuses(stack.readDb, stack.eventStore);
-  for (const status of afterKill) {
+  for (const status of afterKill.filter((each) => READ_MODEL_TABLES.includes(each.name))) {
     expect(status.position).toBe(before.get(status.name));
     expect(status.lagEvents).toBeGreaterThan(0);
   }
