@@ -229,8 +229,9 @@ describe('closing a cycle and issuing its invoice', () => {
       { now: new Date(Date.now() + 1_000).toISOString(), deriveId: () => loaded.currentCycleInvoiceId ?? '' },
     );
     if (isDomainError(closed)) throw closed;
-    await append(organizationId, 2, closed);
-    return { organizationId, invoiceId: loaded.currentCycleInvoiceId };
+    const closeCommandId = randomUUID();
+    await append(organizationId, 2, closed, closeCommandId);
+    return { organizationId, invoiceId: loaded.currentCycleInvoiceId, closeCommandId };
   }
 
   const context = () => ({ commandId: randomUUID(), correlationId: randomUUID(), causationId: 'test', userId: 'test' });
@@ -269,6 +270,21 @@ describe('closing a cycle and issuing its invoice', () => {
       stream_version: 1,
       data: { invoiceId, organizationId, cycleSequence: 1, total: '2.50', lines: [{ meter: 'cpu', amount: '2.50' }] },
     });
+  });
+
+  it('names the cycle a close command closed already, so its retry stays pinned to it', async () => {
+    const { organizationId, closeCommandId } = await closedCycle();
+
+    const retried = await activities.loadOrganizationBilling({
+      organizationId,
+      commandId: closeCommandId,
+      closing: true,
+    });
+    const other = await activities.loadOrganizationBilling({ organizationId, commandId: randomUUID(), closing: true });
+
+    expect(retried.ownClose).toEqual({ cycleSequence: 1 });
+    expect(decodeBillingState(retried.state)).toMatchObject({ cycle: { sequence: 2 } });
+    expect(other.ownClose).toBeUndefined();
   });
 
   it('reports the cycles closed after the settled one, and the current cycle', async () => {

@@ -56,6 +56,11 @@ export interface LoadedOrganizationBilling {
   ownUsageAppend?: { version: number; position: string; accepted: number; duplicates: number };
   /** The id of the invoice closing the current cycle would issue (UUIDv5 of invoiceIdName). */
   currentCycleInvoiceId?: string;
+  /**
+   * The cycle the loading close command closed already (its first try committed, then the worker
+   * died before the workflow recorded it): the close stays pinned to that cycle, never the next.
+   */
+  ownClose?: { cycleSequence: number };
 }
 
 export interface AppendOrganizationBillingInput {
@@ -117,6 +122,8 @@ export function createBillingCommandActivities(deps: BillingCommandActivityDepen
       recordIds?: string[];
       /** The loading command: usage it appended already is told apart from other commands'. */
       commandId?: string;
+      /** Set by a close: look for a cycle this command closed already. */
+      closing?: boolean;
     }): Promise<LoadedOrganizationBilling> {
       const streamId = organizationBillingStreamId(input.organizationId);
       const snapshot = await loadSnapshot(db, streamId, BILLING_STATE_SCHEMA_VERSION);
@@ -142,8 +149,20 @@ export function createBillingCommandActivities(deps: BillingCommandActivityDepen
         input.commandId !== undefined && alreadyAccepted.length > 0
           ? await findOwnUsageAppend(input.organizationId, alreadyAccepted, input.commandId)
           : undefined;
+      const ownClose =
+        input.closing === true && input.commandId !== undefined
+          ? await db
+              .selectFrom('events')
+              .select(sql<number>`(data->>'cycleSequence')::int`.as('cycle_sequence'))
+              .where('stream_id', '=', streamId)
+              .where('type', '=', 'BillingCycleClosed')
+              .where(sql<boolean>`metadata->>'commandId' = ${input.commandId}`)
+              .limit(1)
+              .executeTakeFirst()
+          : undefined;
       return {
         state: encodeBillingState(state),
+        ...(ownClose ? { ownClose: { cycleSequence: Number(ownClose.cycle_sequence) } } : {}),
         version: last?.streamVersion ?? fromVersion,
         lastPosition: (last?.position ?? 0n).toString(),
         alreadyAccepted,

@@ -24,9 +24,10 @@ const later = (a: string, b: string): string => (BigInt(a) >= BigInt(b) ? a : b)
  * Closes one billing cycle of an organization and issues its invoice: the step both the cycle's
  * timer (billingProcessWorkflow) and an admin's close (billingCommandWorkflow) take.
  *
- * The cycle is pinned at the first load (`cycleSequence`, or the current one): a close retried
- * after losing a race, or racing another closer, then finds that cycle closed and decides nothing
- * instead of closing the next one. BillingCycleClosed goes on the organization's stream with the
+ * The cycle is pinned at the first load (`cycleSequence`, or the current one; or the one this
+ * command's id closed already, when a worker died after the append and the workflow task that
+ * loaded is run again): a close retried after losing a race, or racing another closer, then finds
+ * that cycle closed and decides nothing instead of closing the next one. BillingCycleClosed goes on the organization's stream with the
  * version it was decided against; the invoice is issued from the stored event, so whoever closed
  * the cycle, its invoice (id, number, lines) is the one that event names, and issuing it again is
  * a no-op. The invoice id is derived outside the sandbox (the load answers it for the current cycle).
@@ -39,9 +40,14 @@ export async function closeBillingCycle(
   let pinned = cycleSequence;
   for (let attempt = 0; attempt <= MAX_CONFLICT_RETRIES; attempt += 1) {
     await backOffBeforeRetry(attempt);
-    const loaded = await billingSteps.loadOrganizationBilling({ organizationId });
+    const loaded = await billingSteps.loadOrganizationBilling({
+      organizationId,
+      commandId: context.commandId,
+      closing: true,
+    });
     const state = decodeBillingState(loaded.state);
-    if (state.kind === 'billing') pinned ??= state.cycle.sequence;
+    // A first try that committed before the worker died pins its own cycle, not the one it began.
+    if (state.kind === 'billing') pinned ??= loaded.ownClose?.cycleSequence ?? state.cycle.sequence;
     const invoiceName = state.kind === 'billing' ? invoiceIdName(state.organizationId, state.cycle.sequence) : '';
     const decision = decideOrganizationBilling(
       state,
