@@ -21,6 +21,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/analytics/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Payments per hour, day or month of creation and per currency: count, amounts, outcomes, refunds
+         * @description The payments created in each UTC bucket, as they stand now. For one of the caller's organizations; the admin role may name any, or leave `organizationId` out for every organization.
+         */
+        get: operations["getPaymentAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/analytics/revenue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Invoiced, paid, outstanding and uncollectible amounts per day or month of issue, per currency
+         * @description The invoices issued in each UTC bucket, as they stand now. For one of the caller's organizations; the admin role may name any, or leave `organizationId` out for every organization.
+         */
+        get: operations["getRevenueAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cache/stats": {
         parameters: {
             query?: never;
@@ -448,6 +488,285 @@ export interface operations {
                             start: string;
                         }[];
                         interval: string;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getPaymentAnalytics: {
+        parameters: {
+            query: {
+                /** @description One of the caller's organizations (403 otherwise). Callers with the admin role may name any organization, or omit it for every organization; other callers must give it. */
+                organizationId?: string;
+                /** @description Payments created at or after (inclusive), by their hour of creation. `from` must be before `to`; at most 1000 buckets and 400 days. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                from: string;
+                /** @description Payments created before (exclusive), by their hour of creation. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                to: string;
+                /** @description Bucket length, in UTC. */
+                interval?: "hour" | "day" | "month";
+                /**
+                 * @description ISO 4217 code.
+                 * @example EUR
+                 */
+                currency?: string;
+            };
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Payment figures per bucket and currency */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description By start, then currency; a bucket without any payment is left out. */
+                        buckets: {
+                            /** @description Decimal string in the major unit. Their total amount. */
+                            amount: string;
+                            /** @description Payments created in the bucket (deleted ones are left out). */
+                            count: number;
+                            /** @description ISO 4217 code: one bucket per start and currency. */
+                            currency: string;
+                            /** @description Of them, how many were declined. */
+                            failed: number;
+                            /** @description Of them, how many were charged (processed, then maybe refunded). */
+                            processed: number;
+                            /** @description Decimal string in the major unit. The amount charged of them. */
+                            processedAmount: string;
+                            /** @description Decimal string in the major unit. What was refunded of them so far. */
+                            refundedAmount: string;
+                            /**
+                             * Format: date-time
+                             * @description The bucket's UTC start.
+                             */
+                            start: string;
+                        }[];
+                        interval: string;
+                        /** @description Null: every organization. */
+                        organizationId: string | null;
+                    };
+                };
+            };
+            /** @description Invalid input (problem+json, with `errors` per field) */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Missing or invalid credentials */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Not allowed */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Rate limited (see Retry-After) */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A bug: details are in the logs, not here */
+            500: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description A dependency is unavailable, or the read side did not catch up in time (see Retry-After) */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description Seconds to wait before trying again */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    getRevenueAnalytics: {
+        parameters: {
+            query: {
+                /** @description One of the caller's organizations (403 otherwise). Callers with the admin role may name any organization, or omit it for every organization; other callers must give it. */
+                organizationId?: string;
+                /** @description Invoices issued at or after (inclusive), by their UTC day of issue. `from` must be before `to`; at most 1000 buckets and 3660 days. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                from: string;
+                /** @description Invoices issued before (exclusive), by their UTC day of issue. RFC 3339 with a time zone (Z or ±hh:mm), from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z; no leap second. */
+                to: string;
+                /** @description Bucket length, in UTC. */
+                interval?: "day" | "month";
+                /**
+                 * @description ISO 4217 code.
+                 * @example EUR
+                 */
+                currency?: string;
+            };
+            header?: {
+                /** @description Wait until the projections read here reached this event position. */
+                "x-min-position"?: string;
+                /** @description How long to wait for X-Min-Position, default 2000, at most 10000. */
+                "x-wait-ms"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revenue figures per currency and bucket */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per ISO 4217 currency. */
+                        currencies: {
+                            [key: string]: {
+                                /** @description In time order; a bucket without any invoice is left out. */
+                                buckets: {
+                                    /** @description Invoices issued in the bucket. */
+                                    count: number;
+                                    /** @description Decimal string in the major unit. Their totals: paid + outstanding + uncollectible + voided. */
+                                    invoiced: string;
+                                    /** @description Decimal string in the major unit. What is still due on those open or past due. */
+                                    outstanding: string;
+                                    /** @description Decimal string in the major unit. What was paid of them. */
+                                    paid: string;
+                                    /** @description Decimal string in the major unit. What was refunded of the amounts paid. */
+                                    refunded: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description The bucket's UTC start.
+                                     */
+                                    start: string;
+                                    /** @description Decimal string in the major unit. What is due on those marked uncollectible. */
+                                    uncollectible: string;
+                                    /** @description Decimal string in the major unit. The totals of those voided. */
+                                    voided: string;
+                                }[];
+                            };
+                        };
+                        interval: string;
+                        /** @description Null: every organization. */
+                        organizationId: string | null;
                     };
                 };
             };
