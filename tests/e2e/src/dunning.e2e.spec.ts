@@ -156,6 +156,7 @@ describe('invoice payment and dunning', () => {
     const paid = await pay(invoiceId, key);
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ status: 'processed', paymentId: expect.any(String), version: 2 });
+    expect(paid.headers.get('etag')).toBe('"2"');
     // The same request again replays its answer: no second payment.
     const replayed = await pay(invoiceId, key);
     expect(replayed.status).toBe(201);

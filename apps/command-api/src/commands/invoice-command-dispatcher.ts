@@ -49,6 +49,8 @@ interface CommandCall {
   idempotency?: { key: string; requestHash: string };
   /** Refuses the command (throws) before it runs; after the key is claimed, so a repeat still replays its answer. */
   check?: () => void;
+  /** Answer the result's version as an ETag (a pay, as POST /payments does). */
+  etag?: boolean;
 }
 
 type Settled = { kind: 'succeeded'; body: unknown } | { kind: 'refused'; problem: Problem };
@@ -65,7 +67,7 @@ export class InvoiceCommandDispatcher {
   constructor(private readonly options: InvoiceCommandDispatcherOptions) {}
 
   payInvoice(call: CommandCall & { invoiceId: string }): Promise<CommandReply> {
-    return this.run(call, 201, async (context) =>
+    return this.run({ ...call, etag: true }, 201, async (context) =>
       this.options.temporal.workflow.executeUpdateWithStart(payInvoiceUpdate, {
         args: [{ context }],
         updateId: context.commandId,
@@ -156,7 +158,7 @@ export class InvoiceCommandDispatcher {
     const settled = await this.settle(execute(context));
     const reply: CommandReply =
       settled.kind === 'succeeded'
-        ? { status: successStatus, body: settled.body, headers: {} }
+        ? { status: successStatus, body: settled.body, headers: call.etag ? etagOf(settled.body) : {} }
         : {
             status: settled.problem.status,
             body: settled.problem,
@@ -199,6 +201,12 @@ export class InvoiceCommandDispatcher {
       clearTimeout(timer);
     }
   }
+}
+
+/** The stream version a command answered, as an ETag (a pay answers the payment's, as POST /payments does). */
+function etagOf(body: unknown): Record<string, string> {
+  const version = (body as { version?: unknown } | null)?.version;
+  return typeof version === 'number' ? { etag: `"${version}"` } : {};
 }
 
 /** The problem of a command the domain (or the process) refused: an update or a workflow that failed with a rejection. */

@@ -95,6 +95,9 @@ export function registerInvoiceCommandRoutes(app: HttpApp, deps: InvoiceCommandR
           201: {
             ...CommandResult,
             description: "The payment was made: the payment's id, its status (processed or failed) and position",
+            headers: {
+              etag: { type: 'string', description: 'The payment stream version after the command, quoted: "2"' },
+            },
           },
           ...authenticatedProblems(400, 404, 409),
           ...TIMEOUT_PROBLEM,

@@ -494,6 +494,8 @@ export interface operations {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
                     "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    /** @description The payment stream version after the command, quoted: "2" */
+                    etag?: string;
                     [name: string]: unknown;
                 };
                 content: {
