@@ -249,6 +249,56 @@ describe('every operation through the generated clients', () => {
     expect(closed.data).toMatchObject({ organizationId, cycleSequence: 1, invoiceId: expect.any(String) });
   });
 
+  it("an organization's usage series, and payment and revenue analytics", async () => {
+    const metered = grantOrganizations(randomUUID());
+    const plan = await api.command.PUT('/organizations/{organizationId}/billing-plan', {
+      params: { path: { organizationId: metered } },
+      body: { currency: 'EUR', cycle: 'P1M', meters: { cpu_seconds: { unitPrice: '0.000012', aggregation: 'sum' } } },
+    });
+    expect(plan.response.status).toBe(200);
+    const occurredAt = new Date();
+    const usage = await api.command.POST('/usage', {
+      body: {
+        records: ['0.1', '0.2'].map((quantity) => ({
+          recordId: randomUUID(),
+          organizationId: metered,
+          meter: 'cpu_seconds',
+          quantity,
+          occurredAt: occurredAt.toISOString(),
+        })),
+      },
+    });
+    const range = {
+      from: new Date(occurredAt.getTime() - 86_400_000).toISOString(),
+      to: new Date(occurredAt.getTime() + 86_400_000).toISOString(),
+    };
+    const series = await api.query.GET('/organizations/{organizationId}/usage', {
+      params: {
+        path: { organizationId: metered },
+        query: { ...range, interval: 'month' },
+        header: wait(ran(usage).position),
+      },
+    });
+    expect(series.response.status).toBe(200);
+    expect(series.data?.series).toEqual([
+      { meter: 'cpu_seconds', aggregation: 'sum', buckets: [{ start: expect.any(String), quantity: '0.3' }] },
+    ]);
+    const payments = await api.query.GET('/analytics/payments', {
+      params: { query: { ...range, interval: 'day', currency: 'EUR' } },
+    });
+    expect(payments.response.status).toBe(200);
+    expect(payments.data).toMatchObject({ organizationId: null, interval: 'day' });
+    const revenue = await api.query.GET('/analytics/revenue', {
+      params: { query: { ...range, organizationId: metered } },
+    });
+    expect(revenue.response.status).toBe(200);
+    expect(revenue.data).toMatchObject({ organizationId: metered, interval: 'month', currencies: {} });
+    const backwards = await answer(
+      api.query.GET('/analytics/revenue', { params: { query: { from: range.to, to: range.from } } }),
+    );
+    expect(backwards.status).toBe(400);
+  });
+
   it('a report, requested then read', async () => {
     const range = {
       from: new Date(Date.now() - 86_400_000).toISOString(),
