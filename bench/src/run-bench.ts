@@ -5,6 +5,7 @@ import { waitFor } from '@gyroscops/dev-infra';
 import { createDatabase } from '@gyroscops/platform';
 import { analyzeSeeded } from './analyze-seeded';
 import { appendScenario } from './append.scenario';
+import { billingCycleCloseScenario } from './billing-cycle-close.scenario';
 import { cacheHitScenario } from './cache-hit.scenario';
 import { cacheMissScenario } from './cache-miss.scenario';
 import type { BenchSizes, ScenarioOutcome } from './harness';
@@ -27,6 +28,7 @@ export const SCENARIOS: Scenario[] = [
   postPaymentsScenario,
   projectionLagScenario,
   rebuildScenario,
+  billingCycleCloseScenario,
   memoryScenario,
 ];
 
