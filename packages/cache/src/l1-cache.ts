@@ -72,6 +72,11 @@ export class L1Cache {
     return dropped;
   }
 
+  /** Drops `entry` if it is still the one stored under its key (a newer entry is left alone). */
+  deleteEntry(entry: L1Entry): void {
+    if (this.lru.peek(entry.key, { allowStale: true }) === entry) this.lru.delete(entry.key);
+  }
+
   clear(): void {
     this.lru.clear();
     this.byTag.clear();

@@ -23,7 +23,10 @@ beforeAll(async () => {
   env = await createTestEnvironment();
   db = createDatabase({ url: env.readDatabaseUrl });
   source = await ItemsSource.create(db);
-  redis = createRedis({ url: env.redisUrl, keyPrefix: env.redisPrefix }, { name: 'cache-test', commandTimeoutMs: 200 });
+  redis = createRedis(
+    { url: env.redisUrl, keyPrefix: env.redisPrefix },
+    { name: 'cache-test', commandTimeoutMs: 5_000 },
+  );
   // Without an offline queue, the cache skips L2 until the connection is ready.
   if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
 });
@@ -127,6 +130,8 @@ describe('TwoLevelCache', () => {
       source.gate = undefined;
       held.release();
       expect((await slow).value).toEqual({ id, value: 'old' });
+      // The write-back does not hold the answer; once Redis answered it, it left nothing stale behind.
+      await a.settled();
 
       // L2 refused the write-back: a fresh instance goes to the source and sees the new value.
       expect(await instance().get(lookup(id))).toMatchObject({ value: { value: 'new' }, source: 'db' });
@@ -136,6 +141,37 @@ describe('TwoLevelCache', () => {
       expect(next.source).not.toBe('l1');
     },
   );
+
+  it('answers a miss before its write-back to Redis finishes, and the write-back still lands', async () => {
+    const id = await newItem('v1');
+    const a = instance();
+    expect(await a.get(lookup(id))).toMatchObject({ source: 'db' });
+    // The answer is out while the write-back's Redis reply has not come back yet.
+    expect(a.pendingWriteBacks).toBe(1);
+    await a.settled();
+    expect(a.pendingWriteBacks).toBe(0);
+    expect(await instance().get(lookup(id))).toMatchObject({ value: { value: 'v1' }, source: 'l2' });
+    expect(source.reads).toBe(1);
+  });
+
+  it('drops the L1 entry again when Redis refuses its write-back (an invalidation this instance was not told of)', async () => {
+    const id = await newItem('old');
+    const a = instance();
+    const answer = await a.get(
+      lookup(id, {
+        // The batch lands between the L2 read and the write-back; its announcement never reaches this instance.
+        load: async () => {
+          const value = await source.read(id);
+          await source.put(id, 'new');
+          await invalidateTags(redis, prefix, [tagOf(id)]);
+          return value;
+        },
+      }),
+    );
+    expect(answer).toMatchObject({ value: { value: 'old' }, source: 'db' });
+    await a.settled();
+    expect(await a.get(lookup(id))).toMatchObject({ value: { value: 'new' }, source: 'db' });
+  });
 
   it('makes one source call for 20 concurrent misses on one key (single flight)', async () => {
     const id = await newItem('v1');
@@ -157,7 +193,8 @@ describe('TwoLevelCache', () => {
     const a = instance();
     const short = lookup(id, { type: 'item-short', ttlSeconds: 1 });
     await a.get(short);
-    // Both levels stored the entry before get() returned: from here it has at most 1 s to live in each.
+    await a.settled();
+    // Both levels stored the entry once the write-back finished: from here it has at most 1 s to live in each.
     const storedBy = performance.now();
     const shortKey = cacheKeys(prefix).entry('item-short', { id });
     const pttl = await redis.pttl(shortKey);

@@ -76,6 +76,8 @@ it('serves from Postgres while Redis is killed, then finds L2 again once it is b
   await Promise.all([ready(a.redis), ready(b.redis)]);
   const warm = await newItem();
   expect(await a.cache.get(lookup(warm))).toMatchObject({ source: 'db' });
+  // The write-back does not hold the answer: b reads L2 once it landed.
+  await a.cache.settled();
   expect(await b.cache.get(lookup(warm))).toMatchObject({ source: 'l2' });
 
   await server.kill();
@@ -97,6 +99,7 @@ it('serves from Postgres while Redis is killed, then finds L2 again once it is b
   while (!recovered && Date.now() - restarted < 10_000) {
     const id = await newItem();
     await a.cache.get(lookup(id));
+    await a.cache.settled();
     recovered = (await b.cache.get(lookup(id))).source === 'l2';
     if (!recovered) await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { cacheKeys, type CacheKeys } from './cache-keys';
 import { CacheStats, type CacheOperation, type CacheStatsSnapshot } from './cache-stats';
 import { withTagFamilies } from './invalidate-tags';
-import { L1Cache } from './l1-cache';
+import { L1Cache, type L1Entry } from './l1-cache';
 import { L2Cache } from './l2-cache';
 import { LocalInvalidationLog } from './local-invalidation-log';
 import { SingleFlight } from './single-flight';
@@ -61,6 +61,8 @@ export class TwoLevelCache {
   private readonly l2: L2Cache;
   private readonly log = new LocalInvalidationLog();
   private readonly flights = new SingleFlight<CacheAnswer<unknown>>();
+  private pendingWrites = 0;
+  private readonly drained: (() => void)[] = [];
 
   constructor(private readonly options: TwoLevelCacheOptions) {
     this.keys = cacheKeys(options.keyPrefix);
@@ -85,6 +87,18 @@ export class TwoLevelCache {
     );
     if (flight.joined) this.counters.coalesce();
     return (await flight.promise) as CacheAnswer<T>;
+  }
+
+  /**
+   * The L1 entry for a lookup, when there is one read at `minPosition` or later, counted as an L1 hit;
+   * undefined otherwise, counted as nothing (the `get` that follows counts the miss). For hot routes
+   * that answer an L1 hit before any other work.
+   */
+  peekLocal<T>(type: string, params: unknown, minPosition = 0n): CacheAnswer<T> | undefined {
+    const local = this.l1.get(this.keys.entry(type, params));
+    if (!local || local.position < minPosition) return undefined;
+    this.counters.hit('l1', type);
+    return { value: local.value as T, position: local.position, source: 'l1' };
   }
 
   /** Drops the L1 entries carrying `tags` (a projection announcement) and spoils L1 fills in flight. */
@@ -141,20 +155,51 @@ export class TwoLevelCache {
       const json = toJson(value);
       // Not JSON (a bigint, a cycle): a handler bug, but no reason to fail the request. Serve it uncached.
       if (json === UNSERIALIZABLE) return { value, position, source: 'db' };
-      let fresh = true;
-      if (found.kind !== 'unavailable') {
-        fresh = (await this.l2.write(key, { epoch: found.epoch, ttlSeconds, position, json, tags })) !== 'refused';
-      }
-      if (fresh && !this.log.isStale(ticket, tags)) {
-        this.l1.set(
-          { key, value, position, tags, size: (json?.length ?? 0) + key.length + ENTRY_OVERHEAD },
-          Math.min(this.options.l1.ttlMs, ttlSeconds * 1_000),
-        );
-      }
+      const entry: L1Entry = { key, value, position, tags, size: (json?.length ?? 0) + key.length + ENTRY_OVERHEAD };
+      const l1TtlMs = Math.min(this.options.l1.ttlMs, ttlSeconds * 1_000);
+      if (!this.log.isStale(ticket, tags)) this.l1.set(entry, l1TtlMs);
+      // The answer does not wait for the write-back: it goes to Redis after this returns.
+      if (found.kind !== 'unavailable') this.writeBack(entry, { epoch: found.epoch, ttlSeconds, json });
       return { value, position, source: 'db' };
     } finally {
       this.log.end(ticket);
     }
+  }
+
+  /**
+   * Stores a loaded value in L2 without holding the answer that carries it. The write is a
+   * compare-and-set on the tag versions read before the load: when Redis refuses it (a tag was
+   * invalidated meanwhile, by a batch whose announcement may not have reached this instance yet),
+   * the L1 entry just filled is dropped again, so the possibly stale value lives at most one Redis
+   * round trip in L1, and is never read with an X-Min-Position above its position. A failed write is
+   * counted and reported through `onError` by L2Cache; anything else it throws is reported too.
+   */
+  private writeBack(entry: L1Entry, write: { epoch: string; ttlSeconds: number; json: string | undefined }): void {
+    this.pendingWrites += 1;
+    this.l2
+      .write(entry.key, { ...write, position: entry.position, tags: entry.tags })
+      .then((outcome) => {
+        if (outcome === 'refused') this.l1.deleteEntry(entry);
+      })
+      .catch((error: unknown) => {
+        this.l1.deleteEntry(entry);
+        (this.options.onError ?? (() => undefined))(error, 'write');
+      })
+      .finally(() => {
+        this.pendingWrites -= 1;
+        if (this.pendingWrites === 0) for (const resolve of this.drained.splice(0)) resolve();
+      });
+  }
+
+  /** Write-backs to Redis started and not answered yet. */
+  get pendingWriteBacks(): number {
+    return this.pendingWrites;
+  }
+
+  /** Resolves once every write-back started so far has finished (tests, and a clean shutdown). */
+  async settled(): Promise<void> {
+    if (this.pendingWrites === 0) return;
+    await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 }
 
