@@ -1,6 +1,5 @@
 import { createVerifier } from 'fast-jwt';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
 import buildGetJwks from 'get-jwks';
 import { isSafeString } from '@gyroscops/contracts';
 import type { EnvReader } from '../config/env-reader';
@@ -180,9 +179,10 @@ const VERIFIED_TOKEN_TTL_MS = 10 * 60_000;
  * The token verifier: fast-jwt, checking the signature, `exp`/`nbf`, and issuer/audience when set.
  * A caller sends the same token on every request, so verified payloads are cached (keyed by the whole
  * token, bounded by its expiry): a repeated token costs a map lookup, not a signature check and a
- * JSON parse. Failures are not cached.
+ * JSON parse, and gives back the same payload object. Failures are not cached. With a shared secret
+ * the check is synchronous; with a JWKS endpoint it may wait for a key.
  */
-function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unknown> {
+function createTokenVerifier(config: AuthConfig): (token: string) => unknown {
   const common = {
     ...(config.issuer ? { allowedIss: config.issuer } : {}),
     ...(config.audience ? { allowedAud: config.audience } : {}),
@@ -194,10 +194,7 @@ function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unk
     // A token without `exp` would never expire (fast-jwt only checks `exp` when it is there).
     requiredClaims: ['exp'],
   };
-  if (config.kind === 'secret') {
-    const verify = createVerifier({ ...common, key: config.secret, algorithms: ['HS256'] });
-    return async (token) => verify(token);
-  }
+  if (config.kind === 'secret') return createVerifier({ ...common, key: config.secret, algorithms: ['HS256'] });
   const url = new URL(config.jwksUrl);
   const getJwks = buildGetJwks({ jwksPath: url.pathname, ttl: 10 * 60_000 });
   const verify = createVerifier({
@@ -209,29 +206,54 @@ function createTokenVerifier(config: AuthConfig): (token: string) => Promise<unk
   return async (token) => verify(token);
 }
 
+/** Sets `request.caller` from the bearer token, or throws a 401; synchronous when nothing has to be awaited. */
+export type Authenticator = (request: FastifyRequest) => void | Promise<void>;
+
 /**
- * Bearer-token authentication on every route but the public ones: verifies the JWT (signature,
- * expiry, and issuer/audience when configured) and sets `request.caller`. Any failure is a 401
- * problem+json with `WWW-Authenticate: Bearer`.
+ * Bearer-token authentication for every route but the public ones (the caller checks
+ * `isPublicPath`): verifies the JWT (signature, expiry, and issuer/audience when configured), then
+ * its lifetime and claims, and sets `request.caller`. Any failure is a 401 problem+json with
+ * `WWW-Authenticate: Bearer`.
+ *
+ * The lifetime and claim checks (the SafeString rule on every `sub`, `orgs` and `roles` item) run
+ * once per verified token: their Caller is remembered with the payload fast-jwt caches, so a repeated
+ * token costs two map lookups. (A lifetime check that passed once passes later too: it only grows
+ * more lenient as time goes by.) The Caller is frozen: every request of the token shares it.
  */
-export const authentication = fp(
-  async (app: FastifyInstance, config: AuthConfig) => {
-    const verifyToken = createTokenVerifier(config);
-    const maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
-    app.decorateRequest('caller', null as unknown as Caller);
-    app.addHook('onRequest', async (request) => {
-      if (isPublicPath(request.url)) return;
-      const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
-      if (token === undefined) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
-      let payload: unknown;
-      try {
-        payload = await verifyToken(token);
-      } catch (error) {
-        throw unauthorized(`invalid bearer token: ${(error as Error).message}`);
-      }
-      assertTokenLifetime(payload, maxLifetimeSeconds);
-      request.caller = callerOfClaims(payload);
-    });
-  },
-  { name: 'authentication' },
-);
+export function createAuthenticator(config: AuthConfig): Authenticator {
+  const verifyToken = createTokenVerifier(config);
+  const maxLifetimeSeconds = config.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
+  const callers = new WeakMap<object, Caller>();
+  const callerOf = (payload: unknown): Caller => {
+    const known = typeof payload === 'object' && payload !== null ? callers.get(payload) : undefined;
+    if (known) return known;
+    assertTokenLifetime(payload, maxLifetimeSeconds);
+    const caller = callerOfClaims(payload);
+    Object.freeze(caller.organizations);
+    Object.freeze(caller.roles);
+    Object.freeze(caller);
+    if (typeof payload === 'object' && payload !== null) callers.set(payload, caller);
+    return caller;
+  };
+  const invalid = (error: unknown) => unauthorized(`invalid bearer token: ${(error as Error).message}`);
+  return (request) => {
+    const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
+    if (token === undefined) throw unauthorized('a bearer token is required (Authorization: Bearer <JWT>)');
+    let payload: unknown;
+    try {
+      payload = verifyToken(token);
+    } catch (error) {
+      throw invalid(error);
+    }
+    if (payload instanceof Promise)
+      return payload.then(
+        (verified: unknown) => {
+          request.caller = callerOf(verified);
+        },
+        (error: unknown) => {
+          throw invalid(error);
+        },
+      );
+    request.caller = callerOf(payload);
+  };
+}

@@ -13,14 +13,14 @@ import type { LogConfig } from '../config/platform-config';
 import { httpTracing } from '../observability/http-tracing';
 import { loggerOptions } from '../observability/logger';
 import { createHttpMetrics } from '../observability/metrics-registry';
-import { authentication, isPublicPath, type AuthConfig } from './authentication';
+import { createAuthenticator, isPublicPath, type AuthConfig, type Caller } from './authentication';
 import { registerCrossOrigin } from './cross-origin';
 import { registerHealthRoutes, type ReadinessCheck } from './health-routes';
 import { registerLoadShedding } from './load-shedding';
-import { answerClientError, answerFrameworkError, refuseWhileClosing } from './edge-problems';
+import { answerClientError, answerFrameworkError, refuseWhileClosing, trackClosing } from './edge-problems';
 import { problemOf, toProblem } from './problem-details';
 import { documentRateLimitHeaders, registerRateLimiting } from './rate-limiting';
-import { DOCS_CSP_WITHOUT_UPGRADE, registerSecurityHeaders } from './security-headers';
+import { apiSecurityHeaders, DOCS_CSP_WITHOUT_UPGRADE } from './security-headers';
 import { createValidatorCompiler } from './validator-compiler';
 
 export type HttpApp = FastifyInstance<
@@ -76,9 +76,10 @@ const incomingId = (value: unknown) => (typeof value === 'string' && SAFE_ID.tes
  * A Fastify instance with what every API of the platform shares: TypeBox schemas, strict body
  * validation, problem+json errors, request and correlation ids, OpenAPI at /openapi.json with
  * Swagger UI at /docs, health routes and Prometheus metrics at /metrics, and bearer-token
- * authentication (`request.caller`) on every other route. Hardening, in hook order: security headers,
- * load shedding (503), CORS, authentication (401), rate limits (429); bodies over `bodyLimit`
- * are a 413 and anything but JSON a 415, all answered as problem+json.
+ * authentication (`request.caller`) on every other route. Hardening, in hook order: security headers
+ * (and the refusal while closing), load shedding (503), CORS, then one hook for authentication (401)
+ * and rate limits (429); bodies over `bodyLimit` are a 413 and anything but JSON a 415, all answered
+ * as problem+json.
  */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   const hardening = options.hardening ?? {};
@@ -110,19 +111,21 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
   app.removeContentTypeParser('text/plain');
   app.addSchema(ProblemDetails);
   app.decorateRequest('correlationId', '');
-  // First hook: every answer, shed or rejected ones included, carries the ids, and so does every log line.
   // Hooks that do not wait on anything are callback-style: an async hook costs a promise per request.
+  // First hook: every answer, shed or refused ones included, carries the ids and the security headers,
+  // every log line the ids; a request arriving while the server closes is refused here.
+  const securityHeaders = apiSecurityHeaders();
+  const isClosing = trackClosing(app);
   app.addHook('onRequest', (request, reply, done) => {
     request.correlationId = (request.raw as IncomingMessage & { correlationId?: string }).correlationId ?? randomUUID();
+    reply.headers(securityHeaders);
     reply.header('x-request-id', request.id);
     reply.header('x-correlation-id', request.correlationId);
+    if (isClosing()) return refuseWhileClosing(request, reply);
     done();
   });
   // Spans cover shed and rejected requests too.
   await app.register(httpTracing);
-  // Security headers before anything can reject the request: shed and refused answers carry them too.
-  await registerSecurityHeaders(app);
-  refuseWhileClosing(app);
   if (hardening.maxEventLoopDelayMs)
     await registerLoadShedding(app, { maxEventLoopDelayMs: hardening.maxEventLoopDelayMs });
   await registerCrossOrigin(app, hardening.corsOrigins ?? []);
@@ -153,28 +156,33 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpApp> {
     staticCSP: true,
     transformStaticCSP: DOCS_CSP_WITHOUT_UPGRADE,
   });
-  await app.register(authentication, options.auth);
-  // After authentication: request logs and everything a handler logs say who asked.
-  app.addHook('onRequest', (request, _reply, done) => {
-    // Added to the request's logger in place (no second child; request.log and reply.log are the same logger).
-    if (request.caller)
-      (request.log as unknown as PinoLogger).setBindings({
-        userId: request.caller.userId,
-        organizations: request.caller.organizations,
-      });
-    done();
-  });
-  const limitUnauthenticated = await registerRateLimiting(app, {
+  const authenticate = createAuthenticator(options.auth);
+  app.decorateRequest('caller', null as unknown as Caller);
+  const limitRequest = await registerRateLimiting(app, {
     ...(hardening.rateLimit ?? DEFAULT_RATE_LIMIT),
     store: hardening.rateLimitStore,
     service: options.service,
+  });
+  // One hook for every route but the public ones: authentication (401), the caller on the request's
+  // logger, then the rate limit (429). The limiter needs `request.caller`; a request authentication
+  // rejects is counted by the error handler instead, against its IP address.
+  app.addHook('onRequest', async (request, reply) => {
+    if (isPublicPath(request.url)) return;
+    const authenticated = authenticate(request);
+    if (authenticated) await authenticated;
+    // Added to the request's logger in place (no second child; request.log and reply.log are the same logger).
+    (request.log as unknown as PinoLogger).setBindings({
+      userId: request.caller.userId,
+      organizations: request.caller.organizations,
+    });
+    await limitRequest(request, reply);
   });
 
   app.setErrorHandler(async (error, request, reply) => {
     let thrown: unknown = error;
     // A request authentication rejected never reached the limiter: count it against its IP address.
     if (toProblem(error).problem.status === 401 && !isPublicPath(request.url)) {
-      await limitUnauthenticated(request, reply).catch((limited: unknown) => {
+      await limitRequest(request, reply).catch((limited: unknown) => {
         thrown = limited;
       });
     }

@@ -68,23 +68,23 @@ export function answerClientError(this: FastifyInstance, error: Error & { code?:
 /**
  * While the server closes, a request still arriving on a kept-alive connection is refused with a
  * problem+json 503 and `Connection: close` (Fastify's own `return503OnClosing` answer is plain JSON,
- * so the app turns it off and registers this instead, as its first hook).
+ * so the app turns it off). Returns whether the server is closing; the app's first hook asks it and
+ * answers with `refuseWhileClosing`, so the check costs no hook of its own.
  */
-export function refuseWhileClosing(app: FastifyInstance): void {
+export function trackClosing(app: FastifyInstance): () => boolean {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
     done();
   });
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!closing) {
-      done();
-      return;
-    }
-    void reply
-      .code(503)
-      .headers({ connection: 'close', 'retry-after': '1' })
-      .type(PROBLEM_CONTENT_TYPE)
-      .send({ ...problemOf('UNAVAILABLE', 'the service is shutting down: try again'), instance: request.url });
-  });
+  return () => closing;
+}
+
+/** The 503 for a request that arrived while the server closes. */
+export function refuseWhileClosing(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .code(503)
+    .headers({ connection: 'close', 'retry-after': '1' })
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problemOf('UNAVAILABLE', 'the service is shutting down: try again'), instance: request.url });
 }

@@ -2,7 +2,6 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Redis from 'ioredis';
 import { ApplicationError } from './application-error';
-import { isPublicPath } from './authentication';
 import { leasedRedisRateLimitStore } from './leased-rate-limit-store';
 
 export interface RateLimitOptions {
@@ -18,8 +17,19 @@ export interface RateLimitOptions {
   service: string;
 }
 
-/** Runs the limiter for a request that failed authentication (it is counted against its IP address). */
-export type UnauthenticatedLimiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/**
+ * Counts a request against its caller's budget (its IP address when authentication failed), at most
+ * once per request; sets the RateLimit fields, or throws the 429. Public paths (health, metrics,
+ * docs) are never passed to it.
+ */
+export type RequestLimiter = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set once the request is counted against a rate-limit budget: a request is never counted twice. */
+    rateLimitCounted: boolean;
+  }
+}
 
 /**
  * The response fields of draft-ietf-httpapi-ratelimit-headers (structured fields, RFC 9651):
@@ -40,27 +50,20 @@ const POLICY_NAME = '"default"';
 const callerKey = (request: FastifyRequest): string =>
   request.caller ? `user:${request.caller.userId}` : `ip:${request.ip}`;
 
-/** Set on a request once it is counted: a request is never counted twice. */
-const COUNTED = Symbol('rateLimitCounted');
-type CountedRequest = FastifyRequest & { [COUNTED]?: boolean };
-
 /**
- * Fixed-window rate limits (@fastify/rate-limit's counting, with our own answer) on every route
+ * Fixed-window rate limits (@fastify/rate-limit's counting, with our own answer) for every route
  * but health, metrics and docs. Every counted answer carries `RateLimit-Policy` and `RateLimit`;
  * over the limit the request gets a 429 problem+json with `Retry-After` (the same seconds as
- * RateLimit's `t`). Must be registered after authentication: its hook needs `request.caller`.
+ * RateLimit's `t`). Returns the limiter, which the app runs in its authentication hook, after
+ * `request.caller` is set (and in its error handler for requests authentication rejected).
  *
  * Fails OPEN: `skipOnError` lets requests through when Redis is down or slower than its command
  * timeout. A broken Redis then lifts the limits for a while instead of turning every request into a
  * 500; the limits protect capacity, they are not an authorization boundary. Such answers carry no
  * RateLimit headers: nothing is known about the budget then.
  *
- * Returns the limiter for requests that never reached it because authentication rejected them.
  */
-export async function registerRateLimiting(
-  app: FastifyInstance,
-  options: RateLimitOptions,
-): Promise<UnauthenticatedLimiter> {
+export async function registerRateLimiting(app: FastifyInstance, options: RateLimitOptions): Promise<RequestLimiter> {
   const windowSeconds = Math.max(1, Math.round(options.windowMs / 1000));
   await app.register(rateLimit, {
     global: false,
@@ -83,9 +86,10 @@ export async function registerRateLimiting(
   const count = app.createRateLimit();
   const policy = `${POLICY_NAME};q=${options.max};w=${windowSeconds}`;
 
-  const limitRequest = async (request: CountedRequest, reply: FastifyReply): Promise<void> => {
-    if (request[COUNTED] || isPublicPath(request.url)) return;
-    request[COUNTED] = true;
+  app.decorateRequest('rateLimitCounted', false);
+  const limitRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (request.rateLimitCounted) return;
+    request.rateLimitCounted = true;
     const result = await count(request);
     // A count is at least 1, so a full budget means the store did not answer (skipOnError): fail open.
     if (result.isAllowed || (!result.isExceeded && result.remaining >= result.max)) return;
@@ -108,7 +112,6 @@ export async function registerRateLimiting(
       },
     );
   };
-  app.addHook('onRequest', limitRequest);
   return limitRequest;
 }
 

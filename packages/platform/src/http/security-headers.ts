@@ -1,4 +1,3 @@
-import type { FastifyInstance } from 'fastify';
 import helmet from 'helmet';
 
 /**
@@ -40,22 +39,14 @@ export function helmetHeaders(options: Parameters<typeof helmet>[0]): Record<str
 
 let apiHeaders: Record<string, string> | undefined;
 
-/** The API's helmet headers (computed once): also for the answers given before any hook runs. */
+/**
+ * The API's helmet headers (computed once): on every answer (HSTS, nosniff, frame and referrer
+ * policies, a deny-all CSP), errors, 404s and shed requests included, by the app's first hook, and
+ * on the answers given before any hook runs.
+ */
 export function apiSecurityHeaders(): Record<string, string> {
   apiHeaders ??= helmetHeaders({ contentSecurityPolicy: API_CSP });
   return apiHeaders;
-}
-
-/**
- * Helmet's headers on every answer (HSTS, nosniff, frame and referrer policies, a deny-all CSP),
- * errors, 404s and shed requests included: the hook runs first thing on every request.
- */
-export async function registerSecurityHeaders(app: FastifyInstance): Promise<void> {
-  const headers = apiSecurityHeaders();
-  app.addHook('onRequest', (_request, reply, done) => {
-    reply.headers(headers);
-    done();
-  });
 }
 
 /**
