@@ -5,6 +5,7 @@ import { TwoLevelCache, type CacheOperation } from '@gyroscops/cache';
 import type { ProjectionPositionTracker } from '@gyroscops/projections';
 import { cachingStage } from './caching.middleware';
 import type { QueryCacheSettings } from './cache-settings';
+import { l1FastPath } from './l1-fast-path';
 import { loggingStage } from './logging.middleware';
 import { MiddlewareQueryBus } from './middleware-query-bus';
 import type { QueryBus, QueryDependencies } from './query-handler';
@@ -66,5 +67,9 @@ export function createCachedQueryBus(options: CachedQueryBusOptions): CachedQuer
     timingStage(timings),
     cachingStage(cache, positionOf),
   ];
-  return { bus: new MiddlewareQueryBus(stages, options.dependencies, positionOf), cache, timings };
+  return {
+    bus: new MiddlewareQueryBus(stages, options.dependencies, positionOf, l1FastPath(cache, timings)),
+    cache,
+    timings,
+  };
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { L1FastPath } from './l1-fast-path';
 import type { QueryBus, QueryDependencies, QueryHandler } from './query-handler';
 import type { QueryExecution, QueryMiddleware } from './query-middleware';
 
@@ -12,7 +13,18 @@ export class MiddlewareQueryBus implements QueryBus {
     private readonly dependencies: QueryDependencies,
     /** The position a handler reads at, at least; taken just before it runs. */
     private readonly positionOf: (projections: readonly string[]) => bigint,
+    /** Answers L1 hits without the stages; without it every query runs through them. */
+    private readonly fastPath?: L1FastPath,
   ) {}
+
+  answerFromL1<Params, Result>(
+    handler: QueryHandler<Params, Result>,
+    params: Params,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): { value: Result } | undefined {
+    return this.fastPath?.(handler, params, request, reply);
+  }
 
   async execute<Params, Result>(
     handler: QueryHandler<Params, Result>,

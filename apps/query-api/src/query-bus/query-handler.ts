@@ -52,4 +52,14 @@ export interface QueryBus {
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<Result>;
+  /**
+   * The result from the in-process cache with nothing to wait for (no X-Min-Position), synchronously,
+   * with X-Projection-Position set; undefined when `execute` must run the query. For hot routes.
+   */
+  answerFromL1<Params, Result>(
+    handler: QueryHandler<Params, Result>,
+    params: Params,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): { value: Result } | undefined;
 }
