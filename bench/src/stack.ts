@@ -25,6 +25,12 @@ export const ROOT = resolve(__dirname, '../..');
 /** The built benchmark: the baseline server and the empty workflow run from here, also under Jest. */
 export const BENCH_DIST = join(ROOT, 'bench', 'dist');
 
+/**
+ * The command-api the benchmark runs: its build in this checkout, or BENCH_COMMAND_API_MAIN (the
+ * `dist/main.js` of another checkout's build) to compare two versions of it on the same stack.
+ */
+const COMMAND_API_MAIN = process.env.BENCH_COMMAND_API_MAIN || join(ROOT, 'apps/command-api/dist/main.js');
+
 export type ServiceName =
   | 'command-api'
   | 'command-worker'
@@ -205,7 +211,7 @@ export async function startBenchStack(
       },
       {
         name: 'command-api',
-        script: join(ROOT, 'apps/command-api/dist/main.js'),
+        script: COMMAND_API_MAIN,
         url: `http://127.0.0.1:${commandPort}`,
         healthUrl: `http://127.0.0.1:${commandPort}/health/ready`,
       },
@@ -236,7 +242,7 @@ export async function startBenchStack(
       const port = extraPorts.pop()!;
       specs.push({
         name: `command-api-${instance}`,
-        script: join(ROOT, 'apps/command-api/dist/main.js'),
+        script: COMMAND_API_MAIN,
         url: `http://127.0.0.1:${port}`,
         healthUrl: `http://127.0.0.1:${port}/health/ready`,
         env: { COMMAND_API_PORT: String(port) },
