@@ -58,7 +58,17 @@ export const postPaymentsScenario: Scenario = {
           method: 'POST',
           headers: { ...stack.headers, 'content-type': 'application/json' },
           body,
-          duration: durationSec,
+          // A run of a few seconds may see no answer at all on a loaded machine (autocannon stops at the
+          // end of its duration and drops what is in flight): the smoke run sends a fixed number of
+          // requests instead and waits for every answer, so it always has latencies to report.
+          ...(sizes.smoke
+            ? {
+                amount: Math.max(
+                  options.connections,
+                  Math.round((options.overallRate ?? options.connections) * durationSec),
+                ),
+              }
+            : { duration: durationSec }),
           timeout: 30,
           ...options,
         });
