@@ -98,6 +98,7 @@ describe('a payment through both APIs', () => {
       refundedAmount: '0.00',
       metadata: { order: 'A-1' },
       failureReason: null,
+      invoiceId: null,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
       version: 2,

@@ -67,7 +67,8 @@ it('follows a payment from the API through the workflow, its activities and the 
 
   // Client → workflow → activities → event store, all in that trace.
   const chain = await eventually((spans) => {
-    const start = inTrace(spans, /^StartWorkflow:paymentCommandWorkflow$/)[0];
+    // The command-api starts the command and asks for its answer in one call (Update-with-Start).
+    const start = inTrace(spans, /^UpdateWithStartWorkflow:commandResult$/)[0];
     const run = inTrace(spans, /^RunWorkflow:paymentCommandWorkflow$/)[0];
     const activities = inTrace(spans, /^RunActivity:/);
     const appends = inTrace(spans, /^event-store append$/);

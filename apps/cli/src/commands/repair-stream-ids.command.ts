@@ -67,7 +67,8 @@ export async function repairStreamIdsCommand(args: string[]): Promise<void> {
     }
     console.log(`repaired: ${renamed} renamed, ${rekeyed} re-keyed, ${held} held (recorded in stream_id_repairs)`);
     if (renamed + rekeyed > 0) {
-      const rebuild = [PROJECTIONS.payments, PROJECTIONS.paymentStatistics]
+      // Every read model that folds payment events.
+      const rebuild = [PROJECTIONS.payments, PROJECTIONS.paymentStatistics, PROJECTIONS.paymentAnalytics]
         .map((name) => `npm run projections -- rebuild ${name}`)
         .join(' && ');
       console.log(`next: rebuild the read models of the moved streams: ${rebuild}`);
