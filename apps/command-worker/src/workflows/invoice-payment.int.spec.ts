@@ -33,6 +33,7 @@ import {
 import { appendToStream, eventStoreMigrations, readStream, type EventStoreTables } from '@gyroscops/event-store';
 import {
   createSimulatedGateway,
+  SIMULATIONS,
   simulatedGatewayMigrations,
   type SimulatedGatewayTables,
 } from '@gyroscops/payment-gateway';
@@ -197,6 +198,29 @@ describe('invoice payment process', () => {
     expect(await ledgerOf(payments)).toEqual([{ payment_id: payments[0], outcome: 'approved' }]);
     expect(await accountEvents(organizationId)).toEqual([]);
   });
+
+  it('a capture whose answer the gateway lost is settled by its idempotency key: one capture, paid, no second attempt', async () => {
+    const organizationId = `org-${randomUUID()}`;
+    // Every charge call captures (once: the key replays it) and then fails as if the answer was lost.
+    await setPaymentMethod(organizationId, { simulate: SIMULATIONS.answerLost });
+    const invoiceId = await issueInvoice(organizationId, ['PT1S']);
+
+    const outcome = await (await startProcess(invoiceId, organizationId)).result();
+
+    // Not declined and retried by dunning (that would be a second payment and a second capture):
+    // the lookup found the capture, so the first attempt paid the invoice.
+    expect(outcome).toEqual({ invoiceId, status: 'paid', attempts: 1 });
+    const invoice = await invoiceOf(invoiceId);
+    expect(invoice.events).toEqual(['InvoiceIssued', 'InvoicePaymentStarted', 'InvoicePaid']);
+    const payments = await paymentsOf(invoiceId);
+    expect(payments).toEqual(invoice.state.paymentIds);
+    const ledger = await gatewayDb
+      .selectFrom('simulated_gateway_charges')
+      .select(['payment_id', 'outcome', 'captures'])
+      .where('payment_id', 'in', payments)
+      .execute();
+    expect(ledger).toEqual([{ payment_id: payments[0], outcome: 'approved', captures: 1 }]);
+  }, 120_000);
 
   it('dunning: declined attempts on durable timers, uncollectible and suspended, then a good method and pay: paid and active', async () => {
     const organizationId = `org-${randomUUID()}`;
