@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Connection, WithStartWorkflowOperation, WorkflowUpdateFailedError } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import {
+  commandWorkflowId,
   INVOICE_PAYMENT_WORKFLOW,
   INVOICE_STREAM_TYPE,
   invoicePaymentWorkflowId,
@@ -17,6 +18,7 @@ import {
   ORGANIZATION_ACCOUNT_COMMAND_WORKFLOW,
   organizationAccountCommandWorkflowId,
   organizationAccountStreamId,
+  PAYMENT_COMMAND_WORKFLOW,
   payInvoiceUpdate,
   voidInvoiceUpdate,
   type CommandContext,
@@ -220,6 +222,38 @@ describe('invoice payment process', () => {
       .where('payment_id', 'in', payments)
       .execute();
     expect(ledger).toEqual([{ payment_id: payments[0], outcome: 'approved', captures: 1 }]);
+  }, 120_000);
+
+  it('a refund of the paying payment moves money back through the gateway and shows on the invoice once', async () => {
+    const organizationId = `org-${randomUUID()}`;
+    const invoiceId = await issueInvoice(organizationId, ['PT1S']);
+    expect(await (await startProcess(invoiceId, organizationId)).result()).toMatchObject({ status: 'paid' });
+    const [paymentId] = await paymentsOf(invoiceId);
+    const refundContext = context();
+    const handle = await startWorkflow(client, PAYMENT_COMMAND_WORKFLOW, {
+      taskQueue,
+      workflowId: commandWorkflowId(refundContext.commandId),
+      args: [
+        {
+          kind: 'refund',
+          context: refundContext,
+          paymentId: paymentId!,
+          refund: { refundId: refundContext.commandId, amount: '2.50', reason: 'goodwill' },
+        },
+      ],
+    });
+    await handle.result();
+
+    const invoice = await invoiceOf(invoiceId);
+    expect(invoice.events).toEqual(['InvoiceIssued', 'InvoicePaymentStarted', 'InvoicePaid', 'InvoiceRefundRecorded']);
+    expect(invoice.state).toMatchObject({ status: 'paid', amountRefundedMinor: 250n });
+    // The money moved back once, in the gateway's ledger.
+    const refunds = await gatewayDb
+      .selectFrom('simulated_gateway_refunds')
+      .select(['refund_id', 'amount', 'refunds'])
+      .where('payment_id', '=', paymentId!)
+      .execute();
+    expect(refunds).toEqual([{ refund_id: refundContext.commandId, amount: '2.50', refunds: 1 }]);
   }, 120_000);
 
   it('dunning: declined attempts on durable timers, uncollectible and suspended, then a good method and pay: paid and active', async () => {

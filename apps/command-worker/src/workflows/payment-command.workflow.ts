@@ -12,6 +12,7 @@ import {
   type PaymentState,
 } from '@gyroscops/domain';
 import { commandSteps, type CommandSteps } from './command-activity-stubs';
+import { recordInvoiceRefund } from './invoice-refund';
 import { rejectCommand, rejectWithDomainError } from './command-rejection';
 import { isGivenUpActivity, settleGatewayOutcome } from './settle-gateway-outcome';
 
@@ -244,6 +245,17 @@ async function refundPayment(steps: CommandSteps, request: RefundCommandRequest)
       'CONFLICT',
       `the payment gateway declined refund ${refund.refundId} of payment ${state.paymentId}: ${answer.reason}`,
     );
+  }
+  // A refund of an invoice's payment shows on the invoice too (its amountRefunded).
+  if (state.invoiceId !== null) {
+    await recordInvoiceRefund({
+      invoiceId: state.invoiceId,
+      organizationId: state.organizationId,
+      paymentId: state.paymentId,
+      refundId: refund.refundId,
+      amount: inFlight.amount,
+      context,
+    });
   }
   return resultOf(context, settled.state, settled.position);
 }
