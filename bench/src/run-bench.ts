@@ -14,6 +14,7 @@ import { postPaymentsScenario } from './post-payments.scenario';
 import { projectionLagScenario } from './projection-lag.scenario';
 import { rebuildScenario } from './rebuild.scenario';
 import { searchScenario } from './search.scenario';
+import { usageIngestionScenario } from './usage-ingestion.scenario';
 import { seedPayments } from './seed-payments';
 import { machineInfo, type BenchReport } from './report';
 import type { Scenario, ScenarioContext } from './scenario';
@@ -29,6 +30,7 @@ export const SCENARIOS: Scenario[] = [
   projectionLagScenario,
   rebuildScenario,
   billingCycleCloseScenario,
+  usageIngestionScenario,
   memoryScenario,
 ];
 
