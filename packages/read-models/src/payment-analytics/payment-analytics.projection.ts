@@ -1,15 +1,9 @@
 import { sql, type Transaction } from 'kysely';
 import { canonicalUuid, PAYMENT_STREAM_TYPE } from '@gyroscops/contracts';
-import {
-  evolve,
-  initialPaymentState,
-  isPaymentEvent,
-  PAYMENT_EVENT_TYPES,
-  type ExistingPaymentState,
-  type PaymentState,
-} from '@gyroscops/domain';
+import { PAYMENT_EVENT_TYPES, type PaymentState } from '@gyroscops/domain';
 import type { RecordedEvent } from '@gyroscops/event-store';
 import type { Projection, ProjectionChanges } from '@gyroscops/projections';
+import { foldPaymentMembers, paymentMemberFromJson } from '../payment-members';
 import type { PaymentAnalyticsTables } from './payment-analytics.table';
 
 export const PAYMENT_ANALYTICS_PROJECTION = 'payment_analytics';
@@ -19,22 +13,6 @@ export function paymentHourOf(instant: string): string {
   const hour = new Date(instant);
   hour.setUTCMinutes(0, 0, 0);
   return hour.toISOString();
-}
-
-/** Stored form of a state: JSON has no bigint. */
-function toJson(state: ExistingPaymentState): string {
-  return JSON.stringify({
-    ...state,
-    amountMinor: state.amountMinor.toString(),
-    refundedMinor: state.refundedMinor.toString(),
-  });
-}
-function fromJson(json: Record<string, unknown>): ExistingPaymentState {
-  return {
-    ...(json as unknown as ExistingPaymentState),
-    amountMinor: BigInt(json.amountMinor as string),
-    refundedMinor: BigInt(json.refundedMinor as string),
-  };
 }
 
 /** The row a payment is counted in: live payments only (a deleted payment leaves the figures, as in /statistics). */
@@ -80,7 +58,9 @@ export const paymentAnalyticsProjection: Projection<PaymentAnalyticsTables> = {
       .selectAll()
       .where('payment_id', 'in', [...byPayment.keys()])
       .execute();
-    const known = new Map(members.map((member) => [member.payment_id, fromJson(member.state) as PaymentState]));
+    const known = new Map(
+      members.map((member) => [member.payment_id, paymentMemberFromJson(member.state) as PaymentState]),
+    );
 
     const deltas = new Map<string, Cell & { count: bigint; amount: bigint; refunded: bigint }>();
     const move = (state: PaymentState, sign: 1n | -1n) => {
@@ -93,29 +73,7 @@ export const paymentAnalyticsProjection: Projection<PaymentAnalyticsTables> = {
       delta.refunded += sign * state.refundedMinor;
       deltas.set(key, delta);
     };
-    const upserts: { payment_id: string; state: string; version: number }[] = [];
-    const removals: string[] = [];
-    const organizationIds = new Set<string>();
-
-    for (const [paymentId, streamEvents] of byPayment) {
-      const before = known.get(paymentId) ?? initialPaymentState;
-      let after = before;
-      for (const event of streamEvents) {
-        const domainEvent = { type: event.type, data: event.data };
-        if (event.streamVersion <= after.version || !isPaymentEvent(domainEvent)) continue;
-        after = evolve(after, domainEvent);
-      }
-      if (after === before) continue;
-      move(before, -1n);
-      move(after, 1n);
-      if (after.kind === 'live') {
-        upserts.push({ payment_id: paymentId, state: toJson(after), version: after.version });
-        organizationIds.add(after.organizationId);
-      } else if (after.kind === 'deleted') {
-        removals.push(paymentId);
-        organizationIds.add(after.organizationId);
-      }
-    }
+    const { upserts, removals, organizationIds } = foldPaymentMembers(byPayment, known, move);
 
     const rows = [...deltas.values()].filter(
       (delta) => delta.count !== 0n || delta.amount !== 0n || delta.refunded !== 0n,

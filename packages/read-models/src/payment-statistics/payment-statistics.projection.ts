@@ -1,38 +1,13 @@
 import type { Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { canonicalUuid } from '@gyroscops/contracts';
-import {
-  evolve,
-  initialPaymentState,
-  isPaymentEvent,
-  PAYMENT_EVENT_TYPES,
-  type ExistingPaymentState,
-  type PaymentState,
-} from '@gyroscops/domain';
+import { PAYMENT_EVENT_TYPES, type PaymentState } from '@gyroscops/domain';
 import type { RecordedEvent } from '@gyroscops/event-store';
 import type { Projection, ProjectionChanges } from '@gyroscops/projections';
+import { foldPaymentMembers, paymentMemberFromJson } from '../payment-members';
 import type { PaymentStatisticsTables } from './payment-statistics.table';
 
 export const PAYMENT_STATISTICS_PROJECTION = 'payment_statistics';
-
-/** Stored form of a state: JSON has no bigint. */
-function toJson(state: ExistingPaymentState): string {
-  return JSON.stringify({
-    ...state,
-    amountMinor: state.amountMinor.toString(),
-    refundedMinor: state.refundedMinor.toString(),
-  });
-}
-function fromJson(json: Record<string, unknown>): ExistingPaymentState {
-  return {
-    ...(json as unknown as ExistingPaymentState),
-    amountMinor: BigInt(json.amountMinor as string),
-    refundedMinor: BigInt(json.refundedMinor as string),
-    // States stored before refunds went through the gateway have no refunds in flight.
-    refundsInFlight: (json.refundsInFlight as ExistingPaymentState['refundsInFlight'] | undefined) ?? {},
-    requestedRefundIds: (json.requestedRefundIds as string[] | undefined) ?? [],
-  };
-}
 
 interface Bucket {
   organizationId: string;
@@ -74,7 +49,9 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
       .selectAll()
       .where('payment_id', 'in', ids)
       .execute();
-    const known = new Map(members.map((member) => [member.payment_id, fromJson(member.state) as PaymentState]));
+    const known = new Map(
+      members.map((member) => [member.payment_id, paymentMemberFromJson(member.state) as PaymentState]),
+    );
 
     const deltas = new Map<string, Bucket & { count: bigint; amount: bigint }>();
     const move = (state: PaymentState, sign: 1n | -1n) => {
@@ -86,29 +63,7 @@ export const paymentStatisticsProjection: Projection<PaymentStatisticsTables> = 
       delta.amount += sign * state.amountMinor;
       deltas.set(key, delta);
     };
-    const upserts: { payment_id: string; state: string; version: number }[] = [];
-    const removals: string[] = [];
-    const organizationIds = new Set<string>();
-
-    for (const [paymentId, streamEvents] of byPayment) {
-      const before = known.get(paymentId) ?? initialPaymentState;
-      let after = before;
-      for (const event of streamEvents) {
-        const domainEvent = { type: event.type, data: event.data };
-        if (event.streamVersion <= after.version || !isPaymentEvent(domainEvent)) continue;
-        after = evolve(after, domainEvent);
-      }
-      if (after === before) continue;
-      move(before, -1n);
-      move(after, 1n);
-      if (after.kind === 'live') {
-        upserts.push({ payment_id: paymentId, state: toJson(after), version: after.version });
-        organizationIds.add(after.organizationId);
-      } else if (after.kind === 'deleted') {
-        removals.push(paymentId);
-        organizationIds.add(after.organizationId);
-      }
-    }
+    const { upserts, removals, organizationIds } = foldPaymentMembers(byPayment, known, move);
 
     const rows = [...deltas.values()].filter((delta) => delta.count !== 0n || delta.amount !== 0n);
     if (rows.length > 0) {
